@@ -1,0 +1,492 @@
+//! Who endorsed which text: the audit of one statement, the publishable list, and the check of
+//! the number of signatories a text claims ("On behalf of 28 organizations") against the ledger.
+
+use crate::error::{Error, Result};
+use crate::record::{ActKind, Provenance};
+use crate::state::{ActEntry, State, StatementEntry};
+use crate::timefmt;
+use serde::Serialize;
+
+/// One endorsement of one version.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndorsementView {
+    /// Organization slug.
+    pub org: String,
+    /// Its display name.
+    pub name: String,
+    /// `signed` (the organization's own key) or `attested` (entered by an editor).
+    pub provenance: &'static str,
+    /// The attesting editor, for attested endorsements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Fingerprint of the key that signed the record.
+    pub key: String,
+    /// Commit that added the record.
+    pub commit: String,
+    /// The record's own time.
+    pub time: String,
+    /// Path of the record in the ledger.
+    pub path: String,
+    /// False when the organization withdrew after this endorsement.
+    pub in_force: bool,
+}
+
+/// One version of a statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// Version number.
+    pub version: u32,
+    /// Title.
+    pub title: String,
+    /// sha256 of the exact text.
+    pub text_sha256: String,
+    /// Editor who wrote it.
+    pub author: String,
+    /// Time the editor gave.
+    pub time: String,
+    /// Commit that added it.
+    pub commit: String,
+    /// Revision note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Number of organizations the text says it speaks for, when it says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_signatories: Option<u32>,
+    /// Every endorsement of this version, in ledger order.
+    pub endorsements: Vec<EndorsementView>,
+}
+
+/// A withdrawal.
+#[derive(Debug, Clone, Serialize)]
+pub struct WithdrawalView {
+    /// Organization slug.
+    pub org: String,
+    /// Display name.
+    pub name: String,
+    /// `signed` or `attested`.
+    pub provenance: &'static str,
+    /// Attesting editor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Reason given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Commit.
+    pub commit: String,
+    /// The record's own time.
+    pub time: String,
+}
+
+/// The audit of one statement. `--json` prints this; its fields are a versioned contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// Statement slug.
+    pub statement: String,
+    /// Title of the current version.
+    pub title: String,
+    /// Current version number.
+    pub current_version: u32,
+    /// Every version with its endorsements.
+    pub versions: Vec<VersionView>,
+    /// Organizations that endorse the current version now.
+    pub current: Vec<String>,
+    /// Organizations whose endorsement in force is of an older version only.
+    pub stale: Vec<String>,
+    /// Organizations whose last act is a withdrawal.
+    pub withdrawn: Vec<String>,
+    /// Latest withdrawal of each withdrawn organization.
+    pub withdrawals: Vec<WithdrawalView>,
+    /// Discrepancies a publisher must see (claimed counts that differ from the ledger).
+    pub warnings: Vec<String>,
+}
+
+/// Where an organization stands on a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Endorses the current version.
+    Current,
+    /// Endorses an older version only.
+    Stale,
+    /// Withdrew last.
+    Withdrawn,
+}
+
+/// The organization's standing given its acts, or `None` when it never acted.
+pub fn standing(acts: &[ActEntry], current: u32) -> Option<Standing> {
+    let last = acts.last()?;
+    if last.kind == ActKind::Withdraw {
+        return Some(Standing::Withdrawn);
+    }
+    let since = acts
+        .iter()
+        .rposition(|a| a.kind == ActKind::Withdraw)
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if acts[since..].iter().any(|a| a.version == Some(current)) {
+        Some(Standing::Current)
+    } else {
+        Some(Standing::Stale)
+    }
+}
+
+fn statement<'s>(state: &'s State, stmt: &str) -> Result<&'s StatementEntry> {
+    state
+        .statements
+        .get(stmt)
+        .filter(|s| !s.versions.is_empty())
+        .ok_or_else(|| Error::Unknown {
+            kind: "statement",
+            id: stmt.to_string(),
+            hint: if state.statements.is_empty() {
+                "; the ledger has no statements yet".into()
+            } else {
+                format!(
+                    "; statements here: {}",
+                    state
+                        .statements
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        })
+}
+
+/// Builds the audit of `stmt` from a verified state. `text_of(version)` gives the exact text of
+/// a version (read from git by the caller), used only to find claimed counts.
+pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>) -> Result<Audit> {
+    let st = statement(state, stmt)?;
+    let current_v = st
+        .current()
+        .expect("statement() refuses statements without versions");
+    let name = |org: &str| {
+        state
+            .orgs
+            .get(org)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| org.to_string())
+    };
+    let mut versions: Vec<VersionView> = st
+        .versions
+        .iter()
+        .map(|v| VersionView {
+            version: v.n,
+            title: v.title.clone(),
+            text_sha256: v.text_sha256.clone(),
+            author: format!("editor/{}", v.editor),
+            time: v.created_at.clone(),
+            commit: v.commit.to_string(),
+            note: v.note.clone(),
+            claimed_signatories: text_of(v.n).and_then(|t| claimed_signatories(&t)),
+            endorsements: Vec::new(),
+        })
+        .collect();
+    let (mut current, mut stale, mut withdrawn, mut withdrawals) = (vec![], vec![], vec![], vec![]);
+    for (org, acts) in &st.acts {
+        for (i, a) in acts.iter().enumerate() {
+            let Some(v) = a.version.filter(|_| a.kind == ActKind::Endorse) else {
+                continue;
+            };
+            let in_force = !acts[i + 1..]
+                .iter()
+                .any(|later| later.kind == ActKind::Withdraw);
+            if let Some(vv) = versions.get_mut(v as usize - 1) {
+                vv.endorsements.push(EndorsementView {
+                    org: org.clone(),
+                    name: name(org),
+                    provenance: a.provenance.as_str(),
+                    attested_by: a.attested_by.as_ref().map(|e| format!("editor/{e}")),
+                    key: a.key.clone(),
+                    commit: a.commit.to_string(),
+                    time: a.signed_at.clone(),
+                    path: a.path.clone(),
+                    in_force,
+                });
+            }
+        }
+        match standing(acts, current_v.n) {
+            Some(Standing::Current) => current.push(org.clone()),
+            Some(Standing::Stale) => stale.push(org.clone()),
+            Some(Standing::Withdrawn) => {
+                withdrawn.push(org.clone());
+                let w = acts
+                    .last()
+                    .expect("standing is Withdrawn only after an act");
+                withdrawals.push(WithdrawalView {
+                    org: org.clone(),
+                    name: name(org),
+                    provenance: w.provenance.as_str(),
+                    attested_by: w.attested_by.as_ref().map(|e| format!("editor/{e}")),
+                    reason: w.reason.clone(),
+                    commit: w.commit.to_string(),
+                    time: w.signed_at.clone(),
+                });
+            }
+            None => {}
+        }
+    }
+    for v in &mut versions {
+        v.endorsements
+            .sort_by(|a, b| a.time.cmp(&b.time).then(a.org.cmp(&b.org)));
+    }
+    let mut warnings = Vec::new();
+    for v in &versions {
+        let Some(claim) = v.claimed_signatories else {
+            continue;
+        };
+        let endorsed = v
+            .endorsements
+            .iter()
+            .map(|e| &e.org)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as u32;
+        if v.version == current_v.n {
+            if claim as usize != current.len() {
+                warnings.push(format!(
+                    "version {} (current) claims {claim} organizations, but {} organizations endorse it now",
+                    v.version,
+                    current.len()
+                ));
+            }
+        } else if claim != endorsed {
+            warnings.push(format!(
+                "version {} claims {claim} organizations, but {endorsed} organizations endorsed it",
+                v.version
+            ));
+        }
+    }
+    Ok(Audit {
+        statement: stmt.to_string(),
+        title: current_v.title.clone(),
+        current_version: current_v.n,
+        versions,
+        current,
+        stale,
+        withdrawn,
+        withdrawals,
+        warnings,
+    })
+}
+
+/// One line of a published list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signatory {
+    /// Position in the list, from 1.
+    pub n: usize,
+    /// Organization slug.
+    pub org: String,
+    /// Display name.
+    pub name: String,
+    /// `signed` or `attested`.
+    pub provenance: &'static str,
+}
+
+/// The publishable statement: a version's text and the organizations that endorse it now.
+#[derive(Debug, Clone, Serialize)]
+pub struct Publication {
+    /// Statement slug.
+    pub statement: String,
+    /// Version shown.
+    pub version: u32,
+    /// Title.
+    pub title: String,
+    /// sha256 of the text.
+    pub text_sha256: String,
+    /// The exact text.
+    pub text: String,
+    /// Number of signatories listed.
+    pub count: usize,
+    /// The numbered list.
+    pub signatories: Vec<Signatory>,
+}
+
+/// The list of organizations whose endorsement of `version` is in force, in order of signing.
+pub fn publication(
+    state: &State,
+    stmt: &str,
+    version: Option<u32>,
+    text: String,
+) -> Result<Publication> {
+    let st = statement(state, stmt)?;
+    let v = version.unwrap_or_else(|| st.current().map(|c| c.n).unwrap_or(1));
+    let ver = st.version(v).ok_or_else(|| Error::Unknown {
+        kind: "version",
+        id: format!("{stmt} v{v}"),
+        hint: format!("; {stmt} has versions 1 to {}", st.versions.len()),
+    })?;
+    let mut rows: Vec<(&str, &String, Provenance)> = Vec::new();
+    for (org, acts) in &st.acts {
+        let since = acts
+            .iter()
+            .rposition(|a| a.kind == ActKind::Withdraw)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        if let Some(a) = acts[since..].iter().find(|a| a.version == Some(v)) {
+            rows.push((&a.signed_at, org, a.provenance));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(b.1)));
+    let signatories = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, org, p))| Signatory {
+            n: i + 1,
+            org: org.clone(),
+            name: state
+                .orgs
+                .get(org)
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| org.clone()),
+            provenance: p.as_str(),
+        })
+        .collect::<Vec<_>>();
+    Ok(Publication {
+        statement: stmt.to_string(),
+        version: v,
+        title: ver.title.clone(),
+        text_sha256: ver.text_sha256.clone(),
+        text,
+        count: signatories.len(),
+        signatories,
+    })
+}
+
+/// Renders a publication as plain text: the text, then a correctly numbered list with its count.
+pub fn render_publication(p: &Publication) -> String {
+    let mut out = p.text.trim_end().to_string();
+    out.push_str(&format!(
+        "\n\nEndorsed by {} organization{} (version {}, text sha256 {}):\n\n",
+        p.count,
+        if p.count == 1 { "" } else { "s" },
+        p.version,
+        p.text_sha256
+    ));
+    let width = p.count.to_string().len();
+    for s in &p.signatories {
+        let mark = if s.provenance == "attested" { " *" } else { "" };
+        out.push_str(&format!("{:>width$}. {}{mark}\n", s.n, s.name));
+    }
+    if p.signatories.iter().any(|s| s.provenance == "attested") {
+        out.push_str("\n* endorsement recorded by the coordinator on the organization's behalf; the others are signed with the organization's own key.\n");
+    }
+    out
+}
+
+/// The number of organizations a text says it speaks for: "On behalf of 28 organizations",
+/// "signed by twenty-eight organisations", "28 NGOs". The first such phrase counts.
+pub fn claimed_signatories(text: &str) -> Option<u32> {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    const NOUNS: &[&str] = &[
+        "organizations",
+        "organisations",
+        "organization",
+        "organisation",
+        "ngos",
+        "signatories",
+        "groups",
+        "civil",
+        "non-governmental",
+        "human",
+        "undersigned",
+    ];
+    for (i, w) in words.iter().enumerate().skip(1) {
+        let noun = NOUNS
+            .iter()
+            .any(|n| w == n || w.starts_with(&format!("{n}'")));
+        if !noun {
+            continue;
+        }
+        // Look back at most three words for the number: "28 civil society organizations".
+        for back in 1..=3.min(i) {
+            if let Some(n) = number(&words[i - back]) {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+fn number(word: &str) -> Option<u32> {
+    if let Ok(n) = word.parse::<u32>() {
+        return Some(n);
+    }
+    const ONES: &[&str] = &[
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: &[&str] = &[
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    if let Some(i) = ONES.iter().position(|o| *o == word) {
+        return Some(i as u32);
+    }
+    let (tens, ones) = word.split_once('-').unwrap_or((word, ""));
+    let t = TENS.iter().position(|x| !x.is_empty() && *x == tens)? as u32;
+    let o = if ones.is_empty() {
+        0
+    } else {
+        ONES[1..10].iter().position(|x| *x == ones)? as u32 + 1
+    };
+    Some(t * 10 + o)
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` of a record time, for people.
+pub fn human_time(record_time: &str) -> String {
+    match timefmt::parse_ms(record_time) {
+        Some(ms) => timefmt::format_secs(ms / 1000),
+        None => record_time.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_are_found_in_digits_and_words() {
+        assert_eq!(
+            claimed_signatories("On behalf of 28 organizations, we urge"),
+            Some(28)
+        );
+        assert_eq!(
+            claimed_signatories("signed by twenty-eight organisations."),
+            Some(28)
+        );
+        assert_eq!(
+            claimed_signatories("We, 12 civil society organizations, call"),
+            Some(12)
+        );
+        assert_eq!(claimed_signatories("The 40 undersigned NGOs"), Some(40));
+        assert_eq!(
+            claimed_signatories("Our organizations welcome discussions"),
+            None
+        );
+        assert_eq!(claimed_signatories("more than twenty years ago"), None);
+        assert_eq!(number("ninety-nine"), Some(99));
+        assert_eq!(number("seven"), Some(7));
+        assert_eq!(number("twenty-ten"), None);
+    }
+}

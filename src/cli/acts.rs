@@ -1,0 +1,358 @@
+//! The commands that write acts: init, editor, org, statement, sign, attest, withdraw.
+
+use super::{short, Ctx, Done, KeyArg};
+use clap::{Args, Subcommand};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use undersigned::keys::PublicKeyInfo;
+use undersigned::{Error, Ledger, NewOrg, Outcome};
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Name of the ledger (the coalition or campaign).
+    #[arg(long)]
+    name: String,
+    /// Slug of the first editor.
+    #[arg(long, default_value = "coordinator")]
+    editor: String,
+    /// Display name of the first editor (default: the slug).
+    #[arg(long)]
+    editor_name: Option<String>,
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+#[derive(Subcommand)]
+pub enum EditorCommand {
+    /// Add an editor with its public key.
+    Add {
+        /// Editor slug.
+        id: String,
+        /// Public key: a file such as key.pub, or the line `ssh-ed25519 AAAA…`.
+        #[arg(long, value_name = "FILE_OR_LINE")]
+        pubkey: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Register an organization (with its public key, or without one for attested consent).
+    Add {
+        /// Organization slug: lowercase letters, digits and '-', 1 to 64.
+        org: String,
+        /// Display name as published.
+        #[arg(long)]
+        name: String,
+        /// Public key: a file such as key.pub, or the line `ssh-ed25519 AAAA…`.
+        #[arg(long, value_name = "FILE_OR_LINE")]
+        pubkey: Option<String>,
+        /// Web site.
+        #[arg(long)]
+        url: Option<String>,
+        /// ISO 3166 two-letter country code.
+        #[arg(long)]
+        country: Option<String>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Register the key of an organization registered without one.
+    AddKey {
+        /// Organization slug.
+        org: String,
+        /// Public key file or line.
+        #[arg(long, value_name = "FILE_OR_LINE")]
+        pubkey: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StatementCommand {
+    /// Create a statement: version 1.
+    New {
+        /// Statement slug.
+        stmt: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// The text: a UTF-8 file, or - for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        text: PathBuf,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Revise a statement: version n+1.
+    Revise {
+        /// Statement slug.
+        stmt: String,
+        /// The new text: a UTF-8 file, or - for standard input.
+        #[arg(long, value_name = "FILE|-")]
+        text: PathBuf,
+        /// Why it was revised.
+        #[arg(long)]
+        note: Option<String>,
+        /// New title (default: unchanged).
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// Statement slug.
+    stmt: String,
+    /// The endorsing organization.
+    #[arg(long)]
+    org: String,
+    /// Version to endorse (default: the current one).
+    #[arg(long)]
+    version: Option<u32>,
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+#[derive(Args)]
+pub struct AttestArgs {
+    /// Statement slug.
+    stmt: String,
+    /// The organization whose consent is recorded.
+    #[arg(long)]
+    org: String,
+    /// The evidence (e-mail, form export); only its sha256 enters the ledger.
+    #[arg(long, value_name = "FILE")]
+    evidence: PathBuf,
+    /// Version endorsed (default: the current one).
+    #[arg(long)]
+    version: Option<u32>,
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+#[derive(Args)]
+pub struct WithdrawArgs {
+    /// Statement slug.
+    stmt: String,
+    /// The withdrawing organization.
+    #[arg(long)]
+    org: String,
+    /// Why (published in the ledger).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Evidence, when an editor records the withdrawal on the organization's behalf.
+    #[arg(long, value_name = "FILE")]
+    evidence: Option<PathBuf>,
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
+    if let Some(w) = &outcome.warning {
+        eprintln!("undersigned: warning: {w}");
+    }
+    ctx.emit(outcome, || match &outcome.commit {
+        Some(c) => format!("{} {}\n", short(c), outcome.message),
+        None => format!("{}\n", outcome.message),
+    })?;
+    Ok(Done::Ok)
+}
+
+fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(undersigned::verify::MAX_TEXT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Read {
+                path: "standard input".into(),
+                source: e,
+            })?;
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| Error::Read {
+            path: path.into(),
+            source: e,
+        })?;
+        if !meta.is_file() {
+            return Err(Error::BadText {
+                source_name: path.display().to_string(),
+                why: format!("{what} must be a regular file"),
+            });
+        }
+        if meta.len() > 64 * 1024 * 1024 {
+            return Err(Error::BadText {
+                source_name: path.display().to_string(),
+                why: "file is too large".into(),
+            });
+        }
+        bytes = std::fs::read(path).map_err(|e| Error::Read {
+            path: path.into(),
+            source: e,
+        })?;
+    }
+    Ok(bytes)
+}
+
+fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
+    let bytes = read_input(path, "the text")?;
+    undersigned::verify::check_text(&bytes).map_err(|why| Error::BadText {
+        source_name: path.display().to_string(),
+        why,
+    })?;
+    Ok(bytes)
+}
+
+pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
+    let key = a.key.load()?;
+    let editor_name = a.editor_name.unwrap_or_else(|| a.editor.clone());
+    let id = Ledger::init(&ctx.ledger, &a.name, &a.editor, &editor_name, &key)?;
+    let out = serde_json::json!({ "ledger_id": id.to_string(), "ledger": ctx.ledger, "editor": format!("editor/{}", a.editor) });
+    ctx.emit(&out, || format!("{id}\n"))?;
+    if !ctx.json {
+        eprintln!(
+            "Created ledger {} in {}; this id is the ledger id that verifiers pin with --trust.",
+            id,
+            ctx.ledger.display()
+        );
+    }
+    Ok(Done::Ok)
+}
+
+pub fn editor(ctx: &Ctx, c: EditorCommand) -> anyhow::Result<Done> {
+    match c {
+        EditorCommand::Add {
+            id,
+            pubkey,
+            name,
+            key,
+        } => {
+            let public = PublicKeyInfo::from_file_or_line(&pubkey)?;
+            let ledger = ctx.open()?;
+            let key = key.load()?;
+            report(ctx, &ledger.add_editor(&id, &name, &public, &key)?)
+        }
+    }
+}
+
+pub fn org(ctx: &Ctx, c: OrgCommand) -> anyhow::Result<Done> {
+    match c {
+        OrgCommand::Add {
+            org,
+            name,
+            pubkey,
+            url,
+            country,
+            key,
+        } => {
+            undersigned::ids::check_slug("organization", &org)?;
+            let public = pubkey
+                .as_deref()
+                .map(PublicKeyInfo::from_file_or_line)
+                .transpose()?;
+            let ledger = ctx.open()?;
+            let key = key.load()?;
+            report(
+                ctx,
+                &ledger.add_org(
+                    &NewOrg {
+                        id: org,
+                        name,
+                        url,
+                        country,
+                        key: public,
+                    },
+                    &key,
+                )?,
+            )
+        }
+        OrgCommand::AddKey { org, pubkey, key } => {
+            let public = PublicKeyInfo::from_file_or_line(&pubkey)?;
+            let ledger = ctx.open()?;
+            let key = key.load()?;
+            report(ctx, &ledger.add_org_key(&org, &public, &key)?)
+        }
+    }
+}
+
+pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
+    match c {
+        StatementCommand::New {
+            stmt,
+            title,
+            text,
+            key,
+        } => {
+            let ledger = ctx.open()?;
+            let text = read_text(&text)?;
+            let key = key.load()?;
+            report(
+                ctx,
+                &ledger.write_version(&stmt, Some(&title), &text, None, true, &key)?,
+            )
+        }
+        StatementCommand::Revise {
+            stmt,
+            text,
+            note,
+            title,
+            key,
+        } => {
+            let ledger = ctx.open()?;
+            let text = read_text(&text)?;
+            let key = key.load()?;
+            report(
+                ctx,
+                &ledger.write_version(
+                    &stmt,
+                    title.as_deref(),
+                    &text,
+                    note.as_deref(),
+                    false,
+                    &key,
+                )?,
+            )
+        }
+    }
+}
+
+pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
+    let ledger = ctx.open()?;
+    let key = a.key.load()?;
+    report(ctx, &ledger.sign(&a.stmt, &a.org, a.version, &key)?)
+}
+
+pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {
+    let ledger = ctx.open()?;
+    let evidence = read_input(&a.evidence, "the evidence")?;
+    let key = a.key.load()?;
+    report(
+        ctx,
+        &ledger.attest(&a.stmt, &a.org, a.version, &evidence, &key)?,
+    )
+}
+
+pub fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> anyhow::Result<Done> {
+    let ledger = ctx.open()?;
+    let evidence = a
+        .evidence
+        .as_deref()
+        .map(|p| read_input(p, "the evidence"))
+        .transpose()?;
+    let key = a.key.load()?;
+    report(
+        ctx,
+        &ledger.withdraw(
+            &a.stmt,
+            &a.org,
+            a.reason.as_deref(),
+            evidence.as_deref(),
+            &key,
+        )?,
+    )
+}

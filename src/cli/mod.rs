@@ -1,0 +1,193 @@
+//! Argument definitions and dispatch. Exit codes live here, in one place: 0 ok, 1 verification
+//! failed, 2 usage or input error (clap's own usage errors exit 2 as well).
+
+mod acts;
+mod demo;
+mod keys;
+mod read;
+
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use undersigned::keys::SigningKey;
+use zeroize::Zeroizing;
+
+const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify, and audit/show/log of a ledger that does not verify)\n  2  usage or input error (nothing was changed)";
+
+/// Joint statements in a signed git ledger: who endorsed which exact text.
+#[derive(Parser)]
+#[command(name = "undersigned", version, about, after_help = EXIT_STATUS)]
+pub struct Cli {
+    /// Ledger directory.
+    #[arg(
+        long,
+        global = true,
+        env = "UNDERSIGNED_LEDGER",
+        default_value = "ledger"
+    )]
+    ledger: PathBuf,
+    /// Machine-readable output on stdout (nothing else is printed there).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// A private key argument: an OpenSSH ed25519 key file.
+#[derive(clap::Args, Clone)]
+pub struct KeyArg {
+    /// OpenSSH ed25519 private key file (passphrase from UNDERSIGNED_PASSPHRASE or a prompt).
+    #[arg(long, env = "UNDERSIGNED_KEY", value_name = "FILE")]
+    key: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make and inspect keys.
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
+    /// Create a ledger with a genesis commit signed by its first editor.
+    Init(acts::InitArgs),
+    /// Manage editors (coordinators).
+    #[command(subcommand)]
+    Editor(acts::EditorCommand),
+    /// Register organizations and their keys.
+    #[command(subcommand)]
+    Org(acts::OrgCommand),
+    /// Draft and revise statements.
+    #[command(subcommand)]
+    Statement(acts::StatementCommand),
+    /// Endorse a version with the organization's own key.
+    Sign(acts::SignArgs),
+    /// Record an organization's endorsement on its behalf (editor), from evidence.
+    Attest(acts::AttestArgs),
+    /// Withdraw an organization's endorsement.
+    Withdraw(acts::WithdrawArgs),
+    /// Check the whole history: signatures, rights, append-only, records.
+    Verify(read::VerifyArgs),
+    /// Who endorsed which version of a statement.
+    Audit(read::AuditArgs),
+    /// The publishable statement with its numbered list of signatories.
+    Show(read::ShowArgs),
+    /// The acts in order.
+    Log(read::LogArgs),
+    /// Print the exact bytes an endorsement's own signature covers (for ssh-keygen -Y verify).
+    Payload(read::PayloadArgs),
+    /// Build the demo ledger of the seed statement and audit it.
+    Demo(demo::DemoArgs),
+}
+
+/// What a command ends with.
+pub enum Done {
+    /// Exit 0.
+    Ok,
+    /// Exit 1.
+    VerificationFailed,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(Done::Ok) => ExitCode::SUCCESS,
+        Ok(Done::VerificationFailed) => ExitCode::from(1),
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "error": e.to_string() })
+                );
+            }
+            eprintln!("undersigned: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Done> {
+    let ctx = Ctx {
+        ledger: cli.ledger,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Key(c) => keys::run(&ctx, c),
+        Command::Init(a) => acts::init(&ctx, a),
+        Command::Editor(c) => acts::editor(&ctx, c),
+        Command::Org(c) => acts::org(&ctx, c),
+        Command::Statement(c) => acts::statement(&ctx, c),
+        Command::Sign(a) => acts::sign(&ctx, a),
+        Command::Attest(a) => acts::attest(&ctx, a),
+        Command::Withdraw(a) => acts::withdraw(&ctx, a),
+        Command::Verify(a) => read::verify(&ctx, a),
+        Command::Audit(a) => read::audit(&ctx, a),
+        Command::Show(a) => read::show(&ctx, a),
+        Command::Log(a) => read::log(&ctx, a),
+        Command::Payload(a) => read::payload(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+    }
+}
+
+/// Global options every command sees.
+pub struct Ctx {
+    /// `--ledger`
+    pub ledger: PathBuf,
+    /// `--json`
+    pub json: bool,
+}
+
+impl Ctx {
+    /// Prints `value` as JSON, or `human` otherwise.
+    pub fn emit<T: serde::Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> anyhow::Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value)?);
+        } else {
+            let text = human();
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the ledger named by `--ledger`.
+    pub fn open(&self) -> undersigned::Result<undersigned::Ledger> {
+        undersigned::Ledger::open(&self.ledger)
+    }
+}
+
+/// The passphrase for an encrypted key: UNDERSIGNED_PASSPHRASE, else a prompt on a terminal,
+/// else none (the library then says how to provide one).
+pub fn passphrase(path: &Path) -> undersigned::Result<Option<Zeroizing<String>>> {
+    if let Ok(p) = std::env::var("UNDERSIGNED_PASSPHRASE") {
+        return Ok(Some(Zeroizing::new(p)));
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let p = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))
+            .map_err(|e| undersigned::Error::Read {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        return Ok(Some(Zeroizing::new(p)));
+    }
+    Ok(None)
+}
+
+impl KeyArg {
+    /// Loads the key, asking for a passphrase only when it is encrypted.
+    pub fn load(&self) -> undersigned::Result<SigningKey> {
+        let path = self.key.clone();
+        SigningKey::load(&self.key, &mut || passphrase(&path))
+    }
+}
+
+/// Short form of a commit id for people.
+pub fn short(id: &str) -> &str {
+    &id[..id.len().min(10)]
+}

@@ -1,0 +1,317 @@
+//! The commands that read: verify, audit, show, log, payload.
+
+use super::{short, Ctx, Done};
+use clap::Args;
+use std::io::Write;
+use undersigned::audit::{self, human_time};
+use undersigned::verify::{replay, Replay, Report, VerifyOptions};
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The ledger id (genesis commit) you trust; any other genesis fails.
+    #[arg(long, value_name = "LEDGER_ID")]
+    trust: Option<String>,
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Statement slug.
+    stmt: String,
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// Statement slug.
+    stmt: String,
+    /// Version to show (default: the current one).
+    #[arg(long)]
+    version: Option<u32>,
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    /// Only acts on this statement.
+    stmt: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PayloadArgs {
+    /// Statement slug.
+    stmt: String,
+    /// Organization.
+    #[arg(long)]
+    org: String,
+    /// Which of the organization's acts on the statement (default: the latest).
+    #[arg(long)]
+    seq: Option<u32>,
+    /// Print the record's armored signature instead of the payload.
+    #[arg(long)]
+    signature: bool,
+}
+
+fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
+    git2::Oid::from_str(s)
+        .ok()
+        .filter(|_| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| {
+            undersigned::Error::BadField {
+                field: "--trust",
+                why: format!("{s:?} is not a ledger id (40 hex digits, as `init` printed)"),
+            }
+            .into()
+        })
+}
+
+/// Prints a verification report for people.
+pub fn render_report(r: &Report) -> String {
+    let mut out = format!(
+        "ledger    {} ({})\nhead      {}\nchecked   {} commits, {} editors, {} organizations, {} statements ({} versions), {} endorsements, {} withdrawals\n",
+        r.ledger_id, r.name, r.head, r.commits, r.editors, r.organizations, r.statements, r.versions, r.endorsements, r.withdrawals
+    );
+    if r.trusted == Some(true) {
+        out.push_str("trust     genesis matches the trusted ledger id\n");
+    }
+    if r.ok {
+        out.push_str("OK        every commit signature, right and record verifies\n");
+    } else {
+        out.push_str(&format!("FAILED    {} rule(s) broken:\n", r.failures.len()));
+        for f in &r.failures {
+            out.push_str(&format!(
+                "  commit {} {}: {} [{}]\n",
+                short(&f.commit),
+                f.path.as_deref().unwrap_or("(commit)"),
+                f.reason,
+                f.rule
+            ));
+        }
+    }
+    out
+}
+
+fn verdict(r: &Report) -> Done {
+    if r.ok {
+        Done::Ok
+    } else {
+        Done::VerificationFailed
+    }
+}
+
+/// Replays the ledger; for audit, show and log, warns when it does not verify.
+fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+    let ledger = ctx.open()?;
+    let replay = replay(ledger.store(), &VerifyOptions::default())?;
+    if !replay.report.ok {
+        eprintln!(
+            "undersigned: warning: this ledger does NOT verify ({} failure(s)); what follows cannot be trusted — run `undersigned verify`",
+            replay.report.failures.len()
+        );
+    }
+    Ok((ledger, replay))
+}
+
+pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
+    let trust = a.trust.as_deref().map(parse_trust).transpose()?;
+    let ledger = ctx.open()?;
+    let report = undersigned::verify::verify(ledger.store(), &VerifyOptions { trust })?;
+    ctx.emit(&report, || render_report(&report))?;
+    Ok(verdict(&report))
+}
+
+fn text_of(ledger: &undersigned::Ledger, replay: &Replay, stmt: &str, v: u32) -> Option<String> {
+    let entry = replay.state.statements.get(stmt)?.version(v)?;
+    let blob = ledger.store().repo().find_blob(entry.text_blob).ok()?;
+    String::from_utf8(blob.content().to_vec()).ok()
+}
+
+pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
+    let (ledger, replay) = load(ctx)?;
+    let audit = audit::audit(&replay.state, &a.stmt, &|v| {
+        text_of(&ledger, &replay, &a.stmt, v)
+    })?;
+    ctx.emit(&audit, || render_audit(&audit))?;
+    Ok(verdict(&replay.report))
+}
+
+pub fn render_audit(a: &audit::Audit) -> String {
+    let mut out = format!(
+        "Statement {}: {}\nCurrent version: {}\n",
+        a.statement, a.title, a.current_version
+    );
+    for v in &a.versions {
+        out.push_str(&format!(
+            "\nVersion {}  text sha256 {}\n  written by {} at {}, commit {}\n",
+            v.version,
+            v.text_sha256,
+            v.author,
+            human_time(&v.time),
+            short(&v.commit)
+        ));
+        if let Some(n) = &v.note {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+        if let Some(c) = v.claimed_signatories {
+            out.push_str(&format!("  the text claims {c} organizations\n"));
+        }
+        out.push_str(&format!(
+            "  endorsed by {} organization(s):\n",
+            v.endorsements.len()
+        ));
+        for (i, e) in v.endorsements.iter().enumerate() {
+            let how = match &e.attested_by {
+                Some(ed) => format!("attested by {ed} with key {}", e.key),
+                None => format!("signed with key {}", e.key),
+            };
+            out.push_str(&format!(
+                "  {:>3}. {} ({}){}
+       {how}, {}, commit {}\n",
+                i + 1,
+                e.name,
+                e.org,
+                if e.in_force {
+                    ""
+                } else {
+                    "  [withdrawn later]"
+                },
+                human_time(&e.time),
+                short(&e.commit),
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\nCurrent endorsers of version {} ({}): {}\n",
+        a.current_version,
+        a.current.len(),
+        list(&a.current)
+    ));
+    out.push_str(&format!(
+        "Stale, endorsing an older version only ({}): {}\n",
+        a.stale.len(),
+        list(&a.stale)
+    ));
+    out.push_str(&format!(
+        "Withdrawn ({}): {}\n",
+        a.withdrawn.len(),
+        list(&a.withdrawn)
+    ));
+    for w in &a.withdrawals {
+        out.push_str(&format!(
+            "  {} withdrew at {} ({}){}\n",
+            w.org,
+            human_time(&w.time),
+            w.provenance,
+            w.reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    for w in &a.warnings {
+        out.push_str(&format!("WARNING: {w}\n"));
+    }
+    out
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
+    let (ledger, replay) = load(ctx)?;
+    let st = replay.state.statements.get(&a.stmt);
+    let v = a
+        .version
+        .or_else(|| st.and_then(|s| s.current()).map(|c| c.n))
+        .unwrap_or(1);
+    let text = text_of(&ledger, &replay, &a.stmt, v).unwrap_or_default();
+    let publication = audit::publication(&replay.state, &a.stmt, a.version, text)?;
+    ctx.emit(&publication, || audit::render_publication(&publication))?;
+    Ok(verdict(&replay.report))
+}
+
+pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
+    let (_ledger, replay) = load(ctx)?;
+    if let Some(s) = &a.stmt {
+        if !replay.state.statements.contains_key(s) {
+            return Err(undersigned::Error::Unknown {
+                kind: "statement",
+                id: s.clone(),
+                hint: String::new(),
+            }
+            .into());
+        }
+    }
+    let entries: Vec<_> = replay
+        .log
+        .iter()
+        .filter(|e| a.stmt.is_none() || e.statement == a.stmt)
+        .collect();
+    ctx.emit(&entries, || {
+        let mut out = String::new();
+        for e in &entries {
+            out.push_str(&format!(
+                "{}  {}  {:<18} {:<16} {}{}{}{}\n",
+                undersigned::timefmt::format_secs(e.time),
+                short(&e.commit),
+                e.actor,
+                e.act,
+                e.statement.as_deref().unwrap_or(""),
+                e.version.map(|v| format!(" v{v}")).unwrap_or_default(),
+                e.subject
+                    .as_deref()
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default(),
+                e.provenance
+                    .filter(|p| *p == "attested")
+                    .map(|_| " (attested)")
+                    .unwrap_or_default(),
+            ));
+        }
+        out
+    })?;
+    Ok(verdict(&replay.report))
+}
+
+pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
+    let ledger = ctx.open()?;
+    let repo = ledger.store().repo();
+    let head = ledger
+        .store()
+        .head()?
+        .ok_or_else(|| anyhow::anyhow!("ledger has no commits"))?;
+    let tree = repo.find_commit(head)?.tree()?;
+    let view = undersigned::view::View {
+        repo,
+        tree: &tree,
+        commit: head,
+    };
+    let acts = view.acts(&a.stmt, &a.org)?;
+    let seq = a.seq.unwrap_or(acts.len() as u32);
+    let record = seq
+        .checked_sub(1)
+        .and_then(|i| acts.get(i as usize))
+        .ok_or_else(|| undersigned::Error::Unknown {
+            kind: "record",
+            id: format!("{} of org/{} on {}", seq, a.org, a.stmt),
+            hint: format!("; org/{} has {} act(s) on {}", a.org, acts.len(), a.stmt),
+        })?;
+    let payload = undersigned::signed_data::act_payload(record);
+    if ctx.json {
+        let out = serde_json::json!({
+            "path": undersigned::layout::act_path(&a.stmt, &a.org, seq),
+            "principal": record.signer,
+            "namespace": undersigned::signed_data::ACT_NAMESPACE,
+            "payload": String::from_utf8_lossy(&payload),
+            "signature": record.signature,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if a.signature {
+        println!("{}", record.signature);
+    } else {
+        std::io::stdout().write_all(&payload)?;
+    }
+    Ok(Done::Ok)
+}

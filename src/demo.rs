@@ -1,0 +1,308 @@
+//! The demo: the real joint statement in `ledger/examples/` kept as a ledger, end to end — a
+//! coordinator, the 29 organizations the seed lists (most with their own keys, a few attested),
+//! version 1 and its endorsements, a revision, re-signs, one withdrawal.
+//!
+//! The seed's own mistake stays in: its text claims 28 organizations and lists 29, one entry
+//! without a number. The ledger numbers the list itself and the audit points at the claim.
+
+use crate::error::{Error, Result};
+use crate::keys::{self, SigningKey};
+use crate::ledger::{Ledger, NewOrg};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The seed statement, as published (with its mistakes).
+pub const SEED: &str = include_str!("../ledger/examples/joint-ngo-statement-icc-cooperation.txt");
+
+/// Slug of the demo statement.
+pub const STATEMENT: &str = "icc-cooperation";
+
+/// A marker file the demo writes into its directory, so that running the demo again replaces
+/// only a previous demo and never a real ledger.
+const MARKER: &str = ".undersigned-demo";
+
+/// The seed split into what a ledger holds.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    /// First line.
+    pub title: String,
+    /// The paragraphs between the title and the list: the text organizations endorse.
+    pub text: String,
+    /// Organization names in list order (numbers and bullets removed).
+    pub organizations: Vec<String>,
+}
+
+/// Splits the seed: title, body, and the list of names (whatever their numbering).
+pub fn parse_seed(seed: &str) -> Seed {
+    let mut lines = seed.lines();
+    let title = lines.next().unwrap_or_default().trim().to_string();
+    let mut body = Vec::new();
+    let mut organizations = Vec::new();
+    for line in lines {
+        let t = line.trim();
+        if let Some(item) = t.strip_prefix("- ") {
+            let name = item
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches('.')
+                .trim();
+            organizations.push(name.to_string());
+        } else if organizations.is_empty() {
+            body.push(line);
+        }
+    }
+    let text = format!("{title}\n\n{}\n", body.join("\n").trim());
+    Seed {
+        title,
+        text,
+        organizations,
+    }
+}
+
+/// A slug from a display name: ascii letters and digits, accents folded, words joined by '-'.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let folded = match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'Á' | 'À' | 'Â' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'Í' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'Ú' => 'u',
+            'ç' | 'Ç' => 'c',
+            'ñ' | 'Ñ' => 'n',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => '-',
+        };
+        if folded == '-' && (out.is_empty() || out.ends_with('-')) {
+            continue;
+        }
+        out.push(folded);
+    }
+    // Keep slugs short enough to type: cut at a word boundary within 40 characters.
+    let s = out.trim_end_matches('-');
+    if s.len() <= 40 {
+        return s.to_string();
+    }
+    match s[..40].rfind('-') {
+        Some(i) if i >= 12 => s[..i].to_string(),
+        _ => s[..40].trim_end_matches('-').to_string(),
+    }
+}
+
+/// What the demo built.
+#[derive(Debug, Clone)]
+pub struct DemoLedger {
+    /// Ledger directory.
+    pub ledger: PathBuf,
+    /// Key directory.
+    pub keys: PathBuf,
+    /// Ledger id.
+    pub ledger_id: String,
+    /// Acts written (commits).
+    pub acts: usize,
+}
+
+/// Organizations (by list position, from 0) that never hold a key: the coordinator attests
+/// their consent from e-mails.
+const ATTESTED: &[usize] = &[2, 9, 17, 26];
+/// Organizations that do not re-sign version 2 (they stay on version 1: stale).
+const NOT_RESIGNING: &[usize] = &[4, 11, 19, 23, 26, 28];
+/// The organization that withdraws after re-signing.
+const WITHDRAWS: usize = 13;
+
+/// Builds the demo ledger in `dir/ledger` with keys in `dir/keys`. A previous demo in `dir` is
+/// replaced; anything else there is refused.
+pub fn build(dir: &Path) -> Result<DemoLedger> {
+    let ledger_dir = dir.join("ledger");
+    let keys_dir = dir.join("keys");
+    let marker = dir.join(MARKER);
+    if marker.exists() {
+        for d in [&ledger_dir, &keys_dir, &dir.join("evidence")] {
+            if d.exists() {
+                fs::remove_dir_all(d).map_err(|e| Error::io(d.display().to_string(), e))?;
+            }
+        }
+    } else {
+        for d in [&ledger_dir, &keys_dir] {
+            let non_empty = fs::read_dir(d)
+                .map(|mut it| it.any(|e| e.map(|e| e.file_name() != "examples").unwrap_or(true)))
+                .unwrap_or(false);
+            if non_empty {
+                return Err(Error::Refused(format!(
+                    "{}: exists and is not empty; the demo writes a fresh ledger and keys — pass --dir with a new directory",
+                    d.display()
+                )));
+            }
+        }
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    fs::write(
+        &marker,
+        "This directory was written by `undersigned demo`; running it again replaces it.\n",
+    )
+    .map_err(|e| Error::io(marker.display().to_string(), e))?;
+
+    let seed = parse_seed(SEED);
+    let new_key = |name: &str, comment: &str| -> Result<SigningKey> {
+        let path = keys_dir.join(name);
+        keys::generate(&path, comment, None)?;
+        SigningKey::load(&path, &mut || Ok(None))
+    };
+    let coordinator = new_key("coordinator", "coordinator@demo")?;
+    let ledger_id = Ledger::init(
+        &ledger_dir,
+        "ICC cooperation statement (demo)",
+        "coordinator",
+        "Coalition coordinator",
+        &coordinator,
+    )?;
+    let ledger = Ledger::open(&ledger_dir)?;
+    let mut acts = 1;
+
+    let mut orgs = Vec::new();
+    for (i, name) in seed.organizations.iter().enumerate() {
+        let id = slugify(name);
+        let key = if ATTESTED.contains(&i) {
+            None
+        } else {
+            Some(new_key(&id, &format!("{id}@demo"))?)
+        };
+        ledger.add_org(
+            &NewOrg {
+                id: id.clone(),
+                name: name.clone(),
+                url: None,
+                country: None,
+                key: key.as_ref().map(|k| k.public()),
+            },
+            &coordinator,
+        )?;
+        acts += 1;
+        orgs.push((id, key));
+    }
+
+    ledger.write_version(
+        STATEMENT,
+        Some(&seed.title),
+        seed.text.as_bytes(),
+        None,
+        true,
+        &coordinator,
+    )?;
+    acts += 1;
+    let evidence_dir = dir.join("evidence");
+    fs::create_dir_all(&evidence_dir)
+        .map_err(|e| Error::io(evidence_dir.display().to_string(), e))?;
+    let evidence = |id: &str, what: &str| -> Result<Vec<u8>> {
+        let text = format!("From: contact@{id}.example\nSubject: {what}\n\nWe {what}.\n");
+        fs::write(
+            evidence_dir.join(format!(
+                "{id}-{}.eml",
+                what.split_whitespace().last().unwrap_or("x")
+            )),
+            &text,
+        )
+        .map_err(|e| Error::io(evidence_dir.display().to_string(), e))?;
+        Ok(text.into_bytes())
+    };
+    for (id, key) in &orgs {
+        match key {
+            Some(k) => ledger.sign(STATEMENT, id, None, k)?,
+            None => ledger.attest(
+                STATEMENT,
+                id,
+                None,
+                &evidence(id, "endorse version 1")?,
+                &coordinator,
+            )?,
+        };
+        acts += 1;
+    }
+
+    let v2 = seed.text.replace(
+        "a consequence for implementing",
+        "a consequence of implementing",
+    );
+    ledger.write_version(
+        STATEMENT,
+        None,
+        v2.as_bytes(),
+        Some("Grammar: \"a consequence of implementing\" in paragraph 2"),
+        false,
+        &coordinator,
+    )?;
+    acts += 1;
+    for (i, (id, key)) in orgs.iter().enumerate() {
+        if NOT_RESIGNING.contains(&i) {
+            continue;
+        }
+        match key {
+            Some(k) => ledger.sign(STATEMENT, id, None, k)?,
+            None => ledger.attest(
+                STATEMENT,
+                id,
+                None,
+                &evidence(id, "endorse version 2")?,
+                &coordinator,
+            )?,
+        };
+        acts += 1;
+    }
+    let (id, key) = &orgs[WITHDRAWS];
+    let key = key
+        .as_ref()
+        .expect("the withdrawing organization holds a key");
+    ledger.withdraw(
+        STATEMENT,
+        id,
+        Some("Our board did not approve the revised text"),
+        None,
+        key,
+    )?;
+    acts += 1;
+    Ok(DemoLedger {
+        ledger: ledger_dir,
+        keys: keys_dir,
+        ledger_id: ledger_id.to_string(),
+        acts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_has_29_names_and_claims_28() {
+        let seed = parse_seed(SEED);
+        assert_eq!(seed.organizations.len(), 29);
+        assert_eq!(
+            seed.organizations[2], "Al Hao",
+            "the entry that lost its number is kept"
+        );
+        assert_eq!(
+            seed.organizations[28],
+            "Women's Initiatives for Gender Justice"
+        );
+        assert_eq!(crate::audit::claimed_signatories(&seed.text), Some(28));
+        assert!(!seed.text.contains("- 1."));
+        assert!(seed.text.starts_with("JOINT NGO STATEMENT"));
+    }
+
+    #[test]
+    fn slugs_of_seed_names_are_valid_and_distinct() {
+        let seed = parse_seed(SEED);
+        let slugs: std::collections::BTreeSet<String> =
+            seed.organizations.iter().map(|n| slugify(n)).collect();
+        assert_eq!(slugs.len(), 29);
+        assert!(slugs.iter().all(|s| crate::ids::is_slug(s)), "{slugs:?}");
+        assert_eq!(
+            slugify("Comisión Mexicana de Defensa"),
+            "comision-mexicana-de-defensa"
+        );
+        assert_eq!(
+            slugify("Cote d'Ivoire Coalition for the ICC"),
+            "cote-d-ivoire-coalition-for-the-icc"
+        );
+    }
+}

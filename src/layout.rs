@@ -1,0 +1,229 @@
+//! Where each record lives in the ledger tree, and the reverse: what a path in a commit is.
+//!
+//! ```text
+//! ledger.json                                    the genesis record
+//! allowed_signers                                derived from the key records (for stock git)
+//! editors/<id>/editor.json                       an editor
+//! editors/<id>/keys/<seq>.json                   an editor's key
+//! orgs/<ff>/<id>/org.json                        an organization
+//! orgs/<ff>/<id>/keys/<seq>.json                 an organization's key
+//! statements/<id>/versions/<n>.txt               the exact text of version n
+//! statements/<id>/versions/<n>.json              who wrote version n, its title and sha256
+//! statements/<id>/acts/<ff>/<org>/<seq>.json     an organization's endorsements and withdrawals
+//! ```
+//!
+//! `<ff>` is [`crate::ids::fanout`] of the organization: directories that grow with the number
+//! of organizations hold at most a 256th of them, so writing one act rewrites small trees only.
+//! Numbers are written with at least four digits so that listings sort in order.
+
+use crate::ids::{fanout, is_slug};
+
+/// `ledger.json`
+pub const LEDGER_FILE: &str = "ledger.json";
+/// `allowed_signers`
+pub const ALLOWED_SIGNERS: &str = "allowed_signers";
+/// Top-level directory of editors.
+pub const EDITORS: &str = "editors";
+/// Top-level directory of organizations.
+pub const ORGS: &str = "orgs";
+/// Top-level directory of statements.
+pub const STATEMENTS: &str = "statements";
+
+/// A sequence number as a file stem.
+pub fn seq_name(n: u32) -> String {
+    format!("{n:04}")
+}
+
+/// Parses a file stem written by [`seq_name`]; other spellings (`1`, `00001`) are refused so
+/// that each number has one path.
+pub fn parse_seq(stem: &str) -> Option<u32> {
+    let n: u32 = stem.parse().ok()?;
+    (n >= 1 && seq_name(n) == stem).then_some(n)
+}
+
+/// Directory of an editor.
+pub fn editor_dir(id: &str) -> String {
+    format!("{EDITORS}/{id}")
+}
+
+/// Directory of an organization.
+pub fn org_dir(id: &str) -> String {
+    format!("{ORGS}/{}/{id}", fanout(id))
+}
+
+/// Directory of a principal's keys.
+pub fn keys_dir(principal_dir: &str) -> String {
+    format!("{principal_dir}/keys")
+}
+
+/// Path of a key record.
+pub fn key_path(principal_dir: &str, seq: u32) -> String {
+    format!("{principal_dir}/keys/{}.json", seq_name(seq))
+}
+
+/// Directory of a statement's versions.
+pub fn versions_dir(stmt: &str) -> String {
+    format!("{STATEMENTS}/{stmt}/versions")
+}
+
+/// Path of a version's text.
+pub fn version_text(stmt: &str, n: u32) -> String {
+    format!("{STATEMENTS}/{stmt}/versions/{}.txt", seq_name(n))
+}
+
+/// Path of a version's record.
+pub fn version_meta(stmt: &str, n: u32) -> String {
+    format!("{STATEMENTS}/{stmt}/versions/{}.json", seq_name(n))
+}
+
+/// Directory of one organization's acts on one statement.
+pub fn acts_dir(stmt: &str, org: &str) -> String {
+    format!("{STATEMENTS}/{stmt}/acts/{}/{org}", fanout(org))
+}
+
+/// Path of one act record.
+pub fn act_path(stmt: &str, org: &str, seq: u32) -> String {
+    format!("{}/{}.json", acts_dir(stmt, org), seq_name(seq))
+}
+
+/// What a path in a ledger tree is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// `ledger.json`
+    Ledger,
+    /// `allowed_signers`
+    AllowedSigners,
+    /// An editor record.
+    Editor { id: String },
+    /// An editor's key record.
+    EditorKey { id: String, seq: u32 },
+    /// An organization record.
+    Org { id: String },
+    /// An organization's key record.
+    OrgKey { id: String, seq: u32 },
+    /// The text of a version.
+    VersionText { stmt: String, n: u32 },
+    /// The record of a version.
+    VersionMeta { stmt: String, n: u32 },
+    /// An act record.
+    Act { stmt: String, org: String, seq: u32 },
+}
+
+/// Classifies a path; `None` for anything a ledger may not hold (wrong fan-out directory,
+/// non-slug names, unknown files), which verification reports.
+pub fn classify(path: &str) -> Option<Entry> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let json_seq = |name: &str| name.strip_suffix(".json").and_then(parse_seq);
+    match parts.as_slice() {
+        [LEDGER_FILE] => Some(Entry::Ledger),
+        [ALLOWED_SIGNERS] => Some(Entry::AllowedSigners),
+        [EDITORS, id, "editor.json"] if is_slug(id) => Some(Entry::Editor { id: id.to_string() }),
+        [EDITORS, id, "keys", file] if is_slug(id) => Some(Entry::EditorKey {
+            id: id.to_string(),
+            seq: json_seq(file)?,
+        }),
+        [ORGS, ff, id, "org.json"] if is_slug(id) && *ff == fanout(id) => {
+            Some(Entry::Org { id: id.to_string() })
+        }
+        [ORGS, ff, id, "keys", file] if is_slug(id) && *ff == fanout(id) => Some(Entry::OrgKey {
+            id: id.to_string(),
+            seq: json_seq(file)?,
+        }),
+        [STATEMENTS, stmt, "versions", file] if is_slug(stmt) => {
+            if let Some(stem) = file.strip_suffix(".txt") {
+                Some(Entry::VersionText {
+                    stmt: stmt.to_string(),
+                    n: parse_seq(stem)?,
+                })
+            } else {
+                Some(Entry::VersionMeta {
+                    stmt: stmt.to_string(),
+                    n: json_seq(file)?,
+                })
+            }
+        }
+        [STATEMENTS, stmt, "acts", ff, org, file]
+            if is_slug(stmt) && is_slug(org) && *ff == fanout(org) =>
+        {
+            Some(Entry::Act {
+                stmt: stmt.to_string(),
+                org: org.to_string(),
+                seq: json_seq(file)?,
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builders_and_classify_agree() {
+        assert_eq!(classify(&org_dir("hrw").replace("", "").to_string()), None);
+        assert_eq!(
+            classify(&format!("{}/org.json", org_dir("hrw"))),
+            Some(Entry::Org { id: "hrw".into() })
+        );
+        assert_eq!(
+            classify(&key_path(&org_dir("hrw"), 1)),
+            Some(Entry::OrgKey {
+                id: "hrw".into(),
+                seq: 1
+            })
+        );
+        assert_eq!(
+            classify(&key_path(&editor_dir("alice"), 12)),
+            Some(Entry::EditorKey {
+                id: "alice".into(),
+                seq: 12
+            })
+        );
+        assert_eq!(
+            classify(&version_text("icc", 2)),
+            Some(Entry::VersionText {
+                stmt: "icc".into(),
+                n: 2
+            })
+        );
+        assert_eq!(
+            classify(&version_meta("icc", 2)),
+            Some(Entry::VersionMeta {
+                stmt: "icc".into(),
+                n: 2
+            })
+        );
+        assert_eq!(
+            classify(&act_path("icc", "hrw", 3)),
+            Some(Entry::Act {
+                stmt: "icc".into(),
+                org: "hrw".into(),
+                seq: 3
+            })
+        );
+        assert_eq!(classify("ledger.json"), Some(Entry::Ledger));
+        assert_eq!(classify("allowed_signers"), Some(Entry::AllowedSigners));
+    }
+
+    #[test]
+    fn foreign_paths_are_refused() {
+        let wrong_ff = if fanout("hrw") == "00" { "01" } else { "00" };
+        for bad in [
+            format!("orgs/{wrong_ff}/hrw/org.json"),
+            "orgs/hrw/org.json".to_string(),
+            "statements/icc/versions/1.txt".to_string(),
+            "statements/icc/versions/00001.txt".to_string(),
+            "statements/icc/versions/0000.txt".to_string(),
+            "statements/ICC/versions/0001.txt".to_string(),
+            "statements/icc/notes.md".to_string(),
+            "README.md".to_string(),
+            "editors/../editor.json".to_string(),
+            format!("{}/0001.json.bak", acts_dir("icc", "hrw")),
+        ] {
+            assert_eq!(classify(&bad), None, "{bad}");
+        }
+        assert_eq!(seq_name(12345), "12345");
+        assert_eq!(parse_seq("12345"), Some(12345));
+    }
+}

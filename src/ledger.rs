@@ -1,0 +1,803 @@
+//! The ledger handle and every act a coordinator or an organization performs. Each act reads
+//! what it needs from the head, writes one signed commit that only adds files, and moves the
+//! branch by compare-and-swap under the ledger's lock; on a lost race it rebuilds on the new head.
+
+use crate::error::{Error, Result};
+use crate::ids::{check_line, check_slug, Principal};
+use crate::keys::{PublicKeyInfo, SigningKey};
+use crate::layout;
+use crate::record::{
+    self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance,
+    VersionRecord,
+};
+use crate::signed_data::{act_payload, ACT_NAMESPACE};
+use crate::store::{Addition, CommitSpec, Store};
+use crate::timefmt;
+use crate::verify::{check_country, check_text, check_url, MAX_NAME, MAX_NOTE, MAX_TITLE};
+use crate::view::View;
+use git2::Oid;
+use std::fs;
+use std::path::Path;
+
+/// How often an act is rebuilt when another writer moves the branch first.
+const MAX_TRIES: u32 = 8;
+
+/// What an act did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    /// False when the ledger already said this (nothing was written).
+    pub changed: bool,
+    /// The commit that holds the act (the existing one's position is not searched for when
+    /// nothing changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// One line for people.
+    pub message: String,
+    /// Files the act added.
+    pub paths: Vec<String>,
+    /// Something worth telling that did not stop the act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// What an act plans to write, built against one head.
+struct Plan {
+    additions: Vec<Addition>,
+    signers_changed: bool,
+    actor: Principal,
+    actor_name: String,
+    subject: String,
+    trailers: Vec<(&'static str, String)>,
+}
+
+enum Step {
+    Write(Plan),
+    Nothing(String),
+}
+
+/// An organization to register.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrg {
+    /// Slug.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Web site.
+    pub url: Option<String>,
+    /// ISO 3166 alpha-2 code.
+    pub country: Option<String>,
+    /// Its public key, when it has one.
+    pub key: Option<PublicKeyInfo>,
+}
+
+/// An open ledger.
+pub struct Ledger {
+    store: Store,
+}
+
+impl Ledger {
+    /// Opens the ledger in `dir`.
+    pub fn open(dir: &Path) -> Result<Ledger> {
+        Ok(Ledger {
+            store: Store::open(dir)?,
+        })
+    }
+
+    /// The git side.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates a ledger in `dir` with a genesis commit signed by its first editor. Returns the
+    /// ledger id (the genesis commit id), which verifiers pin with `--trust`.
+    pub fn init(
+        dir: &Path,
+        name: &str,
+        editor_id: &str,
+        editor_name: &str,
+        key: &SigningKey,
+    ) -> Result<Oid> {
+        check_line("--name", name, MAX_NAME)?;
+        check_slug("editor", editor_id)?;
+        check_line("--editor-name", editor_name, MAX_NAME)?;
+        let existed = dir.exists();
+        let store = Store::create(dir)?;
+        let result = genesis(&store, name, editor_id, editor_name, key);
+        if result.is_err() {
+            // Leave the directory as it was found: a failed init must not make the next one fail.
+            let _ = fs::remove_dir_all(store.repo().path());
+            if !existed {
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
+        result
+    }
+
+    /// The ledger id: the genesis commit. Remembered in `.git/undersigned/ledger-id` so that acts
+    /// do not walk history; the memory is checked (a root commit) and rebuilt when wrong, and
+    /// verification never relies on it.
+    pub fn ledger_id(&self) -> Result<Oid> {
+        let repo = self.store.repo();
+        let cache = self.store.state_dir().join("ledger-id");
+        if let Ok(text) = fs::read_to_string(&cache) {
+            if let Ok(oid) = Oid::from_str(text.trim()) {
+                if repo
+                    .find_commit(oid)
+                    .map(|c| c.parent_count() == 0)
+                    .unwrap_or(false)
+                {
+                    return Ok(oid);
+                }
+            }
+        }
+        let mut id = self.store.head()?.ok_or_else(|| Error::NotALedger {
+            path: self.store.dir().to_path_buf(),
+            why: "no commits".into(),
+        })?;
+        loop {
+            let c = repo.find_commit(id)?;
+            match c.parent_id(0) {
+                Ok(p) => id = p,
+                Err(_) => break,
+            }
+        }
+        let _ = fs::create_dir_all(self.store.state_dir());
+        let _ = fs::write(&cache, format!("{id}\n"));
+        Ok(id)
+    }
+
+    /// Runs one act: lock, refuse a dirty work tree, build against the head, commit, move the
+    /// branch if nobody else did, else rebuild.
+    fn act(
+        &self,
+        signer: &SigningKey,
+        mut build: impl FnMut(&View<'_>, Oid) -> Result<Step>,
+    ) -> Result<Outcome> {
+        let _lock = self.store.lock()?;
+        self.store.check_clean()?;
+        let ledger_id = self.ledger_id()?;
+        let repo = self.store.repo();
+        for _ in 0..MAX_TRIES {
+            let head = self.store.head()?.ok_or_else(|| Error::NotALedger {
+                path: self.store.dir().to_path_buf(),
+                why: "no commits".into(),
+            })?;
+            let parent = repo.find_commit(head)?;
+            let tree = parent.tree()?;
+            let view = View {
+                repo,
+                tree: &tree,
+                commit: head,
+            };
+            let plan = match build(&view, ledger_id)? {
+                Step::Nothing(message) => {
+                    return Ok(Outcome {
+                        changed: false,
+                        commit: None,
+                        message,
+                        paths: Vec::new(),
+                        warning: None,
+                    })
+                }
+                Step::Write(plan) => plan,
+            };
+            let mut message = format!("{}\n\n", plan.subject);
+            for (k, v) in &plan.trailers {
+                message.push_str(&format!("Undersigned-{k}: {v}\n"));
+            }
+            message.push_str(&format!("Undersigned-Actor: {}\n", plan.actor));
+            let email = plan.actor.email();
+            let spec = CommitSpec {
+                name: &plan.actor_name,
+                email: &email,
+                time: timefmt::now_ms() / 1000,
+                message: &message,
+            };
+            let derived: &[&str] = if plan.signers_changed {
+                &[layout::ALLOWED_SIGNERS]
+            } else {
+                &[]
+            };
+            let oid =
+                self.store
+                    .write_commit(Some(&parent), &plan.additions, derived, signer, &spec)?;
+            if self
+                .store
+                .advance(Some(head), oid, &format!("undersigned: {}", plan.subject))?
+            {
+                let warning = self.store.update_worktree().err().map(|e| {
+                    format!("the act is committed, but the work tree was not updated ({e}); run `git -C {} checkout -f main`", self.store.dir().display())
+                });
+                return Ok(Outcome {
+                    changed: true,
+                    commit: Some(oid.to_string()),
+                    message: plan.subject,
+                    paths: plan.additions.into_iter().map(|a| a.path).collect(),
+                    warning,
+                });
+            }
+        }
+        Err(Error::Contention { tries: MAX_TRIES })
+    }
+
+    /// Adds an editor.
+    pub fn add_editor(
+        &self,
+        id: &str,
+        name: &str,
+        public: &PublicKeyInfo,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("editor", id)?;
+        check_line("--name", name, MAX_NAME)?;
+        self.act(key, |view, _| {
+            let editor = signing_editor(view, key)?;
+            if view.editor(id)?.is_some() {
+                return Err(Error::Exists {
+                    kind: "editor",
+                    id: id.to_string(),
+                });
+            }
+            refuse_registered_key(view, public)?;
+            let who = Principal::editor(id);
+            let now = timefmt::format_ms(timefmt::now_ms());
+            let dir = layout::editor_dir(id);
+            let rec = EditorRecord {
+                id: id.into(),
+                name: name.into(),
+                added_by: Some(editor.to_string()),
+                added_at: now.clone(),
+            };
+            Ok(Step::Write(Plan {
+                additions: vec![
+                    add(format!("{dir}/editor.json"), record::encode(&rec)),
+                    add(
+                        layout::key_path(&dir, 1),
+                        record::encode(&key_record(&who, public, &editor, &now)),
+                    ),
+                    add(
+                        layout::ALLOWED_SIGNERS.into(),
+                        view.allowed_signers_with(&who.to_string(), &public.openssh)?,
+                    ),
+                ],
+                signers_changed: true,
+                actor_name: actor_name(view, &editor)?,
+                actor: editor,
+                subject: format!("Add editor {id} ({name})"),
+                trailers: vec![("Act", "editor-add".into()), ("Subject", who.to_string())],
+            }))
+        })
+    }
+
+    /// Registers an organization, with or without a key.
+    pub fn add_org(&self, org: &NewOrg, key: &SigningKey) -> Result<Outcome> {
+        check_slug("organization", &org.id)?;
+        check_line("--name", &org.name, MAX_NAME)?;
+        if let Some(u) = &org.url {
+            check_url(u).map_err(|(_, why)| Error::BadField {
+                field: "--url",
+                why,
+            })?;
+        }
+        if let Some(c) = &org.country {
+            check_country(c).map_err(|(_, why)| Error::BadField {
+                field: "--country",
+                why,
+            })?;
+        }
+        self.act(key, |view, _| {
+            let editor = signing_editor(view, key)?;
+            if view.org(&org.id)?.is_some() {
+                return Err(Error::Exists {
+                    kind: "organization",
+                    id: org.id.clone(),
+                });
+            }
+            let who = Principal::org(&org.id);
+            let now = timefmt::format_ms(timefmt::now_ms());
+            let dir = layout::org_dir(&org.id);
+            let rec = OrgRecord {
+                id: org.id.clone(),
+                name: org.name.clone(),
+                url: org.url.clone(),
+                country: org.country.clone(),
+                added_by: editor.to_string(),
+                added_at: now.clone(),
+            };
+            let mut additions = vec![add(format!("{dir}/org.json"), record::encode(&rec))];
+            if let Some(public) = &org.key {
+                refuse_registered_key(view, public)?;
+                additions.push(add(
+                    layout::key_path(&dir, 1),
+                    record::encode(&key_record(&who, public, &editor, &now)),
+                ));
+                additions.push(add(
+                    layout::ALLOWED_SIGNERS.into(),
+                    view.allowed_signers_with(&who.to_string(), &public.openssh)?,
+                ));
+            }
+            Ok(Step::Write(Plan {
+                signers_changed: org.key.is_some(),
+                additions,
+                actor_name: actor_name(view, &editor)?,
+                actor: editor,
+                subject: format!("Register {} ({})", org.id, org.name),
+                trailers: vec![("Act", "org-add".into()), ("Subject", who.to_string())],
+            }))
+        })
+    }
+
+    /// Registers the first key of an organization that was registered without one.
+    pub fn add_org_key(
+        &self,
+        org: &str,
+        public: &PublicKeyInfo,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("organization", org)?;
+        self.act(key, |view, _| {
+            let editor = signing_editor(view, key)?;
+            if view.org(org)?.is_none() {
+                return Err(unknown_org(view, org));
+            }
+            let dir = layout::org_dir(org);
+            if let Some(k) = view.current_key(&dir)? {
+                return Err(Error::Refused(format!(
+                    "org/{org} already has key {}; replacing a key (rotation) is not supported yet",
+                    k.fingerprint
+                )));
+            }
+            refuse_registered_key(view, public)?;
+            let who = Principal::org(org);
+            let now = timefmt::format_ms(timefmt::now_ms());
+            Ok(Step::Write(Plan {
+                additions: vec![
+                    add(
+                        layout::key_path(&dir, 1),
+                        record::encode(&key_record(&who, public, &editor, &now)),
+                    ),
+                    add(
+                        layout::ALLOWED_SIGNERS.into(),
+                        view.allowed_signers_with(&who.to_string(), &public.openssh)?,
+                    ),
+                ],
+                signers_changed: true,
+                actor_name: actor_name(view, &editor)?,
+                actor: editor,
+                subject: format!("Register key {} for {org}", public.fingerprint),
+                trailers: vec![("Act", "key-add".into()), ("Subject", who.to_string())],
+            }))
+        })
+    }
+
+    /// Creates a statement (version 1) or revises it (version n+1).
+    pub fn write_version(
+        &self,
+        stmt: &str,
+        title: Option<&str>,
+        text: &[u8],
+        note: Option<&str>,
+        new: bool,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        if let Some(t) = title {
+            check_line("--title", t, MAX_TITLE)?;
+        }
+        if let Some(n) = note {
+            check_line("--note", n, MAX_NOTE)?;
+        }
+        check_text(text).map_err(|why| Error::BadText {
+            source_name: "given".into(),
+            why,
+        })?;
+        let sha = record::sha256_hex(text);
+        self.act(key, |view, _| {
+            let editor = signing_editor(view, key)?;
+            let count = view.version_count(stmt)?;
+            let title = match (new, count) {
+                (true, 0) => title.ok_or_else(|| Error::Refused("a new statement needs --title".into()))?.to_string(),
+                (true, _) => {
+                    return Err(Error::Refused(format!(
+                        "statement {stmt:?} already exists (version {count}); use `undersigned statement revise {stmt}`"
+                    )))
+                }
+                (false, 0) => return Err(unknown_statement(view, stmt)),
+                (false, _) => {
+                    let (prev, _) = view.version(stmt, count)?.ok_or_else(|| unknown_statement(view, stmt))?;
+                    if prev.text_sha256 == sha {
+                        return Err(Error::Refused(format!(
+                            "the text is identical to version {count} of {stmt}; nothing to revise"
+                        )));
+                    }
+                    title.map(str::to_string).unwrap_or(prev.title)
+                }
+            };
+            let n = count + 1;
+            let rec = VersionRecord {
+                statement: stmt.into(),
+                version: n,
+                title: title.clone(),
+                text_sha256: sha.clone(),
+                note: note.map(str::to_string),
+                editor: editor.id.clone(),
+                created_at: timefmt::format_ms(timefmt::now_ms()),
+            };
+            Ok(Step::Write(Plan {
+                additions: vec![
+                    add(layout::version_text(stmt, n), text.to_vec()),
+                    add(layout::version_meta(stmt, n), record::encode(&rec)),
+                ],
+                signers_changed: false,
+                actor_name: actor_name(view, &editor)?,
+                actor: editor,
+                subject: if n == 1 { format!("New statement {stmt}: {title}") } else { format!("Revise {stmt} to version {n}") },
+                trailers: vec![
+                    ("Act", if n == 1 { "statement-new".into() } else { "statement-revise".into() }),
+                    ("Statement", stmt.into()),
+                    ("Version", n.to_string()),
+                    ("Text-SHA256", sha.clone()),
+                ],
+            }))
+        })
+    }
+
+    /// The organization endorses a version with its own key (default: the current version).
+    pub fn sign(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, org, version, key, None)
+    }
+
+    /// An editor records an organization's endorsement from evidence (an e-mail, a form).
+    pub fn attest(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        evidence: &[u8],
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, org, version, key, Some(record::sha256_hex(evidence)))
+    }
+
+    fn endorse(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        key: &SigningKey,
+        evidence: Option<String>,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        check_slug("organization", org)?;
+        self.act(key, |view, ledger_id| {
+            let (org_rec, record_signer) = act_signer(view, org, key, evidence.is_some())?;
+            let count = view.version_count(stmt)?;
+            if count == 0 {
+                return Err(unknown_statement(view, stmt));
+            }
+            let v = version.unwrap_or(count);
+            let (ver, _) = view.version(stmt, v)?.ok_or_else(|| Error::Unknown {
+                kind: "version",
+                id: format!("{stmt} v{v}"),
+                hint: format!("; {stmt} has versions 1 to {count}"),
+            })?;
+            let acts = view.acts(stmt, org)?;
+            if let Some(active) = endorsed_versions(&acts).into_iter().find(|e| *e == v) {
+                return Ok(Step::Nothing(format!(
+                    "org/{org} already endorses version {active} of {stmt}; nothing was changed"
+                )));
+            }
+            let mut rec = ActRecord {
+                act: ActKind::Endorse,
+                ledger: ledger_id.to_string(),
+                statement: stmt.into(),
+                version: Some(v),
+                text_sha256: Some(ver.text_sha256.clone()),
+                org: org.into(),
+                signed_at: next_time(&acts),
+                reason: None,
+                provenance: if evidence.is_some() {
+                    Provenance::Attested
+                } else {
+                    Provenance::Signed
+                },
+                evidence_sha256: evidence.clone(),
+                signer: record_signer.to_string(),
+                key: key.fingerprint().to_string(),
+                signature: String::new(),
+            };
+            rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
+            let how = if evidence.is_some() {
+                format!(" (attested by {record_signer})")
+            } else {
+                String::new()
+            };
+            Ok(Step::Write(Plan {
+                additions: vec![add(
+                    layout::act_path(stmt, org, acts.len() as u32 + 1),
+                    record::encode(&rec),
+                )],
+                signers_changed: false,
+                actor_name: actor_name_of(view, &record_signer, &org_rec)?,
+                actor: record_signer.clone(),
+                subject: format!("{org} endorses {stmt} version {v}{how}"),
+                trailers: vec![
+                    ("Act", "endorse".into()),
+                    ("Statement", stmt.into()),
+                    ("Version", v.to_string()),
+                    ("Org", org.into()),
+                    ("Provenance", rec.provenance.as_str().into()),
+                ],
+            }))
+        })
+    }
+
+    /// The organization withdraws from a statement. With the organization's key the record is
+    /// signed; with an editor's key `evidence` is required and the record is attested.
+    pub fn withdraw(
+        &self,
+        stmt: &str,
+        org: &str,
+        reason: Option<&str>,
+        evidence: Option<&[u8]>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        check_slug("organization", org)?;
+        if let Some(r) = reason {
+            check_line("--reason", r, MAX_NOTE)?;
+        }
+        let evidence = evidence.map(record::sha256_hex);
+        self.act(key, |view, ledger_id| {
+            let (org_rec, record_signer) = act_signer(view, org, key, evidence.is_some())?;
+            if view.version_count(stmt)? == 0 {
+                return Err(unknown_statement(view, stmt));
+            }
+            let acts = view.acts(stmt, org)?;
+            if acts.last().map(|a| a.act) != Some(ActKind::Endorse) {
+                return Err(Error::Refused(format!(
+                    "org/{org} has no endorsement of {stmt} in force; nothing to withdraw"
+                )));
+            }
+            let mut rec = ActRecord {
+                act: ActKind::Withdraw,
+                ledger: ledger_id.to_string(),
+                statement: stmt.into(),
+                version: None,
+                text_sha256: None,
+                org: org.into(),
+                signed_at: next_time(&acts),
+                reason: reason.map(str::to_string),
+                provenance: if evidence.is_some() {
+                    Provenance::Attested
+                } else {
+                    Provenance::Signed
+                },
+                evidence_sha256: evidence.clone(),
+                signer: record_signer.to_string(),
+                key: key.fingerprint().to_string(),
+                signature: String::new(),
+            };
+            rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
+            Ok(Step::Write(Plan {
+                additions: vec![add(
+                    layout::act_path(stmt, org, acts.len() as u32 + 1),
+                    record::encode(&rec),
+                )],
+                signers_changed: false,
+                actor_name: actor_name_of(view, &record_signer, &org_rec)?,
+                actor: record_signer.clone(),
+                subject: format!("{org} withdraws from {stmt}"),
+                trailers: vec![
+                    ("Act", "withdraw".into()),
+                    ("Statement", stmt.into()),
+                    ("Org", org.into()),
+                    ("Provenance", rec.provenance.as_str().into()),
+                ],
+            }))
+        })
+    }
+}
+
+fn genesis(
+    store: &Store,
+    name: &str,
+    editor_id: &str,
+    editor_name: &str,
+    key: &SigningKey,
+) -> Result<Oid> {
+    let now = timefmt::format_ms(timefmt::now_ms());
+    let who = Principal::editor(editor_id);
+    let public = key.public();
+    let dir = layout::editor_dir(editor_id);
+    let mut lines = std::collections::BTreeSet::new();
+    lines.insert(crate::state::signer_line(&who.to_string(), &public.openssh));
+    let additions = vec![
+        add(
+            layout::LEDGER_FILE.into(),
+            record::encode(&LedgerRecord {
+                format: record::FORMAT,
+                name: name.into(),
+                created_at: now.clone(),
+            }),
+        ),
+        add(
+            format!("{dir}/editor.json"),
+            record::encode(&EditorRecord {
+                id: editor_id.into(),
+                name: editor_name.into(),
+                added_by: None,
+                added_at: now.clone(),
+            }),
+        ),
+        add(
+            layout::key_path(&dir, 1),
+            record::encode(&KeyRecord {
+                principal: who.to_string(),
+                seq: 1,
+                public_key: public.openssh.clone(),
+                fingerprint: public.fingerprint.clone(),
+                added_by: who.to_string(),
+                added_at: now,
+            }),
+        ),
+        add(
+            layout::ALLOWED_SIGNERS.into(),
+            crate::state::render_allowed_signers(lines).into_bytes(),
+        ),
+    ];
+    let message = format!(
+        "Create ledger {name}\n\nThe id of this commit is the ledger id; verifiers pin it with --trust.\n\nUndersigned-Act: init\nUndersigned-Actor: {who}\n"
+    );
+    let email = who.email();
+    let spec = CommitSpec {
+        name: editor_name,
+        email: &email,
+        time: timefmt::now_ms() / 1000,
+        message: &message,
+    };
+    let oid = store.write_commit(None, &additions, &[], key, &spec)?;
+    if !store.advance(None, oid, "undersigned: init")? {
+        return Err(Error::LedgerExists {
+            path: store.dir().to_path_buf(),
+        });
+    }
+    store.update_worktree()?;
+    let _ = fs::create_dir_all(store.state_dir());
+    let _ = fs::write(store.state_dir().join("ledger-id"), format!("{oid}\n"));
+    Ok(oid)
+}
+
+fn add(path: String, bytes: Vec<u8>) -> Addition {
+    Addition { path, bytes }
+}
+
+fn key_record(who: &Principal, public: &PublicKeyInfo, editor: &Principal, now: &str) -> KeyRecord {
+    KeyRecord {
+        principal: who.to_string(),
+        seq: 1,
+        public_key: public.openssh.clone(),
+        fingerprint: public.fingerprint.clone(),
+        added_by: editor.to_string(),
+        added_at: now.to_string(),
+    }
+}
+
+/// The editor whose key `key` is, or a clear refusal.
+fn signing_editor(view: &View<'_>, key: &SigningKey) -> Result<Principal> {
+    match view.editor_by_key(key.fingerprint())? {
+        Some(e) => Ok(Principal::editor(&e.id)),
+        None => Err(Error::WrongKey {
+            path: key.path().to_path_buf(),
+            fingerprint: key.fingerprint().to_string(),
+            expected: "the key of an editor of this ledger".into(),
+            hint: "pass an editor's key with --key (see editors/*/keys in the ledger)".into(),
+        }),
+    }
+}
+
+/// For an endorsement or withdrawal: who signs the record. With evidence, an editor attests;
+/// without, the key must be the organization's own.
+fn act_signer(
+    view: &View<'_>,
+    org: &str,
+    key: &SigningKey,
+    attested: bool,
+) -> Result<(OrgRecord, Principal)> {
+    let org_rec = view.org(org)?.ok_or_else(|| unknown_org(view, org))?;
+    if attested {
+        return Ok((org_rec, signing_editor(view, key)?));
+    }
+    match view.current_key(&layout::org_dir(org))? {
+        Some(k) if k.fingerprint == key.fingerprint() => Ok((org_rec, Principal::org(org))),
+        Some(k) => {
+            let hint = if view.editor_by_key(key.fingerprint())?.is_some() {
+                "this is an editor's key: an editor records an organization's consent with `undersigned attest` (or `withdraw --evidence`)".to_string()
+            } else {
+                format!("org/{org} signs with its registered key {}", k.fingerprint)
+            };
+            Err(Error::WrongKey {
+                path: key.path().to_path_buf(),
+                fingerprint: key.fingerprint().to_string(),
+                expected: format!("the key of org/{org}"),
+                hint,
+            })
+        }
+        None => Err(Error::Refused(format!(
+            "org/{org} has no registered key; an editor can record its consent with `undersigned attest` (or `withdraw --evidence`), or register its key with `undersigned org add-key`"
+        ))),
+    }
+}
+
+fn actor_name(view: &View<'_>, editor: &Principal) -> Result<String> {
+    Ok(view
+        .editor(&editor.id)?
+        .map(|e| e.name)
+        .unwrap_or_else(|| editor.to_string()))
+}
+
+fn actor_name_of(view: &View<'_>, who: &Principal, org: &OrgRecord) -> Result<String> {
+    match who.role {
+        crate::ids::Role::Org => Ok(org.name.clone()),
+        crate::ids::Role::Editor => actor_name(view, who),
+    }
+}
+
+fn refuse_registered_key(view: &View<'_>, public: &PublicKeyInfo) -> Result<()> {
+    if view.key_registered(&public.openssh)? {
+        return Err(Error::Refused(format!(
+            "key {} is already registered in this ledger; each editor and organization needs its own key",
+            public.fingerprint
+        )));
+    }
+    Ok(())
+}
+
+/// Versions an organization endorses now: those endorsed since its last withdrawal.
+pub fn endorsed_versions(acts: &[ActRecord]) -> Vec<u32> {
+    let since = acts
+        .iter()
+        .rposition(|a| a.act == ActKind::Withdraw)
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    acts[since..].iter().filter_map(|a| a.version).collect()
+}
+
+/// A record time after the organization's previous act on the statement, even when clocks are
+/// coarse or two acts fall in one millisecond.
+fn next_time(acts: &[ActRecord]) -> String {
+    let now = timefmt::now_ms();
+    let after = acts
+        .last()
+        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+        .map(|t| t + 1)
+        .unwrap_or(i64::MIN);
+    timefmt::format_ms(now.max(after))
+}
+
+fn unknown_statement(view: &View<'_>, stmt: &str) -> Error {
+    let known = view.statements().unwrap_or_default();
+    Error::Unknown {
+        kind: "statement",
+        id: stmt.to_string(),
+        hint: if known.is_empty() {
+            "; create it with `undersigned statement new`".into()
+        } else {
+            format!("; statements here: {}", known.join(", "))
+        },
+    }
+}
+
+fn unknown_org(_view: &View<'_>, org: &str) -> Error {
+    Error::Unknown {
+        kind: "organization",
+        id: org.to_string(),
+        hint: "; register it with `undersigned org add`".into(),
+    }
+}

@@ -1,0 +1,33 @@
+//! undersigned keeps joint statements in a git repository: every text revision and every
+//! signatory act is a commit signed with the actor's ed25519 key, and every endorsement carries
+//! the organization's own signature over the exact text it endorsed. Anyone with a clone can
+//! audit it offline, with this library or with stock `git` and `ssh-keygen`.
+//!
+//! ```no_run
+//! use undersigned::{Ledger, verify::{verify, VerifyOptions}};
+//! let ledger = Ledger::open(std::path::Path::new("ledger"))?;
+//! let report = verify(ledger.store(), &VerifyOptions::default())?;
+//! println!("{} commits, ok: {}", report.commits, report.ok);
+//! # Ok::<(), undersigned::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used)]
+
+pub mod audit;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod keys;
+pub mod layout;
+pub mod ledger;
+pub mod policy;
+pub mod record;
+pub mod signed_data;
+pub mod state;
+pub mod store;
+pub mod timefmt;
+pub mod verify;
+pub mod view;
+
+pub use error::{Error, Result};
+pub use ledger::{Ledger, NewOrg, Outcome};

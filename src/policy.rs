@@ -1,0 +1,79 @@
+//! Rights by path (DESIGN.md, principle 5): which role may add which kind of file. The finer
+//! rules (an organization adds only its own records, an attested record only by its editor) need
+//! the record's content and live with the record checks in [`crate::verify`].
+
+use crate::ids::{Principal, Role};
+use crate::layout::Entry;
+
+/// Why a principal may not add a file of this kind, or `None` when it may.
+pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<String> {
+    match (entry, signer.role) {
+        (Entry::Ledger, _) if !genesis => Some("ledger.json is written once, by the genesis commit".into()),
+        (Entry::Ledger, _) => None,
+        (Entry::AllowedSigners, _) => None,
+        (Entry::Act { org, .. }, Role::Org) if *org != signer.id => {
+            Some(format!("{signer} may add only its own endorsements and withdrawals, not those of org/{org}"))
+        }
+        (Entry::Act { .. }, _) => None,
+        (_, Role::Editor) => None,
+        (_, Role::Org) => Some(format!(
+            "{signer} is an organization; only editors may register organizations, editors and keys or write statement texts"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(org: &str) -> Entry {
+        Entry::Act {
+            stmt: "icc".into(),
+            org: org.into(),
+            seq: 1,
+        }
+    }
+
+    #[test]
+    fn organizations_add_only_their_own_acts() {
+        let hrw = Principal::org("hrw");
+        assert_eq!(refuse_add(&act("hrw"), &hrw, false), None);
+        assert!(refuse_add(&act("fidh"), &hrw, false)
+            .unwrap()
+            .contains("only its own"));
+        for e in [
+            Entry::Org { id: "x".into() },
+            Entry::OrgKey {
+                id: "hrw".into(),
+                seq: 2,
+            },
+            Entry::Editor { id: "x".into() },
+            Entry::EditorKey {
+                id: "x".into(),
+                seq: 1,
+            },
+            Entry::VersionText {
+                stmt: "icc".into(),
+                n: 2,
+            },
+            Entry::VersionMeta {
+                stmt: "icc".into(),
+                n: 2,
+            },
+        ] {
+            assert!(refuse_add(&e, &hrw, false).is_some(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn editors_do_everything_but_rewrite_genesis() {
+        let alice = Principal::editor("alice");
+        assert_eq!(refuse_add(&act("hrw"), &alice, false), None);
+        assert_eq!(
+            refuse_add(&Entry::Org { id: "x".into() }, &alice, false),
+            None
+        );
+        assert!(refuse_add(&Entry::Ledger, &alice, false).is_some());
+        assert_eq!(refuse_add(&Entry::Ledger, &alice, true), None);
+    }
+}

@@ -1,0 +1,336 @@
+//! The git side: opening and creating the ledger repository, reading the tree at the head,
+//! writing signed commits that stock git accepts, and moving the branch by compare-and-swap.
+
+use crate::error::{Error, Result};
+use crate::keys::SigningKey;
+use crate::layout;
+use crate::signed_data::COMMIT_NAMESPACE;
+use git2::{Commit, ObjectType, Oid, Repository, RepositoryInitOptions, Tree};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+/// The one branch a ledger lives on.
+pub const BRANCH: &str = "refs/heads/main";
+
+/// Files that may sit in a directory given to `init` without making it "not empty": the
+/// project's own example folder lives inside the default `ledger/` directory of a checkout.
+const TOLERATED_AT_INIT: &[&str] = &["examples"];
+
+/// A ledger repository.
+pub struct Store {
+    repo: Repository,
+    dir: PathBuf,
+}
+
+/// One file an act adds.
+#[derive(Debug, Clone)]
+pub struct Addition {
+    /// Path in the ledger tree.
+    pub path: String,
+    /// Exact content.
+    pub bytes: Vec<u8>,
+}
+
+/// Author and committer of an act, and the message.
+pub struct CommitSpec<'a> {
+    /// Display name (the principal's name).
+    pub name: &'a str,
+    /// E-mail (from [`crate::ids::Principal::email`]).
+    pub email: &'a str,
+    /// Seconds since the epoch.
+    pub time: i64,
+    /// Full commit message.
+    pub message: &'a str,
+}
+
+impl Store {
+    /// Opens the ledger in `dir` (exactly there: a ledger is not looked for in parent
+    /// directories, so a command never writes into an unrelated repository).
+    pub fn open(dir: &Path) -> Result<Store> {
+        let not = |why: &str| Error::NotALedger {
+            path: dir.to_path_buf(),
+            why: why.to_string(),
+        };
+        if !dir.exists() {
+            return Err(not("no such directory"));
+        }
+        let repo = Repository::open(dir).map_err(|_| not("no git repository here"))?;
+        let store = Store {
+            repo,
+            dir: dir.to_path_buf(),
+        };
+        let head = store
+            .head()?
+            .ok_or_else(|| not("no commits on branch main"))?;
+        let has_genesis = store
+            .repo
+            .find_commit(head)?
+            .tree()?
+            .get_name(layout::LEDGER_FILE)
+            .is_some();
+        if !has_genesis {
+            return Err(not("the head commit has no ledger.json"));
+        }
+        Ok(store)
+    }
+
+    /// Creates an empty repository for a new ledger in `dir` (created if missing). Refuses a
+    /// directory that holds a ledger or anything else.
+    pub fn create(dir: &Path) -> Result<Store> {
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(Error::DirectoryNotEmpty {
+                    path: dir.to_path_buf(),
+                });
+            }
+            if Store::open(dir).is_ok() {
+                return Err(Error::LedgerExists {
+                    path: dir.to_path_buf(),
+                });
+            }
+            let entries = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(dir.display().to_string(), e))?;
+                let name = entry.file_name();
+                if !TOLERATED_AT_INIT.iter().any(|t| name == *t) {
+                    return Err(Error::DirectoryNotEmpty {
+                        path: dir.to_path_buf(),
+                    });
+                }
+            }
+        }
+        let mut opts = RepositoryInitOptions::new();
+        opts.initial_head("main").mkpath(true).no_reinit(true);
+        let repo = Repository::init_opts(dir, &opts)?;
+        let exclude: String = TOLERATED_AT_INIT
+            .iter()
+            .map(|t| format!("/{t}/\n"))
+            .collect();
+        fs::write(repo.path().join("info").join("exclude"), exclude)
+            .map_err(|e| Error::io("writing .git/info/exclude", e))?;
+        Ok(Store {
+            repo,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The underlying repository.
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The ledger directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The commit the branch points at, if any.
+    pub fn head(&self) -> Result<Option<Oid>> {
+        match self.repo.find_reference(BRANCH) {
+            Ok(r) => Ok(r.target()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Directory inside `.git` where undersigned keeps its own local state.
+    pub fn state_dir(&self) -> PathBuf {
+        self.repo.path().join("undersigned")
+    }
+
+    /// Takes the ledger's write lock, held until the returned file is dropped. Two processes
+    /// acting on one ledger queue here; the branch's compare-and-swap still guards against
+    /// writers that do not take the lock (a push into the repository).
+    pub fn lock(&self) -> Result<File> {
+        let dir = self.state_dir();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let path = dir.join("lock");
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(path.display().to_string(), e))?;
+        f.lock()
+            .map_err(|e| Error::io(path.display().to_string(), e))?;
+        Ok(f)
+    }
+
+    /// Refuses to act when the work tree holds edits or files that are not in the ledger: the
+    /// user may believe they changed the ledger, and they did not.
+    pub fn check_clean(&self) -> Result<()> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(false)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        let statuses = self.repo.statuses(Some(&mut opts))?;
+        let dirty = git2::Status::WT_NEW
+            | git2::Status::WT_MODIFIED
+            | git2::Status::WT_DELETED
+            | git2::Status::WT_TYPECHANGE
+            | git2::Status::WT_RENAMED
+            | git2::Status::CONFLICTED;
+        let junk: Vec<String> = statuses
+            .iter()
+            .filter(|s| s.status().intersects(dirty))
+            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .collect();
+        match junk.first() {
+            None => Ok(()),
+            Some(first) => Err(Error::DirtyWorkTree {
+                path: self.dir.clone(),
+                first: first.clone(),
+                more: if junk.len() > 1 {
+                    format!(" and {} more", junk.len() - 1)
+                } else {
+                    String::new()
+                },
+            }),
+        }
+    }
+
+    /// Writes the blobs and trees of `additions` on top of `base` and a commit signed by
+    /// `signer`. Existing paths are never replaced, except derived files named in `derived`.
+    /// The branch is not moved: see [`Store::advance`].
+    pub fn write_commit(
+        &self,
+        parent: Option<&Commit<'_>>,
+        additions: &[Addition],
+        derived: &[&str],
+        signer: &SigningKey,
+        spec: &CommitSpec<'_>,
+    ) -> Result<Oid> {
+        let base = parent.map(|c| c.tree()).transpose()?;
+        let mut files = Vec::with_capacity(additions.len());
+        for a in additions {
+            let oid = self.repo.blob(&a.bytes)?;
+            files.push((
+                a.path.split('/').map(str::to_string).collect::<Vec<_>>(),
+                oid,
+            ));
+        }
+        let tree_id = build_tree(&self.repo, base.as_ref(), &files, "", derived)?;
+        let tree = self.repo.find_tree(tree_id)?;
+        let when = git2::Time::new(spec.time, 0);
+        let ident = git2::Signature::new(spec.name, spec.email, &when)?;
+        let parents: Vec<&Commit<'_>> = parent.into_iter().collect();
+        let buf = self
+            .repo
+            .commit_create_buffer(&ident, &ident, spec.message, &tree, &parents)?;
+        let content = std::str::from_utf8(&buf).map_err(|_| {
+            Error::Refused(
+                "commit content is not UTF-8 (a name or message holds invalid bytes)".into(),
+            )
+        })?;
+        let armor = signer.sign(COMMIT_NAMESPACE, content.as_bytes())?;
+        Ok(self.repo.commit_signed(content, &armor, Some("gpgsig"))?)
+    }
+
+    /// Moves the branch from `expected` to `new` if nobody moved it meanwhile. Returns false
+    /// when another writer won the race (the caller rebuilds its act on the new head).
+    pub fn advance(&self, expected: Option<Oid>, new: Oid, log: &str) -> Result<bool> {
+        let result = match expected {
+            Some(old) => self
+                .repo
+                .reference_matching(BRANCH, new, true, old, log)
+                .map(|_| ()),
+            None => self.repo.reference(BRANCH, new, false, log).map(|_| ()),
+        };
+        match result {
+            Ok(()) => Ok(true),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::Locked
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Brings the work tree and index to the head, so people browsing the directory see the
+    /// ledger. The ledger itself is the commit; a failure here loses no act.
+    pub fn update_worktree(&self) -> Result<()> {
+        if self.repo.is_bare() {
+            return Ok(());
+        }
+        let mut cb = git2::build::CheckoutBuilder::new();
+        cb.force();
+        self.repo.set_head(BRANCH)?;
+        self.repo.checkout_head(Some(&mut cb))?;
+        Ok(())
+    }
+}
+
+/// Reads the blob at `path` in `tree`, or `None` when there is no such file.
+pub fn read_blob(repo: &Repository, tree: &Tree<'_>, path: &str) -> Result<Option<Vec<u8>>> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
+            Ok(Some(repo.find_blob(entry.id())?.content().to_vec()))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Names in the directory at `path` of `tree` (empty when there is none).
+pub fn list_dir(repo: &Repository, tree: &Tree<'_>, path: &str) -> Result<Vec<String>> {
+    let sub = match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => repo.find_tree(entry.id())?,
+        Ok(_) => return Ok(Vec::new()),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(sub
+        .iter()
+        .filter_map(|e| e.name().ok().map(str::to_string))
+        .collect())
+}
+
+/// Inserts `files` (path components, blob id) under `base`, touching only the trees on their
+/// paths, so an act costs the same however large the ledger is.
+fn build_tree(
+    repo: &Repository,
+    base: Option<&Tree<'_>>,
+    files: &[(Vec<String>, Oid)],
+    prefix: &str,
+    derived: &[&str],
+) -> Result<Oid> {
+    let mut builder = repo.treebuilder(base)?;
+    let mut subdirs: BTreeMap<&str, Vec<(Vec<String>, Oid)>> = BTreeMap::new();
+    for (parts, oid) in files {
+        let full = format!("{prefix}{}", parts.join("/"));
+        match parts.as_slice() {
+            [name] => {
+                if builder.get(name)?.is_some() && !derived.contains(&full.as_str()) {
+                    return Err(Error::Refused(format!(
+                        "{full}: already exists in the ledger; acts only add files"
+                    )));
+                }
+                builder.insert(name, *oid, 0o100644)?;
+            }
+            [dir, rest @ ..] => subdirs.entry(dir).or_default().push((rest.to_vec(), *oid)),
+            [] => return Err(Error::Refused("empty path".into())),
+        }
+    }
+    for (dir, sub_files) in subdirs {
+        let existing = match builder.get(dir)? {
+            Some(e) if e.kind() == Some(ObjectType::Tree) => Some(repo.find_tree(e.id())?),
+            Some(_) => {
+                return Err(Error::Refused(format!(
+                    "{prefix}{dir}: exists and is not a directory"
+                )));
+            }
+            None => None,
+        };
+        let sub_prefix = format!("{prefix}{dir}/");
+        let oid = build_tree(repo, existing.as_ref(), &sub_files, &sub_prefix, derived)?;
+        builder.insert(dir, oid, 0o040000)?;
+    }
+    Ok(builder.write()?)
+}
