@@ -17,8 +17,8 @@ pub const SEED: &str = include_str!("../ledger/examples/joint-ngo-statement-icc-
 /// Slug of the demo statement.
 pub const STATEMENT: &str = "icc-cooperation";
 
-/// A marker file the demo writes into its directory, so that running the demo again replaces
-/// only a previous demo and never a real ledger.
+/// Marker of a demo ledger, inside its git directory, and of a demo key store: running the demo
+/// again replaces only what a previous demo wrote, never a real ledger or real keys.
 const MARKER: &str = ".undersigned-demo";
 
 /// The seed split into what a ledger holds.
@@ -115,32 +115,13 @@ const WITHDRAWS: usize = 13;
 pub fn build(dir: &Path) -> Result<DemoLedger> {
     let ledger_dir = dir.join("ledger");
     let keys_dir = dir.join("keys");
-    let marker = dir.join(MARKER);
-    if marker.exists() {
-        for d in [&ledger_dir, &keys_dir, &dir.join("evidence")] {
-            if d.exists() {
-                fs::remove_dir_all(d).map_err(|e| Error::io(d.display().to_string(), e))?;
-            }
-        }
-    } else {
-        for d in [&ledger_dir, &keys_dir] {
-            let non_empty = fs::read_dir(d)
-                .map(|mut it| it.any(|e| e.map(|e| e.file_name() != "examples").unwrap_or(true)))
-                .unwrap_or(false);
-            if non_empty {
-                return Err(Error::Refused(format!(
-                    "{}: exists and is not empty; the demo writes a fresh ledger and keys — pass --dir with a new directory",
-                    d.display()
-                )));
-            }
-        }
-    }
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    clear_previous_demo(&ledger_dir, &keys_dir)?;
+    fs::create_dir_all(&keys_dir).map_err(|e| Error::io(keys_dir.display().to_string(), e))?;
     fs::write(
-        &marker,
-        "This directory was written by `undersigned demo`; running it again replaces it.\n",
+        keys_dir.join(MARKER),
+        "Keys written by `undersigned demo`; running it again replaces them.\n",
     )
-    .map_err(|e| Error::io(marker.display().to_string(), e))?;
+    .map_err(|e| Error::io(keys_dir.display().to_string(), e))?;
 
     let seed = parse_seed(SEED);
     let new_key = |name: &str, comment: &str| -> Result<SigningKey> {
@@ -157,6 +138,9 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         &coordinator,
     )?;
     let ledger = Ledger::open(&ledger_dir)?;
+    let state_dir = ledger.store().state_dir();
+    fs::write(state_dir.join(MARKER), "")
+        .map_err(|e| Error::io(state_dir.display().to_string(), e))?;
     let mut acts = 1;
 
     let mut orgs = Vec::new();
@@ -190,7 +174,9 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         &coordinator,
     )?;
     acts += 1;
-    let evidence_dir = dir.join("evidence");
+    // The coordinator's evidence stays off the ledger; the demo keeps it in the ledger's git
+    // directory, which is never published.
+    let evidence_dir = state_dir.join("demo-evidence");
     fs::create_dir_all(&evidence_dir)
         .map_err(|e| Error::io(evidence_dir.display().to_string(), e))?;
     let evidence = |id: &str, what: &str| -> Result<Vec<u8>> {
@@ -266,6 +252,47 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         ledger_id: ledger_id.to_string(),
         acts,
     })
+}
+
+/// Removes a previous demo (marked as such); refuses anything else that would be overwritten.
+fn clear_previous_demo(ledger_dir: &Path, keys_dir: &Path) -> Result<()> {
+    let io = |p: &Path, e| Error::io(p.display().to_string(), e);
+    let entries = |d: &Path| -> Vec<PathBuf> {
+        fs::read_dir(d)
+            .map(|it| it.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    };
+    // The project's own example folder sits in the default ledger directory; it is kept.
+    let foreign = |p: &PathBuf| p.file_name().is_none_or(|n| n != "examples");
+    if ledger_dir
+        .join(".git")
+        .join("undersigned")
+        .join(MARKER)
+        .exists()
+    {
+        for p in entries(ledger_dir).iter().filter(|p| foreign(p)) {
+            if p.is_dir() {
+                fs::remove_dir_all(p)
+            } else {
+                fs::remove_file(p)
+            }
+            .map_err(|e| io(p, e))?;
+        }
+    } else if entries(ledger_dir).iter().any(foreign) {
+        return Err(Error::Refused(format!(
+            "{}: exists and holds files the demo did not write; pass --dir with a new directory",
+            ledger_dir.display()
+        )));
+    }
+    if keys_dir.join(MARKER).exists() {
+        fs::remove_dir_all(keys_dir).map_err(|e| io(keys_dir, e))?;
+    } else if !entries(keys_dir).is_empty() {
+        return Err(Error::Refused(format!(
+            "{}: exists and holds keys the demo did not write; pass --dir with a new directory",
+            keys_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
