@@ -89,6 +89,26 @@ impl SigningKey {
         })
     }
 
+    /// The public key of a private key file, without decrypting it (OpenSSH keeps it in clear).
+    pub fn public_of_file(path: &Path) -> Result<PublicKeyInfo> {
+        let key_err = |why: String| Error::Key {
+            path: path.to_path_buf(),
+            why,
+        };
+        let text = Zeroizing::new(
+            fs::read_to_string(path).map_err(|e| key_err(format!("cannot read key file: {e}")))?,
+        );
+        let key = PrivateKey::from_openssh(text.as_bytes())
+            .map_err(|e| key_err(format!("not an OpenSSH private key ({e})")))?;
+        if key.algorithm() != Algorithm::Ed25519 {
+            return Err(key_err(format!(
+                "is a {} key; undersigned uses ed25519 keys only",
+                key.algorithm()
+            )));
+        }
+        Ok(PublicKeyInfo::from_key(key.public_key()))
+    }
+
     /// The key file this key was read from.
     pub fn path(&self) -> &Path {
         &self.path
@@ -163,7 +183,9 @@ impl PublicKeyInfo {
     /// Takes either a public key line (`ssh-ed25519 AAAA… comment`) or the path of a file holding
     /// one (such as `key.pub`), as users paste either.
     pub fn from_file_or_line(arg: &str) -> Result<PublicKeyInfo> {
-        if arg.trim_start().starts_with("ssh-") {
+        // A key line has a space between type and base64; a file name such as `ssh-hrw.pub`
+        // does not, and stays a file.
+        if arg.trim_start().starts_with("ssh-") && arg.trim().contains(' ') {
             return PublicKeyInfo::parse_line(arg, "given on the command line");
         }
         let path = Path::new(arg);

@@ -161,7 +161,11 @@ mod tests {
 
     #[test]
     fn builders_and_classify_agree() {
-        assert_eq!(classify(&org_dir("hrw").replace("", "").to_string()), None);
+        assert_eq!(
+            classify(&org_dir("hrw")),
+            None,
+            "a directory is not a record"
+        );
         assert_eq!(
             classify(&format!("{}/org.json", org_dir("hrw"))),
             Some(Entry::Org { id: "hrw".into() })

@@ -155,6 +155,9 @@ impl Ledger {
     ) -> Result<Outcome> {
         let _lock = self.store.lock()?;
         self.store.check_clean()?;
+        if !self.store.worktree_current()? {
+            self.store.update_worktree(None)?;
+        }
         let ledger_id = self.ledger_id()?;
         let repo = self.store.repo();
         for _ in 0..MAX_TRIES {
@@ -205,14 +208,16 @@ impl Ledger {
                 .store
                 .advance(Some(head), oid, &format!("undersigned: {}", plan.subject))?
             {
-                let warning = self.store.update_worktree().err().map(|e| {
+                let mut paths: Vec<String> =
+                    plan.additions.iter().map(|a| a.path.clone()).collect();
+                let warning = self.store.update_worktree(Some(&paths)).err().map(|e| {
                     format!("the act is committed, but the work tree was not updated ({e}); run `git -C {} checkout -f main`", self.store.dir().display())
                 });
                 return Ok(Outcome {
                     changed: true,
                     commit: Some(oid.to_string()),
                     message: plan.subject,
-                    paths: plan.additions.into_iter().map(|a| a.path).collect(),
+                    paths: std::mem::take(&mut paths),
                     warning,
                 });
             }
@@ -668,7 +673,7 @@ fn genesis(
             path: store.dir().to_path_buf(),
         });
     }
-    store.update_worktree()?;
+    store.update_worktree(None)?;
     let _ = fs::create_dir_all(store.state_dir());
     let _ = fs::write(store.state_dir().join("ledger-id"), format!("{oid}\n"));
     Ok(oid)

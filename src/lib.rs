@@ -12,6 +12,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod audit;
 pub mod demo;

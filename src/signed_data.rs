@@ -93,7 +93,8 @@ mod tests {
     #[test]
     fn every_trusted_field_changes_the_payload() {
         let base = act_payload(&endorsement());
-        let edits: Vec<Box<dyn Fn(&mut ActRecord)>> = vec![
+        type Edit = Box<dyn Fn(&mut ActRecord)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|r| r.act = ActKind::Withdraw),
             Box::new(|r| r.ledger = "c".repeat(40)),
             Box::new(|r| r.statement = "other".into()),

@@ -160,6 +160,9 @@ impl Store {
     /// Refuses to act when the work tree holds edits or files that are not in the ledger: the
     /// user may believe they changed the ledger, and they did not.
     pub fn check_clean(&self) -> Result<()> {
+        if self.repo.is_bare() {
+            return Ok(());
+        }
         let mut opts = git2::StatusOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(false)
@@ -254,15 +257,48 @@ impl Store {
 
     /// Brings the work tree and index to the head, so people browsing the directory see the
     /// ledger. The ledger itself is the commit; a failure here loses no act.
-    pub fn update_worktree(&self) -> Result<()> {
+    ///
+    /// After an act only the files it added are written (`paths`), so the cost does not grow
+    /// with the ledger. The commit the work tree was last brought to is remembered in
+    /// `.git/undersigned/worktree`; when the branch moved without us (a crash between commit and
+    /// checkout, a push into this repository) the next act first checks out the whole head.
+    pub fn update_worktree(&self, paths: Option<&[String]>) -> Result<()> {
         if self.repo.is_bare() {
             return Ok(());
         }
+        let Some(head) = self.head()? else {
+            return Ok(());
+        };
+        let commit = self.repo.find_commit(head)?;
         let mut cb = git2::build::CheckoutBuilder::new();
         cb.force();
-        self.repo.set_head(BRANCH)?;
-        self.repo.checkout_head(Some(&mut cb))?;
+        if let Some(paths) = paths {
+            cb.disable_pathspec_match(true);
+            for p in paths {
+                cb.path(p);
+            }
+        }
+        if self.repo.head_detached().unwrap_or(false) || self.repo.head().is_err() {
+            self.repo.set_head(BRANCH)?;
+        }
+        self.repo.checkout_tree(commit.as_object(), Some(&mut cb))?;
+        let marker = self.state_dir().join("worktree");
+        fs::create_dir_all(self.state_dir())
+            .map_err(|e| Error::io(marker.display().to_string(), e))?;
+        fs::write(&marker, format!("{head}\n"))
+            .map_err(|e| Error::io(marker.display().to_string(), e))?;
         Ok(())
+    }
+
+    /// True when the work tree was last brought to the current head by undersigned.
+    pub fn worktree_current(&self) -> Result<bool> {
+        if self.repo.is_bare() {
+            return Ok(true);
+        }
+        let head = self.head()?;
+        let marker = fs::read_to_string(self.state_dir().join("worktree")).ok();
+        Ok(head.is_some()
+            && marker.as_deref().map(str::trim) == head.map(|h| h.to_string()).as_deref())
     }
 }
 

@@ -25,6 +25,28 @@ pub enum KeyCommand {
     },
 }
 
+/// A passphrase for a new key: UNDERSIGNED_PASSPHRASE, else asked twice on a terminal.
+fn new_passphrase(file: &std::path::Path) -> undersigned::Result<zeroize::Zeroizing<String>> {
+    let missing = || {
+        undersigned::Error::BadField {
+        field: "--encrypt",
+        why: "needs a passphrase: set UNDERSIGNED_PASSPHRASE or run on a terminal; nothing was written".into(),
+    }
+    };
+    if std::env::var_os("UNDERSIGNED_PASSPHRASE").is_some() {
+        return passphrase(file)?.ok_or_else(missing);
+    }
+    let first = passphrase(file)?.ok_or_else(missing)?;
+    let again = passphrase(file)?.ok_or_else(missing)?;
+    if first.is_empty() || *first != *again {
+        return Err(undersigned::Error::BadField {
+            field: "passphrase",
+            why: "empty, or the two entries differ; nothing was written".into(),
+        });
+    }
+    Ok(first)
+}
+
 pub fn run(ctx: &Ctx, cmd: KeyCommand) -> anyhow::Result<Done> {
     match cmd {
         KeyCommand::New {
@@ -32,14 +54,11 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> anyhow::Result<Done> {
             comment,
             encrypt,
         } => {
-            let pass =
-                if encrypt {
-                    Some(passphrase(&file)?.ok_or_else(|| {
-                        undersigned::Error::PassphraseNeeded { path: file.clone() }
-                    })?)
-                } else {
-                    None
-                };
+            let pass = if encrypt {
+                Some(new_passphrase(&file)?)
+            } else {
+                None
+            };
             let public = keys::generate(&file, &comment, pass.as_ref().map(|p| p.as_str()))?;
             let out = serde_json::json!({
                 "file": file, "public_file": keys::pub_path(&file),
@@ -50,8 +69,8 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> anyhow::Result<Done> {
         KeyCommand::Show { file } => {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             let public = if text.contains("PRIVATE KEY") {
-                let path = file.clone();
-                SigningKey::load(&file, &mut || passphrase(&path))?.public()
+                // The OpenSSH format keeps the public key in clear: no passphrase is needed.
+                SigningKey::public_of_file(&file)?
             } else {
                 PublicKeyInfo::from_file_or_line(&file.to_string_lossy())?
             };
