@@ -163,23 +163,50 @@ impl Store {
         if self.repo.is_bare() {
             return Ok(());
         }
-        let mut opts = git2::StatusOptions::new();
+        // Staged changes are what the index holds beyond the head. After a crash between commit
+        // and checkout the index lags the head by the act's own files; those entries equal the
+        // commit the work tree was last brought to, are not the user's doing, and are skipped
+        // (the next act catches up).
+        let head_tree = match self.head()? {
+            Some(id) => Some(self.repo.find_commit(id)?.tree()?),
+            None => None,
+        };
+        let synced_tree = match self.synced_commit() {
+            Some(id) => Some(self.repo.find_commit(id)?.tree()?),
+            None => None,
+        };
+        let index = self.repo.index()?;
+        let mut junk: Vec<String> = Vec::new();
+        for d in self
+            .repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)?
+            .deltas()
+        {
+            let Some(path) = d.new_file().path().or_else(|| d.old_file().path()) else {
+                continue;
+            };
+            if let Some(synced) = &synced_tree {
+                let in_index = index.get_path(path, 0).map(|e| e.id);
+                let in_synced = synced.get_path(path).ok().map(|e| e.id());
+                if in_index == in_synced {
+                    continue;
+                }
+            }
+            junk.push(path.display().to_string());
+        }
+        let mut opts = git2::DiffOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(false)
-            .include_ignored(false)
-            .exclude_submodules(true);
-        let statuses = self.repo.statuses(Some(&mut opts))?;
-        let dirty = git2::Status::WT_NEW
-            | git2::Status::WT_MODIFIED
-            | git2::Status::WT_DELETED
-            | git2::Status::WT_TYPECHANGE
-            | git2::Status::WT_RENAMED
-            | git2::Status::CONFLICTED;
-        let junk: Vec<String> = statuses
-            .iter()
-            .filter(|s| s.status().intersects(dirty))
-            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
-            .collect();
+            .include_typechange(true)
+            .ignore_submodules(true);
+        for d in self
+            .repo
+            .diff_index_to_workdir(Some(&index), Some(&mut opts))?
+            .deltas()
+        {
+            let file = d.new_file().path().or_else(|| d.old_file().path());
+            junk.push(file.map(|p| p.display().to_string()).unwrap_or_default());
+        }
         match junk.first() {
             None => Ok(()),
             Some(first) => Err(Error::DirtyWorkTree {
@@ -288,6 +315,13 @@ impl Store {
         fs::write(&marker, format!("{head}\n"))
             .map_err(|e| Error::io(marker.display().to_string(), e))?;
         Ok(())
+    }
+
+    /// The commit the work tree was last brought to by undersigned, when known.
+    fn synced_commit(&self) -> Option<Oid> {
+        let text = fs::read_to_string(self.state_dir().join("worktree")).ok()?;
+        let oid = Oid::from_str(text.trim()).ok()?;
+        self.repo.find_commit(oid).ok().map(|c| c.id())
     }
 
     /// True when the work tree was last brought to the current head by undersigned.

@@ -1,0 +1,238 @@
+//! Helpers shared by the integration tests: a sandboxed environment for the binary and for stock
+//! git, key generation with ssh-keygen, and a small ledger builder.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A temporary world: a ledger path, a key directory, and an isolated HOME so that no user or
+/// system git configuration leaks into a test.
+pub struct World {
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new() -> World {
+        World {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    pub fn key(&self, name: &str) -> PathBuf {
+        self.dir.path().join("keys").join(name)
+    }
+
+    pub fn home(&self) -> PathBuf {
+        let h = self.dir.path().join("home");
+        std::fs::create_dir_all(&h).expect("home dir");
+        h
+    }
+
+    /// The `undersigned` binary with `--ledger` set and a clean environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("undersigned").expect("binary built");
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("UNDERSIGNED_LEDGER", self.ledger());
+        c
+    }
+
+    /// Runs `undersigned ARGS` and returns the output (no assertion).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run undersigned")
+    }
+
+    /// Runs `undersigned ARGS`, asserting exit 0; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "undersigned {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs `undersigned --json ARGS`, asserting exit 0; returns parsed JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("valid JSON on stdout")
+    }
+
+    /// Makes a key with stock `ssh-keygen -t ed25519 -N ''` (as organizations do) and returns
+    /// the private key path.
+    pub fn ssh_keygen(&self, name: &str) -> PathBuf {
+        let path = self.key(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("keys dir");
+        let out = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&path)
+            .output()
+            .expect("ssh-keygen runs");
+        assert!(
+            out.status.success(),
+            "ssh-keygen: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        path
+    }
+
+    /// Makes a key with `undersigned key new`.
+    pub fn new_key(&self, name: &str) -> PathBuf {
+        let path = self.key(name);
+        self.ok(&["key", "new", path.to_str().expect("utf-8 path")]);
+        path
+    }
+
+    /// Stock git in the ledger, with the isolated environment.
+    pub fn git(&self, args: &[&str]) -> Output {
+        std::process::Command::new("git")
+            .current_dir(self.ledger())
+            .env("HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args)
+            .output()
+            .expect("git runs")
+    }
+
+    /// Stock git, asserting success; returns stdout.
+    pub fn git_ok(&self, args: &[&str]) -> String {
+        let out = self.git(args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The head commit id of the ledger.
+    pub fn head(&self) -> String {
+        self.git_ok(&["rev-parse", "refs/heads/main"])
+            .trim()
+            .to_string()
+    }
+
+    /// Creates a ledger with editor `coordinator` (key `editor`), returns the ledger id.
+    pub fn init(&self) -> String {
+        let editor = self.new_key("editor");
+        let out = self.json(&[
+            "init",
+            "--name",
+            "Test coalition",
+            "--key",
+            editor.to_str().expect("utf-8"),
+        ]);
+        out["ledger_id"].as_str().expect("ledger_id").to_string()
+    }
+
+    /// A ledger with an editor, organizations `hrw` (keyed, key file `hrw`) and `fidh`
+    /// (keyed, key file `fidh`) and `quiet` (no key), and statement `icc` version 1.
+    pub fn standard(&self) -> String {
+        let id = self.init();
+        let e = self.key_arg("editor");
+        for org in ["hrw", "fidh"] {
+            let k = self.ssh_keygen(org);
+            let pubkey = format!("{}.pub", k.display());
+            self.ok(&[
+                "org",
+                "add",
+                org,
+                "--name",
+                &format!("Org {org}"),
+                "--pubkey",
+                &pubkey,
+                "--key",
+                &e,
+            ]);
+        }
+        self.ok(&["org", "add", "quiet", "--name", "Quiet Org", "--key", &e]);
+        let text = self.write_file("v1.txt", "On behalf of 2 organizations, we urge states.\n");
+        self.ok(&[
+            "statement",
+            "new",
+            "icc",
+            "--title",
+            "ICC",
+            "--text",
+            &text,
+            "--key",
+            &e,
+        ]);
+        id
+    }
+
+    /// The path of key `name` as a string, for `--key`.
+    pub fn key_arg(&self, name: &str) -> String {
+        self.key(name).to_str().expect("utf-8").to_string()
+    }
+
+    /// Writes a file in the world (outside the ledger) and returns its path.
+    pub fn write_file(&self, name: &str, content: &str) -> String {
+        let p = self.dir.path().join("files").join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("files dir");
+        std::fs::write(&p, content).expect("write file");
+        p.to_str().expect("utf-8").to_string()
+    }
+
+    /// Every commit in the ledger passes stock `git verify-commit` with the ledger's own
+    /// allowed_signers, and `git fsck --strict` is clean.
+    pub fn assert_stock_git_agrees(&self) {
+        let signers = self.ledger().join("allowed_signers");
+        let signers = signers.to_str().expect("utf-8");
+        let list = self.git_ok(&["rev-list", "refs/heads/main"]);
+        for c in list.lines() {
+            let out = self.git(&[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &format!("gpg.ssh.allowedSignersFile={signers}"),
+                "verify-commit",
+                c,
+            ]);
+            assert!(
+                out.status.success(),
+                "git verify-commit {c}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let fsck = self.git(&["fsck", "--strict"]);
+        assert!(
+            fsck.status.success(),
+            "git fsck --strict: {}",
+            String::from_utf8_lossy(&fsck.stderr)
+        );
+    }
+
+    /// A snapshot of the ledger's state for "nothing changed" assertions: head and work tree status.
+    pub fn snapshot(&self) -> (String, String) {
+        (
+            self.head(),
+            self.git_ok(&["status", "--porcelain", "--untracked-files=all"]),
+        )
+    }
+}
+
+/// Exit code of an output.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// Stderr of an output as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

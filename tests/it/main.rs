@@ -1,0 +1,9 @@
+//! All integration tests in one binary (one link on a 2-core machine). Each module drives the
+//! built `undersigned` binary on temporary ledgers and cross-checks with stock git and ssh-keygen.
+
+mod common;
+
+mod bad_input;
+mod verify_failures;
+mod workflow;
+mod worktree;
