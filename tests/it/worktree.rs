@@ -128,3 +128,38 @@ fn key_show_reads_an_encrypted_key_without_its_passphrase() {
         .to_string();
     assert_eq!(shown.lines().next().unwrap(), expected);
 }
+
+#[test]
+fn a_bare_ledger_takes_acts_without_a_work_tree() {
+    let w = World::new();
+    w.standard();
+    let bare = w.path().join("bare.git");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(w.ledger())
+        .arg(&bare)
+        .env("HOME", w.home())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bare_arg = bare.to_str().unwrap();
+    let hrw = w.key_arg("hrw");
+    w.cmd()
+        .args([
+            "--ledger", bare_arg, "sign", "icc", "--org", "hrw", "--key", &hrw,
+        ])
+        .assert()
+        .success();
+    let out = w
+        .cmd()
+        .args(["--ledger", bare_arg, "--json", "verify"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["endorsements"], 1);
+    assert!(
+        !bare.join("statements").exists(),
+        "a bare ledger has no work tree to write"
+    );
+}
