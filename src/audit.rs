@@ -29,6 +29,43 @@ pub struct EndorsementView {
     pub path: String,
     /// False when the organization withdrew after this endorsement.
     pub in_force: bool,
+    /// True when the key that signed the record was revoked later (the endorsement was valid
+    /// when made; a reader may want to confirm it with the organization).
+    pub key_revoked_later: bool,
+}
+
+/// One key of an organization that acted on the statement, for the audit's key history.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    /// Organization slug.
+    pub org: String,
+    /// Position among its keys.
+    pub seq: u32,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Who registered it: an editor, or the organization itself (rotation).
+    pub added_by: String,
+    /// Why it replaced the previous key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Commit that registered it.
+    pub commit: String,
+    /// True while it may sign.
+    pub in_force: bool,
+    /// Who revoked it and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<RevokedView>,
+}
+
+/// A revocation in the audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevokedView {
+    /// Who revoked.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// Commit.
+    pub commit: String,
 }
 
 /// One version of a statement.
@@ -96,6 +133,9 @@ pub struct Audit {
     pub withdrawn: Vec<String>,
     /// Latest withdrawal of each withdrawn organization.
     pub withdrawals: Vec<WithdrawalView>,
+    /// Key history of the organizations that acted on this statement (rotations, revocations),
+    /// for those with more than one key or a revoked key.
+    pub keys: Vec<KeyView>,
     /// Discrepancies a publisher must see (claimed counts that differ from the ledger).
     pub warnings: Vec<String>,
 }
@@ -202,6 +242,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                     time: a.signed_at.clone(),
                     path: a.path.clone(),
                     in_force,
+                    key_revoked_later: key_revoked(state, org, a),
                 });
             }
         }
@@ -256,7 +297,46 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
             ));
         }
     }
+    let mut keys = Vec::new();
+    for org in st.acts.keys() {
+        let Some(entry) = state.orgs.get(org) else {
+            continue;
+        };
+        if entry.keys.len() < 2 && entry.keys.iter().all(|k| k.revoked.is_none()) {
+            continue;
+        }
+        for k in &entry.keys {
+            keys.push(KeyView {
+                org: org.clone(),
+                seq: k.seq,
+                fingerprint: k.key.fingerprint.clone(),
+                added_by: k.added_by.clone(),
+                reason: k.reason.clone(),
+                commit: k.commit.to_string(),
+                in_force: k.in_force(),
+                revoked: k.revoked.as_ref().map(|r| RevokedView {
+                    by: r.by.clone(),
+                    reason: r.reason.clone(),
+                    commit: r.commit.to_string(),
+                }),
+            });
+        }
+    }
+    for v in &versions {
+        let n = v
+            .endorsements
+            .iter()
+            .filter(|e| e.key_revoked_later && e.in_force)
+            .count();
+        if n > 0 {
+            warnings.push(format!(
+                "version {}: {n} endorsement(s) in force were signed with a key revoked later",
+                v.version
+            ));
+        }
+    }
     Ok(Audit {
+        keys,
         statement: stmt.to_string(),
         title: current_v.title.clone(),
         current_version: current_v.n,
@@ -267,6 +347,17 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
         withdrawals,
         warnings,
     })
+}
+
+/// True when the key that signed this act was revoked after it.
+fn key_revoked(state: &State, org: &str, a: &ActEntry) -> bool {
+    let holder = match &a.attested_by {
+        Some(editor) => state.editors.get(editor),
+        None => state.orgs.get(org),
+    };
+    holder
+        .and_then(|p| p.keys.iter().find(|k| k.key.fingerprint == a.key))
+        .is_some_and(|k| k.revoked.is_some())
 }
 
 /// One line of a published list.

@@ -4,9 +4,12 @@
 //! ledger.json                                    the genesis record
 //! allowed_signers                                derived from the key records (for stock git)
 //! editors/<id>/editor.json                       an editor
-//! editors/<id>/keys/<seq>.json                   an editor's key
+//! editors/<id>/keys/<seq>.json                   an editor's keys (seq n+1 replaces n: rotation)
+//! editors/<id>/revocations/<seq>.json            revocation of the editor's key <seq>
+//! editors/<id>/removed.json                      the editor was removed
 //! orgs/<ff>/<id>/org.json                        an organization
-//! orgs/<ff>/<id>/keys/<seq>.json                 an organization's key
+//! orgs/<ff>/<id>/keys/<seq>.json                 an organization's keys (rotation as for editors)
+//! orgs/<ff>/<id>/revocations/<seq>.json          revocation of the organization's key <seq>
 //! statements/<id>/versions/<n>.txt               the exact text of version n
 //! statements/<id>/versions/<n>.json              who wrote version n, its title and sha256
 //! statements/<id>/acts/<ff>/<org>/<seq>.json     an organization's endorsements and withdrawals
@@ -61,6 +64,21 @@ pub fn key_path(principal_dir: &str, seq: u32) -> String {
     format!("{principal_dir}/keys/{}.json", seq_name(seq))
 }
 
+/// Path of the revocation of key `seq`.
+pub fn revocation_path(principal_dir: &str, seq: u32) -> String {
+    format!("{principal_dir}/revocations/{}.json", seq_name(seq))
+}
+
+/// Directory of a principal's revocations.
+pub fn revocations_dir(principal_dir: &str) -> String {
+    format!("{principal_dir}/revocations")
+}
+
+/// Path of an editor's removal record.
+pub fn removal_path(id: &str) -> String {
+    format!("{}/removed.json", editor_dir(id))
+}
+
 /// Directory of a statement's versions.
 pub fn versions_dir(stmt: &str) -> String {
     format!("{STATEMENTS}/{stmt}/versions")
@@ -97,10 +115,16 @@ pub enum Entry {
     Editor { id: String },
     /// An editor's key record.
     EditorKey { id: String, seq: u32 },
+    /// Revocation of an editor's key.
+    EditorRevocation { id: String, seq: u32 },
+    /// Removal of an editor.
+    EditorRemoved { id: String },
     /// An organization record.
     Org { id: String },
     /// An organization's key record.
     OrgKey { id: String, seq: u32 },
+    /// Revocation of an organization's key.
+    OrgRevocation { id: String, seq: u32 },
     /// The text of a version.
     VersionText { stmt: String, n: u32 },
     /// The record of a version.
@@ -122,6 +146,19 @@ pub fn classify(path: &str) -> Option<Entry> {
             id: id.to_string(),
             seq: json_seq(file)?,
         }),
+        [EDITORS, id, "revocations", file] if is_slug(id) => Some(Entry::EditorRevocation {
+            id: id.to_string(),
+            seq: json_seq(file)?,
+        }),
+        [EDITORS, id, "removed.json"] if is_slug(id) => {
+            Some(Entry::EditorRemoved { id: id.to_string() })
+        }
+        [ORGS, ff, id, "revocations", file] if is_slug(id) && *ff == fanout(id) => {
+            Some(Entry::OrgRevocation {
+                id: id.to_string(),
+                seq: json_seq(file)?,
+            })
+        }
         [ORGS, ff, id, "org.json"] if is_slug(id) && *ff == fanout(id) => {
             Some(Entry::Org { id: id.to_string() })
         }

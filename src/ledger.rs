@@ -3,12 +3,12 @@
 //! branch by compare-and-swap under the ledger's lock; on a lost race it rebuilds on the new head.
 
 use crate::error::{Error, Result};
-use crate::ids::{check_line, check_slug, Principal};
+use crate::ids::{check_line, check_slug, Principal, Role};
 use crate::keys::{PublicKeyInfo, SigningKey};
 use crate::layout;
 use crate::record::{
     self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance,
-    VersionRecord,
+    RemovalRecord, RevocationRecord, VersionRecord,
 };
 use crate::signed_data::{act_payload, ACT_NAMESPACE};
 use crate::store::{Addition, CommitSpec, Store};
@@ -44,6 +44,9 @@ pub struct Outcome {
 struct Plan {
     additions: Vec<Addition>,
     signers_changed: bool,
+    /// Milliseconds since the epoch the act's records use; the commit gets the same second, so
+    /// a `valid-before` written from it equals what verification derives from the commit.
+    time: Option<i64>,
     actor: Principal,
     actor_name: String,
     subject: String,
@@ -193,7 +196,7 @@ impl Ledger {
             let spec = CommitSpec {
                 name: &plan.actor_name,
                 email: &email,
-                time: timefmt::now_ms() / 1000,
+                time: plan.time.unwrap_or_else(timefmt::now_ms) / 1000,
                 message: &message,
             };
             let derived: &[&str] = if plan.signers_changed {
@@ -266,6 +269,7 @@ impl Ledger {
                     ),
                 ],
                 signers_changed: true,
+                time: None,
                 actor_name: actor_name(view, &editor)?,
                 actor: editor,
                 subject: format!("Add editor {id} ({name})"),
@@ -323,6 +327,7 @@ impl Ledger {
             }
             Ok(Step::Write(Plan {
                 signers_changed: org.key.is_some(),
+                time: None,
                 additions,
                 actor_name: actor_name(view, &editor)?,
                 actor: editor,
@@ -332,45 +337,221 @@ impl Ledger {
         })
     }
 
-    /// Registers the first key of an organization that was registered without one.
+    /// Registers the first key of an organization that was registered without one (or whose
+    /// key was revoked). Same as [`Ledger::add_key`] signed by an editor.
     pub fn add_org_key(
         &self,
         org: &str,
         public: &PublicKeyInfo,
         key: &SigningKey,
     ) -> Result<Outcome> {
-        check_slug("organization", org)?;
+        self.add_key(&Principal::org(org), public, None, key)
+    }
+
+    /// Registers a new key of an editor or organization: a first key (by an editor), a
+    /// rotation signed by the principal's own key in force, or a replacement an editor makes on
+    /// its behalf (a lost key: `reason` is then required). The key in force is retired: its
+    /// `allowed_signers` line gets `valid-before`, so stock git refuses what it signs later.
+    pub fn add_key(
+        &self,
+        who: &Principal,
+        public: &PublicKeyInfo,
+        reason: Option<&str>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug(role_kind(who), &who.id)?;
+        if let Some(r) = reason {
+            check_line("--reason", r, MAX_NOTE)?;
+        }
         self.act(key, |view, _| {
-            let editor = signing_editor(view, key)?;
-            if view.org(org)?.is_none() {
-                return Err(unknown_org(view, org));
-            }
-            let dir = layout::org_dir(org);
-            if let Some(k) = view.current_key(&dir)? {
+            let dir = principal_dir(view, who)?;
+            let keys = view.keys(&dir)?;
+            let current = view.current_key(&dir)?;
+            let signer = match &current {
+                Some(k) if k.fingerprint == key.fingerprint() => who.clone(),
+                _ => signing_editor(view, key).map_err(|_| Error::WrongKey {
+                    path: key.path().to_path_buf(),
+                    fingerprint: key.fingerprint().to_string(),
+                    expected: format!("the key in force of {who} or an editor's key"),
+                    hint: "a principal rotates with its current key; an editor replaces a lost one"
+                        .into(),
+                })?,
+            };
+            if signer.role == Role::Org && signer != *who {
                 return Err(Error::Refused(format!(
-                    "org/{org} already has key {}; replacing a key (rotation) is not supported yet",
-                    k.fingerprint
+                    "{signer} may rotate only its own key"
+                )));
+            }
+            if signer != *who && current.is_some() && reason.is_none() {
+                return Err(Error::Refused(format!(
+                    "{who} has key {} in force; an editor replacing it must say why with --reason",
+                    current
+                        .as_ref()
+                        .map(|k| k.fingerprint.as_str())
+                        .unwrap_or_default()
                 )));
             }
             refuse_registered_key(view, public)?;
-            let who = Principal::org(org);
-            let now = timefmt::format_ms(timefmt::now_ms());
+            let now = timefmt::now_ms();
+            let seq = keys.len() as u32 + 1;
+            let rec = KeyRecord {
+                principal: who.to_string(),
+                seq,
+                public_key: public.openssh.clone(),
+                fingerprint: public.fingerprint.clone(),
+                added_by: signer.to_string(),
+                added_at: timefmt::format_ms(now),
+                reason: reason.map(str::to_string),
+            };
+            let mut lines = view.signer_lines()?;
+            if let Some(c) = &current {
+                retire_line(&mut lines, who, &c.public_key, now / 1000);
+            }
+            lines.insert(crate::state::signer_line(
+                &who.to_string(),
+                &public.openssh,
+                None,
+            ));
+            let act = if keys.is_empty() {
+                "key-add"
+            } else {
+                "key-rotate"
+            };
             Ok(Step::Write(Plan {
                 additions: vec![
-                    add(
-                        layout::key_path(&dir, 1),
-                        record::encode(&key_record(&who, public, &editor, &now)),
-                    ),
+                    add(layout::key_path(&dir, seq), record::encode(&rec)),
                     add(
                         layout::ALLOWED_SIGNERS.into(),
-                        view.allowed_signers_with(&who.to_string(), &public.openssh)?,
+                        crate::state::render_allowed_signers(lines).into_bytes(),
                     ),
                 ],
                 signers_changed: true,
+                time: Some(now),
+                actor_name: principal_name(view, &signer)?,
+                actor: signer,
+                subject: match &current {
+                    Some(c) => format!(
+                        "Rotate key of {who}: {} replaces {}",
+                        public.fingerprint, c.fingerprint
+                    ),
+                    None => format!("Register key {} for {who}", public.fingerprint),
+                },
+                trailers: vec![("Act", act.into()), ("Subject", who.to_string())],
+            }))
+        })
+    }
+
+    /// Revokes a key of an editor or organization from this commit on. Acts it signed before
+    /// stay valid (audit marks them); acts it signs later fail verification.
+    pub fn revoke_key(
+        &self,
+        who: &Principal,
+        fingerprint: &str,
+        reason: &str,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug(role_kind(who), &who.id)?;
+        check_line("--reason", reason, MAX_NOTE)?;
+        self.act(key, |view, _| {
+            let dir = principal_dir(view, who)?;
+            let keys = view.keys(&dir)?;
+            let Some(target) = keys.iter().find(|k| k.fingerprint == fingerprint) else {
+                return Err(Error::Unknown {
+                    kind: "key",
+                    id: fingerprint.to_string(),
+                    hint: format!(
+                        " of {who}; its keys: {}",
+                        keys.iter().map(|k| k.fingerprint.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            };
+            if view.is_revoked(&dir, target.seq)? {
+                return Ok(Step::Nothing(format!("key {fingerprint} of {who} is already revoked; nothing was changed")));
+            }
+            let current = view.current_key(&dir)?;
+            let signer = match &current {
+                Some(k) if k.fingerprint == key.fingerprint() => who.clone(),
+                _ => signing_editor(view, key)?,
+            };
+            let revokes_current = current.as_ref().is_some_and(|c| c.seq == target.seq);
+            if who.role == Role::Editor && revokes_current && view.active_editors()? <= 1 {
+                return Err(Error::Refused(format!(
+                    "{who} is the last editor with a key in force; add another editor first, a ledger never runs out of editors"
+                )));
+            }
+            let now = timefmt::now_ms();
+            let rec = RevocationRecord {
+                principal: who.to_string(),
+                seq: target.seq,
+                fingerprint: fingerprint.to_string(),
+                reason: reason.to_string(),
+                revoked_by: signer.to_string(),
+                revoked_at: timefmt::format_ms(now),
+            };
+            let mut additions = vec![add(layout::revocation_path(&dir, target.seq), record::encode(&rec))];
+            if revokes_current {
+                let mut lines = view.signer_lines()?;
+                retire_line(&mut lines, who, &target.public_key, now / 1000);
+                additions.push(add(layout::ALLOWED_SIGNERS.into(), crate::state::render_allowed_signers(lines).into_bytes()));
+            }
+            Ok(Step::Write(Plan {
+                signers_changed: revokes_current,
+                additions,
+                time: Some(now),
+                actor_name: principal_name(view, &signer)?,
+                actor: signer,
+                subject: format!("Revoke key {fingerprint} of {who}"),
+                trailers: vec![("Act", "key-revoke".into()), ("Subject", who.to_string())],
+            }))
+        })
+    }
+
+    /// Removes an editor; its key is retired. The last editor cannot be removed.
+    pub fn remove_editor(&self, id: &str, reason: &str, key: &SigningKey) -> Result<Outcome> {
+        check_slug("editor", id)?;
+        check_line("--reason", reason, MAX_NOTE)?;
+        self.act(key, |view, _| {
+            let editor = signing_editor(view, key)?;
+            let who = Principal::editor(id);
+            let dir = principal_dir(view, &who)?;
+            if view.bytes(&layout::removal_path(id))?.is_some() {
+                return Ok(Step::Nothing(format!(
+                    "{who} is already removed; nothing was changed"
+                )));
+            }
+            let current = view.current_key(&dir)?;
+            if current.is_some() && view.active_editors()? <= 1 {
+                return Err(Error::Refused(format!(
+                    "{who} is the last editor with a key in force; add another editor first"
+                )));
+            }
+            let now = timefmt::now_ms();
+            let rec = RemovalRecord {
+                editor: id.to_string(),
+                reason: reason.to_string(),
+                removed_by: editor.to_string(),
+                removed_at: timefmt::format_ms(now),
+            };
+            let mut additions = vec![add(layout::removal_path(id), record::encode(&rec))];
+            if let Some(c) = &current {
+                let mut lines = view.signer_lines()?;
+                retire_line(&mut lines, &who, &c.public_key, now / 1000);
+                additions.push(add(
+                    layout::ALLOWED_SIGNERS.into(),
+                    crate::state::render_allowed_signers(lines).into_bytes(),
+                ));
+            }
+            Ok(Step::Write(Plan {
+                signers_changed: current.is_some(),
+                additions,
+                time: Some(now),
                 actor_name: actor_name(view, &editor)?,
                 actor: editor,
-                subject: format!("Register key {} for {org}", public.fingerprint),
-                trailers: vec![("Act", "key-add".into()), ("Subject", who.to_string())],
+                subject: format!("Remove editor {id}"),
+                trailers: vec![
+                    ("Act", "editor-remove".into()),
+                    ("Subject", who.to_string()),
+                ],
             }))
         })
     }
@@ -434,6 +615,7 @@ impl Ledger {
                     add(layout::version_meta(stmt, n), record::encode(&rec)),
                 ],
                 signers_changed: false,
+                time: None,
                 actor_name: actor_name(view, &editor)?,
                 actor: editor,
                 subject: if n == 1 { format!("New statement {stmt}: {title}") } else { format!("Revise {stmt} to version {n}") },
@@ -529,6 +711,7 @@ impl Ledger {
                     record::encode(&rec),
                 )],
                 signers_changed: false,
+                time: None,
                 actor_name: actor_name_of(view, &record_signer, &org_rec)?,
                 actor: record_signer.clone(),
                 subject: format!("{org} endorses {stmt} version {v}{how}"),
@@ -596,6 +779,7 @@ impl Ledger {
                     record::encode(&rec),
                 )],
                 signers_changed: false,
+                time: None,
                 actor_name: actor_name_of(view, &record_signer, &org_rec)?,
                 actor: record_signer.clone(),
                 subject: format!("{org} withdraws from {stmt}"),
@@ -622,7 +806,11 @@ fn genesis(
     let public = key.public();
     let dir = layout::editor_dir(editor_id);
     let mut lines = std::collections::BTreeSet::new();
-    lines.insert(crate::state::signer_line(&who.to_string(), &public.openssh));
+    lines.insert(crate::state::signer_line(
+        &who.to_string(),
+        &public.openssh,
+        None,
+    ));
     let additions = vec![
         add(
             layout::LEDGER_FILE.into(),
@@ -650,6 +838,7 @@ fn genesis(
                 fingerprint: public.fingerprint.clone(),
                 added_by: who.to_string(),
                 added_at: now,
+                reason: None,
             }),
         ),
         add(
@@ -679,6 +868,55 @@ fn genesis(
     Ok(oid)
 }
 
+/// The directory of a registered principal, or a clear error.
+fn principal_dir(view: &View<'_>, who: &Principal) -> Result<String> {
+    let exists = match who.role {
+        Role::Org => view.org(&who.id)?.is_some(),
+        Role::Editor => view.editor(&who.id)?.is_some(),
+    };
+    if !exists {
+        return Err(match who.role {
+            Role::Org => unknown_org(view, &who.id),
+            Role::Editor => Error::Unknown {
+                kind: "editor",
+                id: who.id.clone(),
+                hint: String::new(),
+            },
+        });
+    }
+    Ok(match who.role {
+        Role::Org => layout::org_dir(&who.id),
+        Role::Editor => layout::editor_dir(&who.id),
+    })
+}
+
+fn role_kind(who: &Principal) -> &'static str {
+    match who.role {
+        Role::Org => "organization",
+        Role::Editor => "editor",
+    }
+}
+
+fn principal_name(view: &View<'_>, who: &Principal) -> Result<String> {
+    Ok(match who.role {
+        Role::Org => view.org(&who.id)?.map(|o| o.name),
+        Role::Editor => view.editor(&who.id)?.map(|e| e.name),
+    }
+    .unwrap_or_else(|| who.to_string()))
+}
+
+/// Gives the `allowed_signers` line of a key in force its `valid-before`.
+fn retire_line(
+    lines: &mut std::collections::BTreeSet<String>,
+    who: &Principal,
+    openssh: &str,
+    secs: i64,
+) {
+    let p = who.to_string();
+    lines.remove(&crate::state::signer_line(&p, openssh, None));
+    lines.insert(crate::state::signer_line(&p, openssh, Some(secs)));
+}
+
 fn add(path: String, bytes: Vec<u8>) -> Addition {
     Addition { path, bytes }
 }
@@ -691,6 +929,7 @@ fn key_record(who: &Principal, public: &PublicKeyInfo, editor: &Principal, now: 
         fingerprint: public.fingerprint.clone(),
         added_by: editor.to_string(),
         added_at: now.to_string(),
+        reason: None,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod ids;
 pub mod keys;
 pub mod layout;
 pub mod ledger;
+pub mod pin;
 pub mod policy;
 pub mod record;
 pub mod signed_data;

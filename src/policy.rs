@@ -15,6 +15,9 @@ pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<St
             Some(format!("{signer} may add only its own endorsements and withdrawals, not those of org/{org}"))
         }
         (Entry::Act { .. }, _) => None,
+        // An organization rotates and revokes its own keys (checked further against its key in
+        // force by the verifier).
+        (Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. }, Role::Org) if *id == signer.id => None,
         (_, Role::Editor) => None,
         (_, Role::Org) => Some(format!(
             "{signer} is an organization; only editors may register organizations, editors and keys or write statement texts"
@@ -44,9 +47,18 @@ mod tests {
         for e in [
             Entry::Org { id: "x".into() },
             Entry::OrgKey {
-                id: "hrw".into(),
+                id: "fidh".into(),
                 seq: 2,
             },
+            Entry::OrgRevocation {
+                id: "fidh".into(),
+                seq: 1,
+            },
+            Entry::EditorRevocation {
+                id: "alice".into(),
+                seq: 1,
+            },
+            Entry::EditorRemoved { id: "alice".into() },
             Entry::Editor { id: "x".into() },
             Entry::EditorKey {
                 id: "x".into(),
@@ -63,6 +75,21 @@ mod tests {
         ] {
             assert!(refuse_add(&e, &hrw, false).is_some(), "{e:?}");
         }
+    }
+
+    #[test]
+    fn organizations_rotate_and_revoke_their_own_keys() {
+        let hrw = Principal::org("hrw");
+        let key = Entry::OrgKey {
+            id: "hrw".into(),
+            seq: 2,
+        };
+        let revoke = Entry::OrgRevocation {
+            id: "hrw".into(),
+            seq: 1,
+        };
+        assert_eq!(refuse_add(&key, &hrw, false), None);
+        assert_eq!(refuse_add(&revoke, &hrw, false), None);
     }
 
     #[test]

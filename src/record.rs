@@ -73,10 +73,46 @@ pub struct KeyRecord {
     pub public_key: String,
     /// `SHA256:…` of `public_key`.
     pub fingerprint: String,
-    /// The editor who registered it.
+    /// The principal who registered it: an editor, or for a rotation the principal itself.
     pub added_by: String,
     /// When.
     pub added_at: String,
+    /// Why the key replaced the previous one (rotations; required when an editor rotates an
+    /// organization's key on its behalf).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `…/revocations/<seq>.json`: key `seq` of a principal is revoked from this commit on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationRecord {
+    /// `editor/<id>` or `org/<id>`.
+    pub principal: String,
+    /// The revoked key's position.
+    pub seq: u32,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// Why (a lost or stolen key, a departed person).
+    pub reason: String,
+    /// Who revoked it: the principal itself or an editor.
+    pub revoked_by: String,
+    /// When.
+    pub revoked_at: String,
+}
+
+/// `editors/<id>/removed.json`: the editor no longer acts; its keys are retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemovalRecord {
+    /// The removed editor's slug.
+    pub editor: String,
+    /// Why.
+    pub reason: String,
+    /// The editor who removed it.
+    pub removed_by: String,
+    /// When.
+    pub removed_at: String,
 }
 
 /// `statements/<id>/versions/<n>.json`, beside the exact text `<n>.txt`.

@@ -54,6 +54,13 @@ pub fn format_secs(secs: i64) -> String {
     format!("{} {} UTC", &s[..10], &s[11..19])
 }
 
+/// Formats seconds since the epoch as `YYYYMMDDHHMMSSZ`, the form `allowed_signers` takes.
+pub fn format_compact(secs: i64) -> String {
+    let s = format_ms(secs.saturating_mul(1000));
+    let digits: String = s[..19].chars().filter(char::is_ascii_digit).collect();
+    format!("{digits}Z")
+}
+
 /// Parses exactly the form [`format_ms`] writes; anything else is `None`.
 pub fn parse_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -90,6 +97,7 @@ mod tests {
         assert_eq!(format_ms(1_795_860_163_123), "2026-11-28T10:02:43.123Z");
         assert_eq!(format_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(format_secs(1_795_860_163), "2026-11-28 10:02:43 UTC");
+        assert_eq!(format_compact(1_795_860_163), "20261128100243Z");
     }
 
     #[test]

@@ -14,10 +14,10 @@ use crate::layout::{self, Entry};
 use crate::policy;
 use crate::record::{
     self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance,
-    VersionRecord,
+    RemovalRecord, RevocationRecord, VersionRecord,
 };
 use crate::signed_data::{act_payload, ACT_NAMESPACE, COMMIT_NAMESPACE};
-use crate::state::{ActEntry, KeyEntry, PrincipalEntry, State, VersionEntry};
+use crate::state::{ActEntry, KeyEntry, PrincipalEntry, Revocation, State, VersionEntry};
 use crate::store::Store;
 use git2::{Commit, ObjectType, Oid, Repository, Tree};
 use serde::Serialize;
@@ -37,6 +37,9 @@ pub const MAX_NOTE: usize = 1000;
 pub struct VerifyOptions {
     /// The ledger id (genesis commit) the verifier trusts; another genesis is a failure.
     pub trust: Option<Oid>,
+    /// Check against, and on success update, the head remembered in the git directory
+    /// ([`crate::pin`]), so that a rewritten history fails.
+    pub pin: bool,
 }
 
 /// One broken rule.
@@ -175,6 +178,16 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         parent_tree = Some(tree);
     }
 
+    if opts.pin {
+        if let Some(pin) = crate::pin::read(store) {
+            if let Some(f) = crate::pin::check(store, &pin, genesis, head) {
+                v.failures.insert(0, f);
+            }
+        }
+        if v.failures.is_empty() {
+            crate::pin::remember(store, genesis, head)?;
+        }
+    }
     let s = &v.state;
     let report = Report {
         ok: v.failures.is_empty(),
@@ -229,6 +242,16 @@ enum Change {
     Key {
         who: Principal,
         key: KeyEntry,
+    },
+    Revoke {
+        who: Principal,
+        seq: u32,
+        reason: String,
+        by: String,
+    },
+    Remove {
+        id: String,
+        reason: String,
     },
     Version {
         stmt: String,
@@ -374,6 +397,13 @@ impl<'r> Verifier<'r> {
                     &new_principals,
                     &mut new_keys,
                 ),
+                Entry::EditorRevocation { id: eid, seq } => {
+                    self.check_revocation(a, Principal::editor(eid), *seq, signer.as_ref())
+                }
+                Entry::OrgRevocation { id: oid, seq } => {
+                    self.check_revocation(a, Principal::org(oid), *seq, signer.as_ref())
+                }
+                Entry::EditorRemoved { id: eid } => self.check_removal(a, eid, signer.as_ref()),
                 Entry::VersionMeta { stmt, n } => {
                     metas.insert((stmt.clone(), *n));
                     self.check_version(
@@ -390,8 +420,13 @@ impl<'r> Verifier<'r> {
             };
             match result {
                 Ok(change) => {
-                    registry_changed |=
-                        matches!(change, Change::Key { .. } | Change::Principal { .. });
+                    registry_changed |= matches!(
+                        change,
+                        Change::Key { .. }
+                            | Change::Principal { .. }
+                            | Change::Revoke { .. }
+                            | Change::Remove { .. }
+                    );
                     changes.push(change);
                 }
                 Err((rule, reason)) => self.fail(id, Some(&a.path), rule, reason),
@@ -427,6 +462,7 @@ impl<'r> Verifier<'r> {
             }
         }
 
+        let editors_before = self.state.active_editors();
         let actor = signer
             .as_ref()
             .map(|p| p.to_string())
@@ -434,6 +470,23 @@ impl<'r> Verifier<'r> {
         let time = commit.time().seconds();
         for change in changes {
             self.apply(change, id, time, &actor, genesis);
+        }
+        if editors_before > 0 && self.state.active_editors() == 0 {
+            let path = added
+                .iter()
+                .find(|a| {
+                    matches!(
+                        a.entry,
+                        Entry::EditorRevocation { .. } | Entry::EditorRemoved { .. }
+                    )
+                })
+                .map(|a| a.path.clone());
+            self.fail(
+                id,
+                path.as_deref(),
+                "rights",
+                "this commit leaves the ledger with no editor whose key is in force".into(),
+            );
         }
 
         let signers_touched = diff
@@ -483,7 +536,30 @@ impl<'r> Verifier<'r> {
                 .filter(|(_, raw)| *raw == parsed.key_raw)
                 .map(|(p, _)| p)
         } else {
-            self.state.by_key.get(&parsed.key_raw).cloned()
+            match self.state.by_key.get(&parsed.key_raw) {
+                Some((p, seq)) => {
+                    let retired = self
+                        .state
+                        .principal(p)
+                        .and_then(|e| e.key(*seq))
+                        .and_then(|k| k.retired.map(|(c, _)| (c, k.revoked.is_some())));
+                    if let Some((c, revoked)) = retired {
+                        self.fail(
+                            id,
+                            None,
+                            "signature",
+                            format!(
+                                "commit is signed by key {} of {p}, which was {} in commit {c}; a retired key signs nothing after it",
+                                parsed.key_fingerprint(),
+                                if revoked { "revoked" } else { "retired (rotated, or its editor removed)" }
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(p.clone())
+                }
+                None => None,
+            }
         };
         let Some(who) = who else {
             let whose = if genesis {
@@ -647,6 +723,7 @@ impl<'r> Verifier<'r> {
                 country,
                 keys: Vec::new(),
                 commit: Oid::ZERO_SHA1,
+                removed: None,
             },
         })
     }
@@ -660,21 +737,33 @@ impl<'r> Verifier<'r> {
         new_principals: &HashSet<Principal>,
         new_keys: &mut HashSet<[u8; 32]>,
     ) -> std::result::Result<Change, Broken> {
-        let existing = match self.state.principal(&who) {
-            Some(p) => p.keys.len() as u32,
-            None if new_principals.contains(&who) => 0,
+        let (existing, in_force) = match self.state.principal(&who) {
+            Some(p) => (p.keys.len() as u32, p.current_key().is_some()),
+            None if new_principals.contains(&who) => (0, false),
             None => return Err(("reference", format!("{who} is not registered"))),
         };
-        if existing > 0 {
-            return Err(("rights", format!(
-                "{who} already has a key; replacing a key (rotation) is not part of ledger format {}", record::FORMAT
-            )));
+        if self
+            .state
+            .principal(&who)
+            .is_some_and(|p| p.removed.is_some())
+        {
+            return Err(("rights", format!("{who} was removed; it gets no new key")));
         }
         if seq != existing + 1 {
             return Err((
                 "sequence",
                 format!("key number {seq}, expected {}", existing + 1),
             ));
+        }
+        // A principal rotates its own key with the key in force; editors register first keys,
+        // re-key a principal whose key was revoked, and rotate a lost key on its behalf.
+        if let Some(s) = signer {
+            if s.role == Role::Org && (*s != who || !in_force) {
+                return Err((
+                    "rights",
+                    format!("{s} may rotate only its own key, signed with its key in force"),
+                ));
+            }
         }
         let r: KeyRecord = self.decode(a)?;
         if r.principal != who.to_string() || r.seq != seq {
@@ -706,11 +795,21 @@ impl<'r> Verifier<'r> {
             }
         }
         time_field("added_at", &r.added_at)?;
-        if let Some(holder) = self.state.by_key.get(&key.raw) {
+        if let Some(reason) = &r.reason {
+            check_line("reason", reason, MAX_NOTE).map_err(|e| ("record", e.to_string()))?;
+        }
+        let on_behalf = signer.is_some_and(|s| s.role == Role::Editor && *s != who);
+        if on_behalf && in_force && r.reason.is_none() {
+            return Err((
+                "record",
+                format!("an editor replacing the key in force of {who} must give a reason"),
+            ));
+        }
+        if let Some((holder, _)) = self.state.by_key.get(&key.raw) {
             return Err((
                 "record",
                 format!(
-                    "key {} is already registered to {holder}; one key belongs to one principal",
+                    "key {} is already registered to {holder}; one key belongs to one principal, forever",
                     key.fingerprint
                 ),
             ));
@@ -726,8 +825,126 @@ impl<'r> Verifier<'r> {
             key: KeyEntry {
                 seq,
                 key,
+                added_by: r.added_by,
+                reason: r.reason,
+                retired: None,
+                revoked: None,
                 commit: Oid::ZERO_SHA1,
             },
+        })
+    }
+
+    fn check_revocation(
+        &self,
+        a: &Added,
+        who: Principal,
+        seq: u32,
+        signer: Option<&Principal>,
+    ) -> std::result::Result<Change, Broken> {
+        let entry = self.state.principal(&who).ok_or_else(|| {
+            (
+                "reference",
+                format!("{who} is not registered in the parent commit"),
+            )
+        })?;
+        let key = entry.key(seq).ok_or_else(|| {
+            (
+                "reference",
+                format!("{who} has no key number {seq} in the parent commit"),
+            )
+        })?;
+        if key.revoked.is_some() {
+            return Err((
+                "append-only",
+                format!("key {seq} of {who} is already revoked"),
+            ));
+        }
+        if let Some(s) = signer {
+            if s.role == Role::Org && *s != who {
+                return Err(("rights", format!("{s} may revoke only its own keys")));
+            }
+        }
+        let r: RevocationRecord = self.decode(a)?;
+        if r.principal != who.to_string() || r.seq != seq {
+            return Err((
+                "record",
+                format!(
+                    "record revokes {} key {}, but lies at the path of {who} key {seq}",
+                    r.principal, r.seq
+                ),
+            ));
+        }
+        if r.fingerprint != key.key.fingerprint {
+            return Err((
+                "record",
+                format!(
+                    "fingerprint {} is not that of {who} key {seq} ({})",
+                    r.fingerprint, key.key.fingerprint
+                ),
+            ));
+        }
+        check_line("reason", &r.reason, MAX_NOTE).map_err(|e| ("record", e.to_string()))?;
+        time_field("revoked_at", &r.revoked_at)?;
+        if let Some(s) = signer {
+            if r.revoked_by != s.to_string() {
+                return Err((
+                    "record",
+                    format!(
+                        "revoked_by is {:?} but the commit is signed by {s}",
+                        r.revoked_by
+                    ),
+                ));
+            }
+        }
+        Ok(Change::Revoke {
+            who,
+            seq,
+            reason: r.reason,
+            by: r.revoked_by,
+        })
+    }
+
+    fn check_removal(
+        &self,
+        a: &Added,
+        id: &str,
+        signer: Option<&Principal>,
+    ) -> std::result::Result<Change, Broken> {
+        let entry = self.state.editors.get(id).ok_or_else(|| {
+            (
+                "reference",
+                format!("editor/{id} is not registered in the parent commit"),
+            )
+        })?;
+        if entry.removed.is_some() {
+            return Err(("append-only", format!("editor/{id} is already removed")));
+        }
+        let r: RemovalRecord = self.decode(a)?;
+        if r.editor != id {
+            return Err((
+                "record",
+                format!(
+                    "record removes editor {:?}, but lies at the path of editor/{id}",
+                    r.editor
+                ),
+            ));
+        }
+        check_line("reason", &r.reason, MAX_NOTE).map_err(|e| ("record", e.to_string()))?;
+        time_field("removed_at", &r.removed_at)?;
+        if let Some(s) = signer {
+            if r.removed_by != s.to_string() {
+                return Err((
+                    "record",
+                    format!(
+                        "removed_by is {:?} but the commit is signed by {s}",
+                        r.removed_by
+                    ),
+                ));
+            }
+        }
+        Ok(Change::Remove {
+            id: id.to_string(),
+            reason: r.reason,
         })
     }
 
@@ -1059,13 +1276,52 @@ impl<'r> Verifier<'r> {
                     Some(format!("{who} {}", key.key.fingerprint)),
                     None,
                 );
-                self.state.by_key.insert(key.key.raw, who.clone());
-                let map = match who.role {
-                    Role::Editor => &mut self.state.editors,
-                    Role::Org => &mut self.state.orgs,
-                };
-                if let Some(p) = map.get_mut(&who.id) {
+                self.state
+                    .by_key
+                    .insert(key.key.raw, (who.clone(), key.seq));
+                if let Some(p) = self.state.principal_mut(&who) {
+                    // A new key retires the one in force: rotation.
+                    if let Some(prev) = p.keys.last_mut().filter(|k| k.in_force()) {
+                        prev.retired = Some((commit, time));
+                    }
                     p.keys.push(key);
+                }
+            }
+            Change::Revoke {
+                who,
+                seq,
+                reason,
+                by,
+            } => {
+                log(
+                    "key-revoke",
+                    None,
+                    None,
+                    Some(format!("{who} key {seq}")),
+                    None,
+                );
+                if let Some(k) = self
+                    .state
+                    .principal_mut(&who)
+                    .and_then(|p| seq.checked_sub(1).and_then(|i| p.keys.get_mut(i as usize)))
+                {
+                    k.retired.get_or_insert((commit, time));
+                    k.revoked = Some(Revocation { reason, by, commit });
+                }
+            }
+            Change::Remove { id, reason } => {
+                log(
+                    "editor-remove",
+                    None,
+                    None,
+                    Some(format!("editor/{id}")),
+                    None,
+                );
+                if let Some(e) = self.state.editors.get_mut(&id) {
+                    for k in e.keys.iter_mut().filter(|k| k.in_force()) {
+                        k.retired = Some((commit, time));
+                    }
+                    e.removed = Some((commit, reason));
                 }
             }
             Change::Version { stmt, mut entry } => {
@@ -1109,6 +1365,9 @@ fn order(e: &Entry) -> u8 {
         Entry::Ledger => 0,
         Entry::Editor { .. } | Entry::Org { .. } => 1,
         Entry::EditorKey { .. } | Entry::OrgKey { .. } => 2,
+        Entry::EditorRevocation { .. }
+        | Entry::OrgRevocation { .. }
+        | Entry::EditorRemoved { .. } => 2,
         Entry::VersionText { .. } => 3,
         Entry::VersionMeta { .. } => 4,
         Entry::Act { .. } => 5,

@@ -46,17 +46,60 @@ impl<'a> View<'a> {
         list_dir(self.repo, self.tree, path)
     }
 
-    /// The key in force of the principal whose directory is `dir`.
+    /// The key in force of the principal whose directory is `dir`: the latest key, unless it
+    /// was revoked or its editor removed.
     pub fn current_key(&self, dir: &str) -> Result<Option<KeyRecord>> {
         let last = self
             .list(&layout::keys_dir(dir))?
             .iter()
             .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
             .max();
-        match last {
-            Some(seq) => self.record(&layout::key_path(dir, seq)),
-            None => Ok(None),
+        let Some(seq) = last else { return Ok(None) };
+        if self.is_revoked(dir, seq)? || self.bytes(&format!("{dir}/removed.json"))?.is_some() {
+            return Ok(None);
         }
+        self.record(&layout::key_path(dir, seq))
+    }
+
+    /// Every key of a principal, in order.
+    pub fn keys(&self, dir: &str) -> Result<Vec<KeyRecord>> {
+        let mut seqs: Vec<u32> = self
+            .list(&layout::keys_dir(dir))?
+            .iter()
+            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
+            .collect();
+        seqs.sort_unstable();
+        let mut out = Vec::with_capacity(seqs.len());
+        for seq in seqs {
+            if let Some(k) = self.record(&layout::key_path(dir, seq))? {
+                out.push(k);
+            }
+        }
+        Ok(out)
+    }
+
+    /// True when key `seq` of the principal in `dir` is revoked.
+    pub fn is_revoked(&self, dir: &str, seq: u32) -> Result<bool> {
+        Ok(self.bytes(&layout::revocation_path(dir, seq))?.is_some())
+    }
+
+    /// Editors that can still act (not removed, key in force). Editors are few.
+    pub fn active_editors(&self) -> Result<usize> {
+        let mut n = 0;
+        for id in self.list(layout::EDITORS)? {
+            if self.current_key(&layout::editor_dir(&id))?.is_some() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The lines of `allowed_signers` as they stand.
+    pub fn signer_lines(&self) -> Result<std::collections::BTreeSet<String>> {
+        let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
+        Ok(crate::state::parse_allowed_signers(
+            &String::from_utf8_lossy(&text),
+        ))
     }
 
     /// The editor holding the key with this fingerprint, if any (editors are few).
@@ -138,14 +181,14 @@ impl<'a> View<'a> {
         let text = String::from_utf8_lossy(&text);
         Ok(crate::state::parse_allowed_signers(&text)
             .iter()
-            .any(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" ") == openssh))
+            .any(|l| l.ends_with(&format!(" {openssh}"))))
     }
 
     /// `allowed_signers` with one more line.
     pub fn allowed_signers_with(&self, principal: &str, openssh: &str) -> Result<Vec<u8>> {
         let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
         let mut lines = crate::state::parse_allowed_signers(&String::from_utf8_lossy(&text));
-        lines.insert(crate::state::signer_line(principal, openssh));
+        lines.insert(crate::state::signer_line(principal, openssh, None));
         Ok(crate::state::render_allowed_signers(lines).into_bytes())
     }
 }

@@ -4,6 +4,7 @@ use super::{short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use undersigned::ids::Principal;
 use undersigned::keys::PublicKeyInfo;
 use undersigned::{Error, Ledger, NewOrg, Outcome};
 
@@ -24,6 +25,20 @@ pub struct InitArgs {
 
 #[derive(Subcommand)]
 pub enum EditorCommand {
+    /// Move an editor to a new key (signed by its current key, or by another editor with --reason).
+    RotateKey(RotateArgs),
+    /// Revoke an editor's key.
+    RevokeKey(RevokeArgs),
+    /// Remove an editor (never the last one).
+    Remove {
+        /// Editor slug.
+        id: String,
+        /// Why (published in the ledger).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
     /// Add an editor with its public key.
     Add {
         /// Editor slug.
@@ -37,6 +52,37 @@ pub enum EditorCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+}
+
+/// Key lifecycle arguments shared by editors and organizations.
+#[derive(Args)]
+pub struct RotateArgs {
+    /// Slug of the editor or organization.
+    id: String,
+    /// The new public key: a file such as key.pub, or the line `ssh-ed25519 AAAA…`.
+    #[arg(long, value_name = "FILE_OR_LINE")]
+    pubkey: String,
+    /// Why (required when an editor replaces another's key in force, e.g. a lost key).
+    #[arg(long)]
+    reason: Option<String>,
+    /// The current key of the principal itself, or an editor's key.
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+#[derive(Args)]
+pub struct RevokeArgs {
+    /// Slug of the editor or organization.
+    id: String,
+    /// Fingerprint of the key to revoke (`SHA256:…`, as `undersigned key show` prints it).
+    #[arg(long)]
+    fingerprint: String,
+    /// Why (published in the ledger).
+    #[arg(long)]
+    reason: String,
+    /// The principal's own key in force, or an editor's key.
+    #[command(flatten)]
+    key: KeyArg,
 }
 
 #[derive(Subcommand)]
@@ -60,7 +106,11 @@ pub enum OrgCommand {
         #[command(flatten)]
         key: KeyArg,
     },
-    /// Register the key of an organization registered without one.
+    /// Move an organization to a new key (signed by its current key, or by an editor with --reason).
+    RotateKey(RotateArgs),
+    /// Revoke an organization's key: what it signs from now on fails verification.
+    RevokeKey(RevokeArgs),
+    /// Register the key of an organization registered without one (or whose key was revoked).
     AddKey {
         /// Organization slug.
         org: String,
@@ -224,8 +274,43 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
+fn rotate(ctx: &Ctx, who: Principal, a: RotateArgs) -> anyhow::Result<Done> {
+    let public = PublicKeyInfo::from_file_or_line(&a.pubkey)?;
+    let ledger = ctx.open()?;
+    let key = a.key.load()?;
+    report(
+        ctx,
+        &ledger.add_key(&who, &public, a.reason.as_deref(), &key)?,
+    )
+}
+
+fn revoke(ctx: &Ctx, who: Principal, a: RevokeArgs) -> anyhow::Result<Done> {
+    let ledger = ctx.open()?;
+    let key = a.key.load()?;
+    report(
+        ctx,
+        &ledger.revoke_key(&who, &a.fingerprint, &a.reason, &key)?,
+    )
+}
+
+fn principal(kind: &'static str, id: &str) -> Result<Principal, Error> {
+    undersigned::ids::check_slug(kind, id)?;
+    Ok(if kind == "editor" {
+        Principal::editor(id)
+    } else {
+        Principal::org(id)
+    })
+}
+
 pub fn editor(ctx: &Ctx, c: EditorCommand) -> anyhow::Result<Done> {
     match c {
+        EditorCommand::RotateKey(a) => rotate(ctx, principal("editor", &a.id)?, a),
+        EditorCommand::RevokeKey(a) => revoke(ctx, principal("editor", &a.id)?, a),
+        EditorCommand::Remove { id, reason, key } => {
+            let ledger = ctx.open()?;
+            let key = key.load()?;
+            report(ctx, &ledger.remove_editor(&id, &reason, &key)?)
+        }
         EditorCommand::Add {
             id,
             pubkey,
@@ -242,6 +327,8 @@ pub fn editor(ctx: &Ctx, c: EditorCommand) -> anyhow::Result<Done> {
 
 pub fn org(ctx: &Ctx, c: OrgCommand) -> anyhow::Result<Done> {
     match c {
+        OrgCommand::RotateKey(a) => rotate(ctx, principal("organization", &a.id)?, a),
+        OrgCommand::RevokeKey(a) => revoke(ctx, principal("organization", &a.id)?, a),
         OrgCommand::Add {
             org,
             name,

@@ -11,6 +11,10 @@ pub struct VerifyArgs {
     /// The ledger id (genesis commit) you trust; any other genesis fails.
     #[arg(long, value_name = "LEDGER_ID")]
     trust: Option<String>,
+    /// Forget the head verified before (kept in the ledger's git directory) and trust this
+    /// history as it is; without it a history that no longer contains that head fails.
+    #[arg(long)]
+    forget: bool,
 }
 
 #[derive(Args)]
@@ -112,7 +116,10 @@ fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
 pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
     let trust = a.trust.as_deref().map(parse_trust).transpose()?;
     let ledger = ctx.open()?;
-    let report = undersigned::verify::verify(ledger.store(), &VerifyOptions { trust })?;
+    if a.forget {
+        undersigned::pin::forget(ledger.store())?;
+    }
+    let report = undersigned::verify::verify(ledger.store(), &VerifyOptions { trust, pin: true })?;
     ctx.emit(&report, || render_report(&report))?;
     Ok(verdict(&report))
 }
@@ -204,6 +211,33 @@ pub fn render_audit(a: &audit::Audit) -> String {
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default()
         ));
+    }
+    if !a.keys.is_empty() {
+        out.push_str("Key history of organizations that acted here:\n");
+        for k in &a.keys {
+            out.push_str(&format!(
+                "  {} key {} {} added by {}{}, commit {}{}{}\n",
+                k.org,
+                k.seq,
+                k.fingerprint,
+                k.added_by,
+                k.reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                short(&k.commit),
+                if k.in_force { ", in force" } else { "" },
+                k.revoked
+                    .as_ref()
+                    .map(|r| format!(
+                        ", REVOKED by {} in commit {}: {}",
+                        r.by,
+                        short(&r.commit),
+                        r.reason
+                    ))
+                    .unwrap_or_default()
+            ));
+        }
     }
     for w in &a.warnings {
         out.push_str(&format!("WARNING: {w}\n"));
