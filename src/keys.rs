@@ -80,6 +80,15 @@ impl SigningKey {
         } else {
             key
         };
+        // As ssh does: a private key others can read may already be someone else's.
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(key_err(format!(
+                "private key is readable by others (mode {:o}); run `chmod 600 {}`",
+                meta.permissions().mode() & 0o777,
+                path.display()
+            )));
+        }
         let fingerprint = fingerprint(key.public_key());
         check_not_weak(key.public_key()).map_err(key_err)?;
         Ok(SigningKey {

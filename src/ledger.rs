@@ -116,37 +116,46 @@ impl Ledger {
         result
     }
 
-    /// The ledger id: the genesis commit. Remembered in `.git/undersigned/ledger-id` so that acts
-    /// do not walk history; the memory is checked (a root commit) and rebuilt when wrong, and
-    /// verification never relies on it.
+    /// The ledger id: the genesis commit. Remembered in `.git/undersigned/ledger-id` with the
+    /// head it was last confirmed for, so that acts do not walk history. The memory is trusted
+    /// only when that head is still in the current history (a few first-parent steps back in
+    /// the usual case); otherwise history is walked to its root again. Verification never
+    /// relies on it.
     pub fn ledger_id(&self) -> Result<Oid> {
         let repo = self.store.repo();
-        let cache = self.store.state_dir().join("ledger-id");
-        if let Ok(text) = fs::read_to_string(&cache) {
-            if let Ok(oid) = Oid::from_str(text.trim()) {
-                if repo
-                    .find_commit(oid)
-                    .map(|c| c.parent_count() == 0)
-                    .unwrap_or(false)
-                {
-                    return Ok(oid);
-                }
-            }
-        }
-        let mut id = self.store.head()?.ok_or_else(|| Error::NotALedger {
+        let head = self.store.head()?.ok_or_else(|| Error::NotALedger {
             path: self.store.dir().to_path_buf(),
             why: "no commits".into(),
         })?;
-        loop {
-            let c = repo.find_commit(id)?;
-            match c.parent_id(0) {
-                Ok(p) => id = p,
-                Err(_) => break,
+        let cache = self.store.state_dir().join("ledger-id");
+        let cached = fs::read_to_string(&cache).ok().and_then(|text| {
+            let mut parts = text.split_whitespace().map(Oid::from_str);
+            Some((parts.next()?.ok()?, parts.next()?.ok()?))
+        });
+        let mut id = head;
+        let mut steps = 0u32;
+        let root = loop {
+            if let Some((ledger, seen)) = cached {
+                if id == seen && steps <= 10_000 {
+                    break ledger;
+                }
             }
-        }
+            match repo.find_commit(id)?.parent_id(0) {
+                Ok(p) => id = p,
+                Err(_) => break id,
+            }
+            steps += 1;
+        };
+        self.remember_ledger_id(root, head);
+        Ok(root)
+    }
+
+    fn remember_ledger_id(&self, ledger: Oid, head: Oid) {
         let _ = fs::create_dir_all(self.store.state_dir());
-        let _ = fs::write(&cache, format!("{id}\n"));
-        Ok(id)
+        let _ = fs::write(
+            self.store.state_dir().join("ledger-id"),
+            format!("{ledger} {head}\n"),
+        );
     }
 
     /// Runs one act: lock, refuse a dirty work tree, build against the head, commit, move the
@@ -162,6 +171,7 @@ impl Ledger {
             self.store.update_worktree(None)?;
         }
         let ledger_id = self.ledger_id()?;
+        let synced = self.store.head()?;
         let repo = self.store.repo();
         for _ in 0..MAX_TRIES {
             let head = self.store.head()?.ok_or_else(|| Error::NotALedger {
@@ -174,6 +184,7 @@ impl Ledger {
                 repo,
                 tree: &tree,
                 commit: head,
+                now_ms: timefmt::now_ms().max(parent.time().seconds() * 1000),
             };
             let plan = match build(&view, ledger_id)? {
                 Step::Nothing(message) => {
@@ -196,7 +207,7 @@ impl Ledger {
             let spec = CommitSpec {
                 name: &plan.actor_name,
                 email: &email,
-                time: plan.time.unwrap_or_else(timefmt::now_ms) / 1000,
+                time: plan.time.unwrap_or(view.now_ms) / 1000,
                 message: &message,
             };
             let derived: &[&str] = if plan.signers_changed {
@@ -213,7 +224,11 @@ impl Ledger {
             {
                 let mut paths: Vec<String> =
                     plan.additions.iter().map(|a| a.path.clone()).collect();
-                let warning = self.store.update_worktree(Some(&paths)).err().map(|e| {
+                self.remember_ledger_id(ledger_id, oid);
+                // Only this act's files are new to the work tree, unless another writer's
+                // commit came in between (a lost race): then the whole head is checked out.
+                let only = (Some(head) == synced).then_some(paths.as_slice());
+                let warning = self.store.update_worktree(only).err().map(|e| {
                     format!("the act is committed, but the work tree was not updated ({e}); run `git -C {} checkout -f main`", self.store.dir().display())
                 });
                 return Ok(Outcome {
@@ -384,7 +399,7 @@ impl Ledger {
             }
             if signer != *who && current.is_some() && reason.is_none() {
                 return Err(Error::Refused(format!(
-                    "{who} has key {} in force; an editor replacing it must say why with --reason",
+                    "{who} has key {} in force; an editor replaces it with `rotate-key --reason TEXT` (say why, e.g. a lost key)",
                     current
                         .as_ref()
                         .map(|k| k.fingerprint.as_str())
@@ -392,7 +407,7 @@ impl Ledger {
                 )));
             }
             refuse_registered_key(view, public)?;
-            let now = timefmt::now_ms();
+            let now = view.now_ms;
             let seq = keys.len() as u32 + 1;
             let rec = KeyRecord {
                 principal: who.to_string(),
@@ -479,7 +494,7 @@ impl Ledger {
                     "{who} is the last editor with a key in force; add another editor first, a ledger never runs out of editors"
                 )));
             }
-            let now = timefmt::now_ms();
+            let now = view.now_ms;
             let rec = RevocationRecord {
                 principal: who.to_string(),
                 seq: target.seq,
@@ -525,7 +540,7 @@ impl Ledger {
                     "{who} is the last editor with a key in force; add another editor first"
                 )));
             }
-            let now = timefmt::now_ms();
+            let now = view.now_ms;
             let rec = RemovalRecord {
                 editor: id.to_string(),
                 reason: reason.to_string(),
@@ -864,7 +879,10 @@ fn genesis(
     }
     store.update_worktree(None)?;
     let _ = fs::create_dir_all(store.state_dir());
-    let _ = fs::write(store.state_dir().join("ledger-id"), format!("{oid}\n"));
+    let _ = fs::write(
+        store.state_dir().join("ledger-id"),
+        format!("{oid} {oid}\n"),
+    );
     Ok(oid)
 }
 

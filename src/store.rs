@@ -55,7 +55,13 @@ impl Store {
         if !dir.exists() {
             return Err(not("no such directory"));
         }
-        let repo = Repository::open(dir).map_err(|_| not("no git repository here"))?;
+        let repo = Repository::open(dir).map_err(|e| {
+            if e.code() == git2::ErrorCode::Owner {
+                not(&format!("git refuses it: {}", e.message()))
+            } else {
+                not("no git repository here")
+            }
+        })?;
         let store = Store {
             repo,
             dir: dir.to_path_buf(),

@@ -37,9 +37,11 @@ pub const MAX_NOTE: usize = 1000;
 pub struct VerifyOptions {
     /// The ledger id (genesis commit) the verifier trusts; another genesis is a failure.
     pub trust: Option<Oid>,
-    /// Check against, and on success update, the head remembered in the git directory
-    /// ([`crate::pin`]), so that a rewritten history fails.
+    /// Check against the head remembered in the git directory ([`crate::pin`]), so that a
+    /// rewritten history fails.
     pub pin: bool,
+    /// On success, remember this head (best effort: a read-only repository still verifies).
+    pub remember: bool,
 }
 
 /// One broken rule.
@@ -80,6 +82,8 @@ pub struct Report {
     pub endorsements: u64,
     /// Withdrawal records checked.
     pub withdrawals: u64,
+    /// Whether this head was remembered for the next run (false on a read-only repository).
+    pub remembered: bool,
     /// Whether the genesis matched `--trust` (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted: Option<bool>,
@@ -171,11 +175,34 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         }
     }
     let mut parent_tree: Option<Tree<'_>> = None;
+    let mut parent_time: Option<i64> = None;
     for (i, id) in chain.iter().enumerate() {
         let commit = repo.find_commit(*id)?;
-        let tree = commit.tree()?;
-        v.check_commit(&commit, parent_tree.as_ref(), &tree, i == 0)?;
-        parent_tree = Some(tree);
+        if let Some(t) = parent_time.filter(|t| commit.time().seconds() < *t) {
+            v.fail(*id, None, "time", format!(
+                "commit is dated {}, before its parent ({}); a ledger's times never go backwards, so allowed_signers' valid-before stays true to history",
+                crate::timefmt::format_secs(commit.time().seconds()),
+                crate::timefmt::format_secs(t)
+            ));
+        }
+        parent_time = Some(commit.time().seconds());
+        let checked = commit.tree().and_then(|tree| {
+            v.check_commit(&commit, parent_tree.as_ref(), &tree, i == 0)
+                .map_err(|e| match e {
+                    crate::Error::Git(g) => g,
+                    other => git2::Error::from_str(&other.to_string()),
+                })?;
+            Ok(tree)
+        });
+        match checked {
+            Ok(tree) => parent_tree = Some(tree),
+            Err(e) => {
+                v.fail(*id, None, "object", format!(
+                    "a git object of this commit cannot be read ({e}); history after it is not checked"
+                ));
+                break;
+            }
+        }
     }
 
     if opts.pin {
@@ -184,9 +211,10 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
                 v.failures.insert(0, f);
             }
         }
-        if v.failures.is_empty() {
-            crate::pin::remember(store, genesis, head)?;
-        }
+    }
+    let mut remembered = false;
+    if opts.remember && v.failures.is_empty() {
+        remembered = crate::pin::remember(store, genesis, head).is_ok();
     }
     let s = &v.state;
     let report = Report {
@@ -206,6 +234,7 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         endorsements: v.endorsements,
         withdrawals: v.withdrawals,
         trusted,
+        remembered,
         failures: v.failures,
     };
     Ok(Replay {
@@ -285,7 +314,7 @@ impl<'r> Verifier<'r> {
     ) -> Result<()> {
         let id = commit.id();
         let mut diff = Diff::default();
-        diff_trees(self.repo, parent, Some(tree), "", &mut diff)?;
+        diff_trees(self.repo, parent, Some(tree), "", 0, &mut diff)?;
 
         for path in diff.changed.iter().chain(diff.removed.iter()) {
             if path != layout::ALLOWED_SIGNERS {
@@ -588,7 +617,7 @@ impl<'r> Verifier<'r> {
     fn genesis_key(&self, added: &[Added]) -> Option<(Principal, [u8; 32])> {
         added.iter().find_map(|a| match &a.entry {
             Entry::EditorKey { id, seq: 1 } => {
-                let bytes = self.repo.find_blob(a.blob).ok()?;
+                let bytes = self.blob(a.blob, record::MAX_RECORD_BYTES).ok()?;
                 let rec: KeyRecord = record::decode(bytes.content()).ok()?;
                 let key = PublicKeyInfo::parse_line(&rec.public_key, &a.path).ok()?;
                 Some((Principal::editor(id), key.raw))
@@ -633,17 +662,29 @@ impl<'r> Verifier<'r> {
         }
     }
 
-    fn blob(&self, oid: Oid) -> std::result::Result<git2::Blob<'r>, Broken> {
-        self.repo
-            .find_blob(oid)
-            .map_err(|e| ("record", format!("cannot read blob {oid}: {e}")))
+    /// Reads a blob after checking its size in the object header, so an oversized file is
+    /// refused without being loaded.
+    fn blob(&self, oid: Oid, max: usize) -> std::result::Result<git2::Blob<'r>, Broken> {
+        let unreadable = |e: git2::Error| ("record", format!("cannot read blob {oid}: {e}"));
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|o| o.read_header(oid))
+            .map_err(unreadable)?;
+        if size > max {
+            return Err((
+                "record",
+                format!("file is {size} bytes; at most {max} are allowed"),
+            ));
+        }
+        self.repo.find_blob(oid).map_err(unreadable)
     }
 
     fn decode<T: serde::Serialize + serde::de::DeserializeOwned>(
         &self,
         a: &Added,
     ) -> std::result::Result<T, Broken> {
-        let blob = self.blob(a.blob)?;
+        let blob = self.blob(a.blob, record::MAX_RECORD_BYTES)?;
         record::decode(blob.content()).map_err(|e| ("record", e))
     }
 
@@ -990,7 +1031,7 @@ impl<'r> Verifier<'r> {
                 ),
             ));
         }
-        let blob = self.blob(text)?;
+        let blob = self.blob(text, MAX_TEXT_BYTES)?;
         check_text(blob.content()).map_err(|why| {
             (
                 "record",
@@ -1441,33 +1482,80 @@ struct Diff {
     bad: Vec<(String, String)>,
 }
 
+/// Deepest directory nesting a ledger uses (`statements/<s>/acts/<ff>/<org>/` is five levels).
+const MAX_DEPTH: usize = 5;
+
 /// Compares two trees by entry ids, descending only into subtrees whose id changed: an act
 /// touches a handful of entries, so this costs a few tree reads whatever the ledger's size.
+///
+/// Every tree it descends into on the new side is also checked for shape, because libgit2 reads
+/// malformed trees that git itself would refuse or show differently: names must be proper path
+/// components in strictly increasing git order (no duplicates, no `/`), modes exactly those of
+/// plain files and directories, no empty directories, and no deeper nesting than a ledger uses.
 fn diff_trees(
     repo: &Repository,
     old: Option<&Tree<'_>>,
     new: Option<&Tree<'_>>,
     prefix: &str,
+    depth: usize,
     out: &mut Diff,
 ) -> Result<()> {
     if let Some(new) = new {
+        let here = if prefix.is_empty() {
+            "the root directory".to_string()
+        } else {
+            prefix.trim_end_matches('/').to_string()
+        };
+        if new.is_empty() && depth > 0 {
+            out.bad.push((
+                here.clone(),
+                "an empty directory; git trees for a ledger hold files".into(),
+            ));
+        }
+        let mut previous: Option<Vec<u8>> = None;
         for e in new.iter() {
-            let Ok(name) = e.name() else {
+            let raw = e.name_bytes();
+            let shown = format!("{prefix}{}", String::from_utf8_lossy(raw));
+            let is_tree = e.kind() == Some(ObjectType::Tree);
+            let key = git_order_key(raw, is_tree);
+            if previous.as_ref().is_some_and(|p| *p >= key) {
                 out.bad.push((
-                    format!("{prefix}{}", String::from_utf8_lossy(e.name_bytes())),
-                    "file name is not UTF-8".into(),
+                    shown.clone(),
+                    format!(
+                        "entries of {here} are duplicated or out of git's order (a malformed tree)"
+                    ),
+                ));
+            }
+            previous = Some(key);
+            let Some(name) = std::str::from_utf8(raw).ok().filter(|n| valid_component(n)) else {
+                if old
+                    .and_then(|o| o.get_name_bytes(raw))
+                    .is_some_and(|b| b.id() == e.id())
+                {
+                    continue; // reported on the commit that added it
+                }
+                out.bad.push((
+                    shown,
+                    "the file name is not a valid UTF-8 path component".into(),
                 ));
                 continue;
             };
             let path = format!("{prefix}{name}");
-            let before = old.and_then(|o| o.get_name(name));
+            let before = old.and_then(|o| o.get_name_bytes(raw));
             if let Some(b) = &before {
-                if b.id() == e.id() && b.filemode() == e.filemode() {
+                if b.id() == e.id() && b.filemode_raw() == e.filemode_raw() {
                     continue;
                 }
             }
-            match e.kind() {
-                Some(ObjectType::Tree) => {
+            match (e.kind(), e.filemode_raw()) {
+                (Some(ObjectType::Tree), 0o040000) => {
+                    if depth >= MAX_DEPTH {
+                        out.bad.push((
+                            path,
+                            "directories nest deeper than a ledger's layout".into(),
+                        ));
+                        continue;
+                    }
                     let sub = repo.find_tree(e.id())?;
                     let old_sub = match &before {
                         Some(b) if b.kind() == Some(ObjectType::Tree) => {
@@ -1479,21 +1567,28 @@ fn diff_trees(
                         }
                         None => None,
                     };
-                    diff_trees(repo, old_sub.as_ref(), Some(&sub), &format!("{path}/"), out)?;
+                    diff_trees(
+                        repo,
+                        old_sub.as_ref(),
+                        Some(&sub),
+                        &format!("{path}/"),
+                        depth + 1,
+                        out,
+                    )?;
                 }
-                Some(ObjectType::Blob) if e.filemode() == 0o100644 => {
+                (Some(ObjectType::Blob), 0o100644) => {
                     if before.is_some() {
                         out.changed.push(path);
                     } else {
                         out.added.push((path, e.id()));
                     }
                 }
-                _ => {
-                    let what = match e.filemode() {
+                (_, mode) => {
+                    let what = match mode {
                         0o120000 => "a symbolic link",
                         0o160000 => "a submodule",
                         0o100755 => "an executable file",
-                        _ => "an entry of an unknown kind",
+                        _ => "an entry of an unusual kind or mode",
                     };
                     out.bad
                         .push((path, format!("{what}; a ledger holds only plain files")));
@@ -1503,11 +1598,31 @@ fn diff_trees(
     }
     if let Some(old) = old {
         for e in old.iter() {
-            let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
-            if new.and_then(|n| n.get_name(&name)).is_none() {
-                out.removed.push(format!("{prefix}{name}"));
+            if new.and_then(|n| n.get_name_bytes(e.name_bytes())).is_none() {
+                out.removed.push(format!(
+                    "{prefix}{}",
+                    String::from_utf8_lossy(e.name_bytes())
+                ));
             }
         }
     }
     Ok(())
+}
+
+/// git sorts tree entries by name, comparing a directory as if its name ended in `/`.
+fn git_order_key(name: &[u8], is_tree: bool) -> Vec<u8> {
+    let mut k = name.to_vec();
+    if is_tree {
+        k.push(b'/');
+    }
+    k
+}
+
+/// A name git accepts as one path component, and that cannot mean something else on disk.
+fn valid_component(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\0'])
+        && !name.eq_ignore_ascii_case(".git")
 }

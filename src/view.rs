@@ -16,6 +16,10 @@ pub struct View<'a> {
     pub tree: &'a Tree<'a>,
     /// Commit id.
     pub commit: Oid,
+    /// The time an act built on this commit takes, in milliseconds: now, but never before the
+    /// commit's own time, so that history's times never go backwards (a `valid-before` written
+    /// from an act's time then covers everything the retired key signed).
+    pub now_ms: i64,
 }
 
 impl<'a> View<'a> {

@@ -214,14 +214,24 @@ fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
+/// Largest evidence file taken (only its sha256 enters the ledger).
+const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file or standard input (`-`) whole, refusing more than `max` bytes rather than
+/// cutting it: a hash of a truncated input would be recorded for good.
+fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, Error> {
+    let name = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
     let mut bytes = Vec::new();
     if path == Path::new("-") {
         std::io::stdin()
-            .take(undersigned::verify::MAX_TEXT_BYTES as u64 + 1)
+            .take(max + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::Read {
-                path: "standard input".into(),
+                path: name.clone().into(),
                 source: e,
             })?;
     } else {
@@ -231,14 +241,14 @@ fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
         })?;
         if !meta.is_file() {
             return Err(Error::BadText {
-                source_name: path.display().to_string(),
+                source_name: name,
                 why: format!("{what} must be a regular file"),
             });
         }
-        if meta.len() > 64 * 1024 * 1024 {
+        if meta.len() > max {
             return Err(Error::BadText {
-                source_name: path.display().to_string(),
-                why: "file is too large".into(),
+                source_name: name,
+                why: format!("{what} is {} bytes; at most {max} are taken", meta.len()),
             });
         }
         bytes = std::fs::read(path).map_err(|e| Error::Read {
@@ -246,11 +256,17 @@ fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
             source: e,
         })?;
     }
+    if bytes.len() as u64 > max {
+        return Err(Error::BadText {
+            source_name: name,
+            why: format!("{what} is over {max} bytes; nothing was recorded"),
+        });
+    }
     Ok(bytes)
 }
 
 fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
-    let bytes = read_input(path, "the text")?;
+    let bytes = read_input(path, "the text", undersigned::verify::MAX_TEXT_BYTES as u64)?;
     undersigned::verify::check_text(&bytes).map_err(|why| Error::BadText {
         source_name: path.display().to_string(),
         why,
@@ -416,7 +432,7 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
 
 pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
-    let evidence = read_input(&a.evidence, "the evidence")?;
+    let evidence = read_input(&a.evidence, "the evidence", MAX_EVIDENCE_BYTES)?;
     let key = a.key.load()?;
     report(
         ctx,
@@ -429,7 +445,7 @@ pub fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> anyhow::Result<Done> {
     let evidence = a
         .evidence
         .as_deref()
-        .map(|p| read_input(p, "the evidence"))
+        .map(|p| read_input(p, "the evidence", MAX_EVIDENCE_BYTES))
         .transpose()?;
     let key = a.key.load()?;
     report(

@@ -3,7 +3,7 @@
 use super::{passphrase, Ctx, Done};
 use clap::Subcommand;
 use std::path::PathBuf;
-use undersigned::keys::{self, PublicKeyInfo, SigningKey};
+use undersigned::keys::{self, SigningKey};
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
@@ -34,7 +34,14 @@ fn new_passphrase(file: &std::path::Path) -> undersigned::Result<zeroize::Zeroiz
     }
     };
     if std::env::var_os("UNDERSIGNED_PASSPHRASE").is_some() {
-        return passphrase(file)?.ok_or_else(missing);
+        let p = passphrase(file)?.ok_or_else(missing)?;
+        if p.is_empty() {
+            return Err(undersigned::Error::BadField {
+                field: "UNDERSIGNED_PASSPHRASE",
+                why: "is empty; an encrypted key needs a passphrase — nothing was written".into(),
+            });
+        }
+        return Ok(p);
     }
     let first = passphrase(file)?.ok_or_else(missing)?;
     let again = passphrase(file)?.ok_or_else(missing)?;
@@ -67,13 +74,8 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> anyhow::Result<Done> {
             ctx.emit(&out, || format!("{}\n", public.fingerprint))?;
         }
         KeyCommand::Show { file } => {
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            let public = if text.contains("PRIVATE KEY") {
-                // The OpenSSH format keeps the public key in clear: no passphrase is needed.
-                SigningKey::public_of_file(&file)?
-            } else {
-                PublicKeyInfo::from_file_or_line(&file.to_string_lossy())?
-            };
+            // The OpenSSH format keeps a private key's public half in clear: no passphrase.
+            let public = SigningKey::public_of_file(&file)?;
             let out = serde_json::json!({ "fingerprint": public.fingerprint, "public_key": public.openssh });
             ctx.emit(&out, || {
                 format!("{}\n{}\n", public.fingerprint, public.openssh)

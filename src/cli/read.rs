@@ -103,7 +103,11 @@ fn verdict(r: &Report) -> Done {
 /// Replays the ledger; for audit, show and log, warns when it does not verify.
 fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
     let ledger = ctx.open()?;
-    let replay = replay(ledger.store(), &VerifyOptions::default())?;
+    let opts = VerifyOptions {
+        pin: true,
+        ..VerifyOptions::default()
+    };
+    let replay = replay(ledger.store(), &opts)?;
     if !replay.report.ok {
         eprintln!(
             "undersigned: warning: this ledger does NOT verify ({} failure(s)); what follows cannot be trusted — run `undersigned verify`",
@@ -119,7 +123,15 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
     if a.forget {
         undersigned::pin::forget(ledger.store())?;
     }
-    let report = undersigned::verify::verify(ledger.store(), &VerifyOptions { trust, pin: true })?;
+    let opts = VerifyOptions {
+        trust,
+        pin: true,
+        remember: true,
+    };
+    let report = undersigned::verify::verify(ledger.store(), &opts)?;
+    if report.ok && !report.remembered && !ctx.json {
+        eprintln!("undersigned: warning: could not remember this head in the ledger's git directory (read-only?); a later rewrite of it will not be noticed");
+    }
     ctx.emit(&report, || render_report(&report))?;
     Ok(verdict(&report))
 }
@@ -321,6 +333,7 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
         repo,
         tree: &tree,
         commit: head,
+        now_ms: undersigned::timefmt::now_ms(),
     };
     let acts = view.acts(&a.stmt, &a.org)?;
     let seq = a.seq.unwrap_or(acts.len() as u32);

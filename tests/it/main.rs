@@ -4,6 +4,8 @@
 mod common;
 
 mod bad_input;
+mod lifecycle;
+mod properties;
 mod verify_failures;
 mod workflow;
 mod worktree;
