@@ -304,3 +304,106 @@ fn a_private_key_readable_by_others_is_refused() {
     assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
     assert_eq!(w.snapshot(), before);
 }
+
+/// Replaces the blob at `path` in the head tree with `content` (a hand edit of a file an
+/// earlier act wrote) and returns the new root tree.
+fn tree_with_file(w: &World, path: &str, content: &[u8]) -> Oid {
+    let repo = Repository::open(w.ledger()).unwrap();
+    let head = repo
+        .find_commit(repo.refname_to_id("refs/heads/main").unwrap())
+        .unwrap();
+    let blob = repo.blob(content).unwrap();
+    let mut update = git2::build::TreeUpdateBuilder::new();
+    update.upsert(path, blob, git2::FileMode::Blob);
+    let tree = head.tree().unwrap();
+    update.create_updated(&repo, &tree).unwrap()
+}
+
+#[test]
+fn every_field_of_an_endorsement_edited_later_is_caught() {
+    let w = World::new();
+    w.standard();
+    let hrw = w.key_arg("hrw");
+    let out = w.json(&["sign", "icc", "--org", "hrw", "--key", &hrw]);
+    let path = out["paths"][0].as_str().unwrap().to_string();
+    let original: serde_json::Value =
+        serde_json::from_str(&w.git_ok(&["show", &format!("HEAD:{path}")])).unwrap();
+    let edits: Vec<(&str, serde_json::Value)> = vec![
+        ("version", serde_json::json!(2)),
+        ("text_sha256", serde_json::json!("0".repeat(64))),
+        ("org", serde_json::json!("fidh")),
+        (
+            "signature",
+            serde_json::json!(original["signature"].as_str().unwrap().replace('A', "B")),
+        ),
+        ("signed_at", serde_json::json!("2030-01-01T00:00:00.000Z")),
+    ];
+    let signed = w.head();
+    for (field, value) in edits {
+        let mut record = original.clone();
+        record[field] = value;
+        let mut bytes = serde_json::to_vec_pretty(&record).unwrap();
+        bytes.push(b'\n');
+        let tree = tree_with_file(&w, &path, &bytes);
+        let commit = editor_commit(&w, tree, None);
+        let f = failures(&w);
+        assert!(
+            f.iter().any(|f| f["commit"] == commit.as_str()
+                && f["path"] == path.as_str()
+                && f["rule"] == "append-only"),
+            "editing {field}: {f:?}"
+        );
+        w.git_ok(&["reset", "-q", "--hard", &signed]);
+        w.ok(&["verify", "--forget"]);
+    }
+}
+
+#[test]
+fn a_merge_of_an_unrelated_history_is_refused() {
+    let w = World::new();
+    w.standard();
+    let other = World::new();
+    other.standard();
+    w.git_ok(&[
+        "fetch",
+        "-q",
+        other.ledger().to_str().unwrap(),
+        "main:refs/other",
+    ]);
+    let repo = Repository::open(w.ledger()).unwrap();
+    let ours = repo
+        .find_commit(repo.refname_to_id("refs/heads/main").unwrap())
+        .unwrap();
+    let theirs = repo
+        .find_commit(repo.refname_to_id("refs/other").unwrap())
+        .unwrap();
+    let sig = git2::Signature::new(
+        "Editor",
+        "coordinator@editor.undersigned.invalid",
+        &git2::Time::new(ours.time().seconds() + 1, 0),
+    )
+    .unwrap();
+    let buf = repo
+        .commit_create_buffer(
+            &sig,
+            &sig,
+            "merge\n",
+            &ours.tree().unwrap(),
+            &[&ours, &theirs],
+        )
+        .unwrap();
+    let content = std::str::from_utf8(&buf).unwrap().to_string();
+    let key = SigningKey::load(&w.key("editor"), &mut || Ok(None)).unwrap();
+    let armor = key.sign("git", content.as_bytes()).unwrap();
+    let merge = repo
+        .commit_signed(&content, &armor, Some("gpgsig"))
+        .unwrap();
+    repo.reference("refs/heads/main", merge, true, "test")
+        .unwrap();
+    let f = failures(&w);
+    assert!(
+        f.iter()
+            .any(|f| f["commit"] == merge.to_string().as_str() && f["rule"] == "linear-history"),
+        "{f:?}"
+    );
+}
