@@ -337,6 +337,25 @@ impl ParsedSig {
     /// Parses armor and checks the parts that do not depend on the message.
     pub fn parse(armored: &[u8], namespace: &str) -> std::result::Result<ParsedSig, SigError> {
         let sig = SshSig::from_pem(armored).map_err(|e| SigError::Malformed(e.to_string()))?;
+        // ssh-key's decoder treats length prefixes as upper bounds and takes version 0; those
+        // bytes are not covered by the signature, so a changed length still "verifies" while
+        // ssh-keygen and git refuse it. Accept only version 1 in its one canonical armor.
+        if sig.version() != 1 {
+            return Err(SigError::Malformed(format!(
+                "version {} (expected 1)",
+                sig.version()
+            )));
+        }
+        let canonical = sig
+            .to_pem(LineEnding::LF)
+            .map_err(|e| SigError::Malformed(e.to_string()))?;
+        let given = std::str::from_utf8(armored)
+            .map_err(|_| SigError::Malformed("armor is not text".into()))?;
+        if canonical.trim_end() != given.trim_end() {
+            return Err(SigError::Malformed(
+                "the armored signature is not in canonical form (lengths or line breaks differ from its content)".into(),
+            ));
+        }
         if sig.namespace() != namespace {
             return Err(SigError::Namespace {
                 found: sig.namespace().to_string(),

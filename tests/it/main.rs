@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod hardening;
 mod lifecycle;
 mod properties;
 mod verify_failures;
