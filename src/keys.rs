@@ -118,6 +118,15 @@ impl SigningKey {
         Ok(PublicKeyInfo::from_key(key.public_key()))
     }
 
+    /// A new random key held only in memory (for generators and tests; never written).
+    pub fn random_in_memory(comment: &str) -> Result<SigningKey> {
+        let mut key = PrivateKey::random(&mut rand::rngs::OsRng, Algorithm::Ed25519)
+            .map_err(|e| Error::Refused(format!("key generation failed: {e}")))?;
+        key.set_comment(comment);
+        let fingerprint = fingerprint(key.public_key());
+        Ok(SigningKey { key, path: PathBuf::from("<memory>"), fingerprint })
+    }
+
     /// The key file this key was read from.
     pub fn path(&self) -> &Path {
         &self.path
