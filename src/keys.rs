@@ -124,7 +124,11 @@ impl SigningKey {
             .map_err(|e| Error::Refused(format!("key generation failed: {e}")))?;
         key.set_comment(comment);
         let fingerprint = fingerprint(key.public_key());
-        Ok(SigningKey { key, path: PathBuf::from("<memory>"), fingerprint })
+        Ok(SigningKey {
+            key,
+            path: PathBuf::from("<memory>"),
+            fingerprint,
+        })
     }
 
     /// The key file this key was read from.

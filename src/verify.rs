@@ -9,7 +9,7 @@
 
 use crate::error::Result;
 use crate::ids::{check_line, Principal, Role};
-use crate::keys::{ParsedSig, PublicKeyInfo};
+use crate::keys::{ParsedSig, PublicKeyInfo, SigError};
 use crate::layout::{self, Entry};
 use crate::policy;
 use crate::record::{
@@ -143,6 +143,8 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         repo,
         state: State::default(),
         failures: Vec::new(),
+        next_seq: 1,
+        pending: Vec::new(),
         log: Vec::new(),
         endorsements: 0,
         withdrawals: 0,
@@ -205,10 +207,12 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         }
     }
 
+    v.flush();
+    v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {
         if let Some(pin) = crate::pin::read(store) {
             if let Some(f) = crate::pin::check(store, &pin, genesis, head) {
-                v.failures.insert(0, f);
+                v.failures.insert(0, (0, f));
             }
         }
     }
@@ -235,7 +239,7 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
         withdrawals: v.withdrawals,
         trusted,
         remembered,
-        failures: v.failures,
+        failures: v.failures.into_iter().map(|(_, f)| f).collect(),
     };
     Ok(Replay {
         state: v.state,
@@ -247,7 +251,12 @@ pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
 struct Verifier<'r> {
     repo: &'r Repository,
     state: State,
-    failures: Vec<Failure>,
+    /// Failures with their position in history order (deferred signature checks report late).
+    failures: Vec<(u64, Failure)>,
+    /// Position given to the next failure or deferred check.
+    next_seq: u64,
+    /// Signature checks waiting to run in parallel.
+    pending: Vec<Pending>,
     log: Vec<LogEntry>,
     endorsements: u64,
     withdrawals: u64,
@@ -290,19 +299,125 @@ enum Change {
         stmt: String,
         org: String,
         entry: ActEntry,
+        /// The record's own signature check, queued by the caller.
+        job: Option<Job>,
     },
+}
+
+/// How many signature checks are queued before they run (bounds memory on large ledgers).
+const BATCH: usize = 4096;
+
+/// A signature check whose outcome does not change what the pass does next.
+enum Job {
+    /// A commit's SSHSIG over its bytes.
+    Commit {
+        parsed: ParsedSig,
+        signed: Vec<u8>,
+        who: String,
+    },
+    /// An act record's own SSHSIG over its payload.
+    Act {
+        parsed: ParsedSig,
+        payload: Vec<u8>,
+        signer: String,
+    },
+}
+
+struct Pending {
+    seq: u64,
+    commit: Oid,
+    path: Option<String>,
+    job: Job,
+}
+
+impl Pending {
+    fn check(&self) -> Option<(u64, Failure)> {
+        let (rule, reason) = match &self.job {
+            Job::Commit { parsed, signed, who } => match parsed.verify(signed) {
+                Ok(()) => return None,
+                Err(e) => ("signature", format!("commit signature by {who}: {e} (the commit was altered after signing, or the signature belongs to another commit)")),
+            },
+            Job::Act { parsed, payload, signer } => match parsed.verify(payload) {
+                Ok(()) => return None,
+                Err(e) => ("record-signature", format!("{signer}'s own signature on the record: {e}")),
+            },
+        };
+        Some((
+            self.seq,
+            Failure {
+                commit: self.commit.to_string(),
+                path: self.path.clone(),
+                rule,
+                reason,
+            },
+        ))
+    }
 }
 
 type Broken = (&'static str, String);
 
 impl<'r> Verifier<'r> {
     fn fail(&mut self, commit: Oid, path: Option<&str>, rule: &'static str, reason: String) {
-        self.failures.push(Failure {
-            commit: commit.to_string(),
+        let seq = self.take_seq();
+        self.failures.push((
+            seq,
+            Failure {
+                commit: commit.to_string(),
+                path: path.map(str::to_string),
+                rule,
+                reason,
+            },
+        ));
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Queues a signature check; it runs with others on every core (see [`Verifier::flush`]),
+    /// and a failure is reported at the place in history where it was queued.
+    fn defer(&mut self, commit: Oid, path: Option<&str>, job: Job) {
+        let seq = self.take_seq();
+        self.pending.push(Pending {
+            seq,
+            commit,
             path: path.map(str::to_string),
-            rule,
-            reason,
+            job,
         });
+        if self.pending.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Runs the queued signature checks on all cores. Signature checks are independent once
+    /// history is read, and they are the cost that matters (tens of microseconds each).
+    fn flush(&mut self) {
+        let jobs = std::mem::take(&mut self.pending);
+        if jobs.is_empty() {
+            return;
+        }
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let threads = threads.min(jobs.len().div_ceil(64)).max(1);
+        let chunk = jobs.len().div_ceil(threads);
+        let found: Vec<(u64, Failure)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().filter_map(Pending::check).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    // Fail closed: a crashed check must never read as a passed one.
+                    h.join().expect("signature checks do not panic")
+                })
+                .collect()
+        });
+        self.failures.extend(found);
     }
 
     fn check_commit(
@@ -448,7 +563,12 @@ impl<'r> Verifier<'r> {
                 }
             };
             match result {
-                Ok(change) => {
+                Ok(mut change) => {
+                    if let Change::Act { job, .. } = &mut change {
+                        if let Some(job) = job.take() {
+                            self.defer(id, Some(&a.path), job);
+                        }
+                    }
                     registry_changed |= matches!(
                         change,
                         Change::Key { .. }
@@ -546,6 +666,29 @@ impl<'r> Verifier<'r> {
         added: &[Added],
     ) -> Option<Principal> {
         let id = commit.id();
+        // libgit2 hands back the signed bytes only up to a NUL (it measures them with strlen),
+        // so bytes after a NUL in a commit would be covered by no signature here while git
+        // itself refuses them. A ledger commit never holds a NUL.
+        let has_nul = self
+            .repo
+            .odb()
+            .and_then(|o| o.read(id).map(|raw| raw.data().contains(&0)));
+        match has_nul {
+            Ok(true) => {
+                self.fail(id, None, "signature", "commit object contains a NUL byte; the bytes after it are not covered by its signature".into());
+                return None;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                self.fail(
+                    id,
+                    None,
+                    "object",
+                    format!("commit object cannot be read: {e}"),
+                );
+                return None;
+            }
+        }
         let (armor, signed) = match self.repo.extract_signature(&id, Some("gpgsig")) {
             Ok(pair) => pair,
             Err(_) => {
@@ -607,10 +750,15 @@ impl<'r> Verifier<'r> {
             );
             return None;
         };
-        if let Err(e) = parsed.verify(&signed) {
-            self.fail(id, None, "signature", format!("commit signature by {who}: {e} (the commit was altered after signing, or the signature belongs to another commit)"));
-            return None;
-        }
+        self.defer(
+            id,
+            None,
+            Job::Commit {
+                parsed,
+                signed: signed.to_vec(),
+                who: who.to_string(),
+            },
+        );
         Some(who)
     }
 
@@ -1235,19 +1383,26 @@ impl<'r> Verifier<'r> {
                 ),
             ));
         }
-        crate::keys::verify_sshsig(
-            r.signature.as_bytes(),
-            ACT_NAMESPACE,
-            &act_payload(&r),
-            &key.key,
-        )
-        .map_err(|e| {
+        let own = |e: SigError| {
             (
                 "record-signature",
-                format!("{}'s own signature on the record: {e}", record_signer),
+                format!("{record_signer}'s own signature on the record: {e}"),
             )
-        })?;
+        };
+        let parsed = ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE).map_err(own)?;
+        if parsed.key_raw != key.key.raw {
+            return Err(own(SigError::WrongKey {
+                found: parsed.key_fingerprint(),
+                expected: key.key.fingerprint.clone(),
+            }));
+        }
+        let job = Job::Act {
+            parsed,
+            payload: act_payload(&r),
+            signer: record_signer.to_string(),
+        };
         Ok(Change::Act {
+            job: Some(job),
             stmt: stmt.to_string(),
             org: org.to_string(),
             entry: ActEntry {
@@ -1380,7 +1535,9 @@ impl<'r> Verifier<'r> {
                     .versions
                     .push(entry);
             }
-            Change::Act { stmt, org, entry } => {
+            Change::Act {
+                stmt, org, entry, ..
+            } => {
                 match entry.kind {
                     ActKind::Endorse => self.endorsements += 1,
                     ActKind::Withdraw => self.withdrawals += 1,

@@ -407,3 +407,41 @@ fn a_merge_of_an_unrelated_history_is_refused() {
         "{f:?}"
     );
 }
+
+#[test]
+fn bytes_after_a_nul_in_a_signed_commit_are_refused() {
+    let w = World::new();
+    w.standard();
+    let mut raw = w.git(&["cat-file", "commit", "HEAD"]).stdout;
+    raw.extend_from_slice(b"\0smuggled bytes\n");
+    let file = w.path().join("commit.raw");
+    std::fs::write(&file, &raw).unwrap();
+    let forged = w.git_ok(&[
+        "hash-object",
+        "--literally",
+        "-t",
+        "commit",
+        "-w",
+        file.to_str().unwrap(),
+    ]);
+    let forged = forged.trim();
+    w.git_ok(&["update-ref", "refs/heads/main", forged]);
+    let f = failures(&w);
+    assert!(
+        f.iter().any(|f| f["commit"] == forged
+            && f["rule"] == "signature"
+            && f["reason"].as_str().unwrap().contains("NUL")),
+        "{f:?}"
+    );
+    // Stock git agrees that this commit's signature is bad.
+    let signers = w.ledger().join("allowed_signers");
+    let out = w.git(&[
+        "-c",
+        "gpg.format=ssh",
+        "-c",
+        &format!("gpg.ssh.allowedSignersFile={}", signers.display()),
+        "verify-commit",
+        forged,
+    ]);
+    assert!(!out.status.success());
+}
