@@ -300,7 +300,7 @@ enum Change {
         org: String,
         entry: ActEntry,
         /// The record's own signature check, queued by the caller.
-        job: Option<Job>,
+        job: Option<Box<Job>>,
     },
 }
 
@@ -566,7 +566,7 @@ impl<'r> Verifier<'r> {
                 Ok(mut change) => {
                     if let Change::Act { job, .. } = &mut change {
                         if let Some(job) = job.take() {
-                            self.defer(id, Some(&a.path), job);
+                            self.defer(id, Some(&a.path), *job);
                         }
                     }
                     registry_changed |= matches!(
@@ -1402,7 +1402,7 @@ impl<'r> Verifier<'r> {
             signer: record_signer.to_string(),
         };
         Ok(Change::Act {
-            job: Some(job),
+            job: Some(Box::new(job)),
             stmt: stmt.to_string(),
             org: org.to_string(),
             entry: ActEntry {
