@@ -160,6 +160,8 @@ pub struct State {
     pub by_key: HashMap<[u8; 32], (Principal, u32)>,
     /// Statements by id.
     pub statements: BTreeMap<String, StatementEntry>,
+    /// The lines `allowed_signers` must hold, kept up to date as keys change.
+    pub signer_lines: BTreeSet<String>,
 }
 
 impl State {
@@ -187,18 +189,43 @@ impl State {
         }
     }
 
+    /// The `allowed_signers` lines of one principal's keys.
+    pub fn lines_of(&self, who: &Principal) -> Vec<String> {
+        let name = who.to_string();
+        self.principal(who)
+            .map(|e| {
+                e.keys
+                    .iter()
+                    .map(|k| signer_line(&name, &k.key.openssh, k.retired.map(|(_, t)| t)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Replaces one principal's lines in [`State::signer_lines`] after its keys changed, so the
+    /// file is never rebuilt from every key (that made verification quadratic in the number of
+    /// organizations).
+    pub fn refresh_lines(&mut self, who: &Principal, before: Vec<String>) {
+        for l in before {
+            self.signer_lines.remove(&l);
+        }
+        for l in self.lines_of(who) {
+            self.signer_lines.insert(l);
+        }
+    }
+
     /// The `allowed_signers` file these keys imply.
     pub fn allowed_signers(&self) -> String {
-        let mut lines = BTreeSet::new();
-        for (role, map) in [("editor", &self.editors), ("org", &self.orgs)] {
-            for (id, entry) in map.iter() {
-                for k in &entry.keys {
-                    let until = k.retired.map(|(_, t)| t);
-                    lines.insert(signer_line(&format!("{role}/{id}"), &k.key.openssh, until));
-                }
-            }
+        let mut out = String::with_capacity(
+            ALLOWED_SIGNERS_HEADER.len()
+                + self.signer_lines.iter().map(|l| l.len() + 1).sum::<usize>(),
+        );
+        out.push_str(ALLOWED_SIGNERS_HEADER);
+        for l in &self.signer_lines {
+            out.push_str(l);
+            out.push('\n');
         }
-        render_allowed_signers(lines)
+        out
     }
 }
 

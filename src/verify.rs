@@ -645,9 +645,13 @@ impl<'r> Verifier<'r> {
             .any(|p| p == layout::ALLOWED_SIGNERS)
             || added.iter().any(|a| a.entry == Entry::AllowedSigners);
         if registry_changed || signers_touched {
+            // Compare object ids: hashing the expected file is cheaper than inflating the blob.
             let expected = self.state.allowed_signers();
-            let actual = crate::store::read_blob(self.repo, tree, layout::ALLOWED_SIGNERS)?;
-            if actual.as_deref() != Some(expected.as_bytes()) {
+            let expected_id = Oid::hash_object(ObjectType::Blob, expected.as_bytes())?;
+            let actual = tree
+                .get_name(layout::ALLOWED_SIGNERS)
+                .map(|e| (e.id(), e.filemode_raw()));
+            if actual != Some((expected_id, 0o100644)) {
                 self.fail(id, Some(layout::ALLOWED_SIGNERS), "derived", format!(
                     "allowed_signers differs from what the key records imply{}; it must list exactly the registered keys",
                     if actual.is_none() { " (it is missing)" } else { "" }
@@ -1475,6 +1479,7 @@ impl<'r> Verifier<'r> {
                 self.state
                     .by_key
                     .insert(key.key.raw, (who.clone(), key.seq));
+                let before = self.state.lines_of(&who);
                 if let Some(p) = self.state.principal_mut(&who) {
                     // A new key retires the one in force: rotation.
                     if let Some(prev) = p.keys.last_mut().filter(|k| k.in_force()) {
@@ -1482,6 +1487,7 @@ impl<'r> Verifier<'r> {
                     }
                     p.keys.push(key);
                 }
+                self.state.refresh_lines(&who, before);
             }
             Change::Revoke {
                 who,
@@ -1496,6 +1502,7 @@ impl<'r> Verifier<'r> {
                     Some(format!("{who} key {seq}")),
                     None,
                 );
+                let before = self.state.lines_of(&who);
                 if let Some(k) = self
                     .state
                     .principal_mut(&who)
@@ -1504,8 +1511,11 @@ impl<'r> Verifier<'r> {
                     k.retired.get_or_insert((commit, time));
                     k.revoked = Some(Revocation { reason, by, commit });
                 }
+                self.state.refresh_lines(&who, before);
             }
             Change::Remove { id, reason } => {
+                let who = Principal::editor(&id);
+                let before = self.state.lines_of(&who);
                 log(
                     "editor-remove",
                     None,
@@ -1519,6 +1529,7 @@ impl<'r> Verifier<'r> {
                     }
                     e.removed = Some((commit, reason));
                 }
+                self.state.refresh_lines(&who, before);
             }
             Change::Version { stmt, mut entry } => {
                 entry.commit = commit;
