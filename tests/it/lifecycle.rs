@@ -38,12 +38,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn is_hex40(s: &str) -> bool {
-    s.len() == 40
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
-
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -277,26 +271,6 @@ fn record_from_clone(w: &World, name: &str, org: &str, key: &str) -> (String, St
     (path, content)
 }
 
-/// `undersigned --json verify ARGS`: exit code and parsed report.
-fn verify(w: &World, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["--json", "verify"];
-    all.extend_from_slice(args);
-    let out = w.run(&all);
-    assert!(
-        !stderr(&out).contains("panicked"),
-        "verify panicked: {}",
-        stderr(&out)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "verify --json printed no JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(&out)
-        )
-    });
-    (code(&out), v)
-}
-
 fn verify_ok(w: &World) -> Value {
     let (code, report) = verify(w, &[]);
     assert_eq!(code, 0, "verify should pass: {report:#}");
@@ -304,55 +278,6 @@ fn verify_ok(w: &World) -> Value {
     assert_eq!(report["failures"], serde_json::json!([]));
     assert_eq!(report["head"], w.head());
     report
-}
-
-/// Every failure entry has the documented shape.
-fn assert_shape(report: &Value) {
-    for f in report["failures"].as_array().expect("failures is a list") {
-        let c = f["commit"].as_str().expect("commit is a string");
-        assert!(is_hex40(c), "commit {c:?} is not 40 lowercase hex digits");
-        assert!(f["path"].is_null() || f["path"].is_string(), "path: {f}");
-        assert!(f["rule"].is_string(), "rule: {f}");
-        assert!(!f["reason"].as_str().expect("reason is a string").is_empty());
-    }
-}
-
-/// Verifies, expecting exit 1 and only failures in `commit`; returns those failures.
-fn broken(w: &World, commit: &str) -> Vec<Value> {
-    let (code, report) = verify(w, &[]);
-    assert_eq!(code, 1, "verify should fail: {report:#}");
-    assert_eq!(report["ok"], false);
-    assert_eq!(report["head"], w.head());
-    assert_shape(&report);
-    let failures = report["failures"].as_array().expect("failures").clone();
-    assert!(!failures.is_empty());
-    for f in &failures {
-        assert_eq!(
-            f["commit"], commit,
-            "a failure names another commit than the broken one: {f}"
-        );
-    }
-    failures
-}
-
-/// The failure with this path and rule; panics with the whole list when absent.
-fn find<'a>(failures: &'a [Value], path: Option<&str>, rule: &str) -> &'a Value {
-    let path = path.map_or(Value::Null, |p| Value::String(p.into()));
-    failures
-        .iter()
-        .find(|f| f["path"] == path && f["rule"] == rule)
-        .unwrap_or_else(|| panic!("no {rule} failure at {path}: {failures:#?}"))
-}
-
-fn rules(failures: &[Value]) -> Vec<&str> {
-    failures
-        .iter()
-        .map(|f| f["rule"].as_str().expect("rule"))
-        .collect()
-}
-
-fn reason(f: &Value) -> &str {
-    f["reason"].as_str().expect("reason")
 }
 
 /// The standard ledger, asserted valid (and so remembered) before anything else.
