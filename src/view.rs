@@ -50,14 +50,21 @@ impl<'a> View<'a> {
         list_dir(self.repo, self.tree, path)
     }
 
+    /// The numbers of the `<n>.json` records in a directory, in order.
+    fn seqs(&self, dir: &str) -> Result<Vec<u32>> {
+        let mut seqs: Vec<u32> = self
+            .list(dir)?
+            .iter()
+            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
+            .collect();
+        seqs.sort_unstable();
+        Ok(seqs)
+    }
+
     /// The key in force of the principal whose directory is `dir`: the latest key, unless it
     /// was revoked or its editor removed.
     pub fn current_key(&self, dir: &str) -> Result<Option<KeyRecord>> {
-        let last = self
-            .list(&layout::keys_dir(dir))?
-            .iter()
-            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
-            .max();
+        let last = self.seqs(&layout::keys_dir(dir))?.last().copied();
         let Some(seq) = last else { return Ok(None) };
         if self.is_revoked(dir, seq)? || self.bytes(&format!("{dir}/removed.json"))?.is_some() {
             return Ok(None);
@@ -67,12 +74,7 @@ impl<'a> View<'a> {
 
     /// Every key of a principal, in order.
     pub fn keys(&self, dir: &str) -> Result<Vec<KeyRecord>> {
-        let mut seqs: Vec<u32> = self
-            .list(&layout::keys_dir(dir))?
-            .iter()
-            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
-            .collect();
-        seqs.sort_unstable();
+        let seqs = self.seqs(&layout::keys_dir(dir))?;
         let mut out = Vec::with_capacity(seqs.len());
         for seq in seqs {
             if let Some(k) = self.record(&layout::key_path(dir, seq))? {
@@ -137,10 +139,9 @@ impl<'a> View<'a> {
     /// Number of versions of a statement (0 when it does not exist).
     pub fn version_count(&self, stmt: &str) -> Result<u32> {
         Ok(self
-            .list(&layout::versions_dir(stmt))?
-            .iter()
-            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
-            .max()
+            .seqs(&layout::versions_dir(stmt))?
+            .last()
+            .copied()
             .unwrap_or(0))
     }
 
@@ -162,12 +163,7 @@ impl<'a> View<'a> {
     /// An organization's acts on a statement, in order.
     pub fn acts(&self, stmt: &str, org: &str) -> Result<Vec<ActRecord>> {
         let dir = layout::acts_dir(stmt, org);
-        let mut seqs: Vec<u32> = self
-            .list(&dir)?
-            .iter()
-            .filter_map(|n| n.strip_suffix(".json").and_then(layout::parse_seq))
-            .collect();
-        seqs.sort_unstable();
+        let seqs = self.seqs(&dir)?;
         let mut out = Vec::with_capacity(seqs.len());
         for seq in seqs {
             let path = layout::act_path(stmt, org, seq);
