@@ -314,3 +314,36 @@ pub fn rules(failures: &[Value]) -> Vec<&str> {
 pub fn reason(f: &Value) -> &str {
     f["reason"].as_str().expect("reason")
 }
+
+/// A stock `git commit -S` in the ledger, signed with the private key file `key`, author and
+/// committer `email`, dated `at` (seconds since the epoch) when given, with `extra` arguments;
+/// returns the new head.
+pub fn stock_commit_at(
+    w: &World,
+    key: &Path,
+    email: &str,
+    at: Option<i64>,
+    extra: &[&str],
+) -> String {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(w.ledger())
+        .env("HOME", w.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["-c", "gpg.format=ssh", "-c"])
+        .arg(format!("user.signingkey={}", key.display()))
+        .args(["-c", "user.name=X", "-c"])
+        .arg(format!("user.email={email}"))
+        .args(["commit", "-q", "-S"])
+        .args(extra);
+    if let Some(t) = at {
+        c.env("GIT_COMMITTER_DATE", format!("@{t} +0000"))
+            .env("GIT_AUTHOR_DATE", format!("@{t} +0000"));
+    }
+    let out = c.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git commit: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    w.head()
+}

@@ -104,38 +104,6 @@ fn commit_time(w: &World, commit: &str) -> i64 {
         .expect("committer time")
 }
 
-/// A stock `git commit -S` signed with the private key file `key`, author and committer
-/// `email`, dated `at` (seconds since the epoch) when given, with `extra` arguments; returns the
-/// new head.
-fn stock_commit_at(w: &World, key: &Path, email: &str, at: Option<i64>, extra: &[&str]) -> String {
-    let signing = format!("user.signingkey={}", key.display());
-    let mail = format!("user.email={email}");
-    let mut args = vec![
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        &signing,
-        "-c",
-        "user.name=X",
-        "-c",
-        &mail,
-        "commit",
-        "-q",
-        "-S",
-    ];
-    args.extend_from_slice(extra);
-    let env: Vec<(&str, String)> = at
-        .map(|t| {
-            vec![
-                ("GIT_COMMITTER_DATE", format!("@{t} +0000")),
-                ("GIT_AUTHOR_DATE", format!("@{t} +0000")),
-            ]
-        })
-        .unwrap_or_default();
-    git_in_ok(w, &w.ledger(), &env, &args);
-    w.head()
-}
-
 /// Stock commit signed by the editor `coordinator`.
 fn editor_commit(w: &World, msg: &str) -> String {
     stock_commit_at(w, &w.key("editor"), EDITOR_EMAIL, None, &["-m", msg])

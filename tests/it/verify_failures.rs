@@ -4,7 +4,6 @@
 
 use crate::common::*;
 use sha2::{Digest, Sha256};
-use std::path::Path;
 
 const EDITOR_EMAIL: &str = "coordinator@editor.undersigned.invalid";
 const TEXT_V1: &str = "statements/icc/versions/0001.txt";
@@ -22,37 +21,14 @@ fn act_path(org: &str, seq: u32) -> String {
     format!("statements/icc/acts/{}/{org}/{seq:04}.json", fanout(org))
 }
 
-/// A stock `git commit -S` signed with the private key file `key`, author and committer
-/// `email`, with `extra` arguments; returns the new head.
-fn stock_commit(w: &World, key: &Path, email: &str, extra: &[&str]) -> String {
-    let signing = format!("user.signingkey={}", key.display());
-    let mail = format!("user.email={email}");
-    let mut args = vec![
-        "-c",
-        "gpg.format=ssh",
-        "-c",
-        &signing,
-        "-c",
-        "user.name=X",
-        "-c",
-        &mail,
-        "commit",
-        "-q",
-        "-S",
-    ];
-    args.extend_from_slice(extra);
-    w.git_ok(&args);
-    w.head()
-}
-
 /// Stock commit signed by the editor `coordinator`.
 fn editor_commit(w: &World, msg: &str) -> String {
-    stock_commit(w, &w.key("editor"), EDITOR_EMAIL, &["-m", msg])
+    stock_commit_at(w, &w.key("editor"), EDITOR_EMAIL, None, &["-m", msg])
 }
 
 /// Stock commit signed by organization `org` (key file of the same name).
 fn org_commit(w: &World, org: &str, msg: &str) -> String {
-    stock_commit(w, &w.key(org), &org_email(org), &["-m", msg])
+    stock_commit_at(w, &w.key(org), &org_email(org), None, &["-m", msg])
 }
 
 /// Writes `content` at `rel` in the ledger work tree and stages it.
@@ -218,10 +194,11 @@ fn unsigned_commit_breaks_signature() {
 fn commit_signed_by_unregistered_key_breaks_signature() {
     let w = standard();
     let stranger = w.ssh_keygen("stranger");
-    let head = stock_commit(
+    let head = stock_commit_at(
         &w,
         &stranger,
         EDITOR_EMAIL,
+        None,
         &["--allow-empty", "-m", "stranger"],
     );
     let f = broken(&w, &head);
@@ -383,10 +360,11 @@ fn executable_file_and_symlink_break_file_mode() {
 fn merge_commit_breaks_linear_history() {
     let w = standard();
     w.git_ok(&["checkout", "-q", "-b", "side"]);
-    stock_commit(
+    stock_commit_at(
         &w,
         &w.key("editor"),
         EDITOR_EMAIL,
+        None,
         &["--allow-empty", "-m", "side work"],
     );
     w.git_ok(&["checkout", "-q", "main"]);
@@ -425,10 +403,11 @@ fn merge_commit_breaks_linear_history() {
 fn author_other_than_signer_breaks_identity() {
     let w = standard();
     let author = format!("Org hrw <{}>", org_email("hrw"));
-    let head = stock_commit(
+    let head = stock_commit_at(
         &w,
         &w.key("editor"),
         EDITOR_EMAIL,
+        None,
         &["--allow-empty", "--author", &author, "-m", "hrw did it"],
     );
     let f = broken(&w, &head);
@@ -447,10 +426,11 @@ fn committer_other_than_signer_breaks_identity() {
     put(&w, &path, content.as_bytes());
     // Signed by fidh's key with fidh as author, but the committer claims to be the editor.
     let author = format!("Org fidh <{}>", org_email("fidh"));
-    let head = stock_commit(
+    let head = stock_commit_at(
         &w,
         &w.key("fidh"),
         EDITOR_EMAIL,
+        None,
         &["--author", &author, "-m", "fidh endorses"],
     );
     let f = broken(&w, &head);
