@@ -108,6 +108,18 @@ pub enum Error {
     #[error("the ledger's branch kept moving under this act ({tries} tries); nothing was written by this act — try again")]
     Contention { tries: u32 },
 
+    /// The installed `git` could not fetch, push or clone.
+    #[error("{command} failed: {why}")]
+    Transport { command: String, why: String },
+
+    /// What came from elsewhere (a remote's head, a clone, a push) does not verify. The binary
+    /// exits 1 for this one: it is a verdict, not a usage error.
+    #[error("{what} does not verify: {}", summary(.failures))]
+    Unverified {
+        what: String,
+        failures: Vec<crate::verify::Failure>,
+    },
+
     /// A failure in git (libgit2) that is not one of the above.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
@@ -127,4 +139,23 @@ impl Error {
             source,
         }
     }
+}
+
+fn summary(failures: &[crate::verify::Failure]) -> String {
+    let mut out = String::new();
+    for f in failures.iter().take(5) {
+        let path = f
+            .path
+            .as_deref()
+            .map(|p| format!(" {p}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n  commit {}{path}: {} ({})",
+            f.commit, f.reason, f.rule
+        ));
+    }
+    if failures.len() > 5 {
+        out.push_str(&format!("\n  … and {} more", failures.len() - 5));
+    }
+    out
 }

@@ -16,7 +16,9 @@ use crate::timefmt;
 use crate::verify::{check_country, check_text, check_url, MAX_NAME, MAX_NOTE, MAX_TITLE};
 use crate::view::View;
 use git2::Oid;
+use std::cell::Cell;
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 
 /// How often an act is rebuilt when another writer moves the branch first.
@@ -76,13 +78,21 @@ pub struct NewOrg {
 /// An open ledger.
 pub struct Ledger {
     store: Store,
+    /// When set, acts are built on this commit instead of the branch and the branch is not
+    /// moved: `sync` rebuilds unpublished acts on a fetched head this way, under its own lock.
+    detached: Cell<Option<Oid>>,
 }
+
+/// Where `act` remembers which key file made each act not yet published, one
+/// `<commit> <path>` line per act (paths only, never key material).
+pub(crate) const KEYS_USED: &str = "keys-used";
 
 impl Ledger {
     /// Opens the ledger in `dir`.
     pub fn open(dir: &Path) -> Result<Ledger> {
         Ok(Ledger {
             store: Store::open(dir)?,
+            detached: Cell::new(None),
         })
     }
 
@@ -158,6 +168,22 @@ impl Ledger {
         );
     }
 
+    /// Builds acts on `base` instead of the branch until [`Ledger::attach`]; each act then
+    /// advances the base, and the branch, the work tree and the key memory stay as they are.
+    pub(crate) fn detach(&self, base: Oid) {
+        self.detached.set(Some(base));
+    }
+
+    /// The last commit built while detached.
+    pub(crate) fn detached_head(&self) -> Option<Oid> {
+        self.detached.get()
+    }
+
+    /// Ends [`Ledger::detach`] and returns the last commit built.
+    pub(crate) fn attach(&self) -> Option<Oid> {
+        self.detached.take()
+    }
+
     /// Runs one act: lock, refuse a dirty work tree, build against the head, commit, move the
     /// branch if nobody else did, else rebuild.
     fn act(
@@ -165,6 +191,9 @@ impl Ledger {
         signer: &SigningKey,
         mut build: impl FnMut(&View<'_>, Oid) -> Result<Step>,
     ) -> Result<Outcome> {
+        if let Some(base) = self.detached.get() {
+            return self.act_detached(base, signer, &mut build);
+        }
         let _lock = self.store.lock()?;
         self.store.check_clean()?;
         if !self.store.worktree_current()? {
@@ -198,26 +227,10 @@ impl Ledger {
                 }
                 Step::Write(plan) => plan,
             };
-            let mut message = format!("{}\n\n", plan.subject);
-            for (k, v) in &plan.trailers {
-                message.push_str(&format!("Undersigned-{k}: {v}\n"));
-            }
-            message.push_str(&format!("Undersigned-Actor: {}\n", plan.actor));
-            let email = plan.actor.email();
-            let spec = CommitSpec {
-                name: &plan.actor_name,
-                email: &email,
-                time: plan.time.unwrap_or(view.now_ms) / 1000,
-                message: &message,
-            };
-            let derived: &[&str] = if plan.signers_changed {
-                &[layout::ALLOWED_SIGNERS]
-            } else {
-                &[]
-            };
-            let oid =
-                self.store
-                    .write_commit(Some(&parent), &plan.additions, derived, signer, &spec)?;
+            let oid = self.commit_plan(&parent, &plan, &view, signer)?;
+            // Remembered before the branch moves: an entry for a commit that never landed is
+            // harmless, an act that landed without one would need `sync --key`.
+            self.remember_key(oid, signer);
             if self
                 .store
                 .advance(Some(head), oid, &format!("undersigned: {}", plan.subject))?
@@ -241,6 +254,95 @@ impl Ledger {
             }
         }
         Err(Error::Contention { tries: MAX_TRIES })
+    }
+
+    /// One act built on `base` (see [`Ledger::detach`]).
+    fn act_detached(
+        &self,
+        base: Oid,
+        signer: &SigningKey,
+        build: &mut dyn FnMut(&View<'_>, Oid) -> Result<Step>,
+    ) -> Result<Outcome> {
+        let ledger_id = self.ledger_id()?;
+        let repo = self.store.repo();
+        let parent = repo.find_commit(base)?;
+        let tree = parent.tree()?;
+        let view = View {
+            repo,
+            tree: &tree,
+            commit: base,
+            now_ms: timefmt::now_ms().max(parent.time().seconds() * 1000),
+        };
+        match build(&view, ledger_id)? {
+            Step::Nothing(message) => Ok(Outcome {
+                changed: false,
+                commit: None,
+                message,
+                paths: Vec::new(),
+                warning: None,
+            }),
+            Step::Write(plan) => {
+                let oid = self.commit_plan(&parent, &plan, &view, signer)?;
+                self.detached.set(Some(oid));
+                Ok(Outcome {
+                    changed: true,
+                    commit: Some(oid.to_string()),
+                    message: plan.subject,
+                    paths: plan.additions.iter().map(|a| a.path.clone()).collect(),
+                    warning: None,
+                })
+            }
+        }
+    }
+
+    /// Writes the signed commit of a plan on `parent` (the branch is not moved).
+    fn commit_plan(
+        &self,
+        parent: &git2::Commit<'_>,
+        plan: &Plan,
+        view: &View<'_>,
+        signer: &SigningKey,
+    ) -> Result<Oid> {
+        let mut message = format!("{}\n\n", plan.subject);
+        for (k, v) in &plan.trailers {
+            message.push_str(&format!("Undersigned-{k}: {v}\n"));
+        }
+        message.push_str(&format!("Undersigned-Actor: {}\n", plan.actor));
+        let email = plan.actor.email();
+        let spec = CommitSpec {
+            name: &plan.actor_name,
+            email: &email,
+            time: plan.time.unwrap_or(view.now_ms) / 1000,
+            message: &message,
+        };
+        let derived: &[&str] = if plan.signers_changed {
+            &[layout::ALLOWED_SIGNERS]
+        } else {
+            &[]
+        };
+        self.store
+            .write_commit(Some(parent), &plan.additions, derived, signer, &spec)
+    }
+
+    /// Appends `<commit> <key path>` to the key memory `sync` reads (best effort: without it
+    /// `sync --key` names the key instead).
+    fn remember_key(&self, commit: Oid, signer: &SigningKey) {
+        let path = signer.path();
+        if path.as_os_str().is_empty() {
+            return;
+        }
+        let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let Some(text) = path.to_str().filter(|t| !t.contains('\n')) else {
+            return;
+        };
+        let _ = fs::create_dir_all(self.store.state_dir());
+        if let Ok(mut f) = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.store.state_dir().join(KEYS_USED))
+        {
+            let _ = f.write_all(format!("{commit} {text}\n").as_bytes());
+        }
     }
 
     /// Adds an editor.
@@ -667,7 +769,105 @@ impl Ledger {
         self.endorse(stmt, org, version, key, Some(record::sha256_hex(evidence)))
     }
 
-    fn endorse(
+    /// An editor commits an endorsement the organization signed elsewhere (`sign --request`,
+    /// sent by mail). The record is checked against the registry as verification will check
+    /// it: this ledger, the organization's key in force, a version with that exact text, and
+    /// the organization's own signature.
+    pub fn accept(&self, rec: &ActRecord, key: &SigningKey) -> Result<Outcome> {
+        check_slug("statement", &rec.statement)?;
+        check_slug("organization", &rec.org)?;
+        let (stmt, org) = (rec.statement.as_str(), rec.org.as_str());
+        self.act(key, |view, ledger_id| {
+            let editor = signing_editor(view, key)?;
+            if rec.ledger != ledger_id.to_string() {
+                return Err(Error::Refused(format!(
+                    "the endorsement is for ledger {}, but this ledger is {ledger_id}; it was requested from another ledger",
+                    rec.ledger
+                )));
+            }
+            if rec.act != ActKind::Endorse
+                || rec.provenance != Provenance::Signed
+                || rec.evidence_sha256.is_some()
+                || rec.signer != Principal::org(org).to_string()
+            {
+                return Err(Error::Refused(format!(
+                    "accept takes an endorsement signed by the organization itself (signer org/{org}, provenance \"signed\"); this record is a {} by {} ({})",
+                    rec.act.as_str(), rec.signer, rec.provenance.as_str()
+                )));
+            }
+            view.org(org)?.ok_or_else(|| unknown_org(view, org))?;
+            let current = view.current_key(&layout::org_dir(org))?.ok_or_else(|| {
+                Error::Refused(format!("org/{org} has no registered key; register it with `undersigned org add-key` before accepting its signature"))
+            })?;
+            if current.fingerprint != rec.key {
+                return Err(Error::Refused(format!(
+                    "the endorsement is signed with key {}, but org/{org}'s key in force is {}",
+                    rec.key, current.fingerprint
+                )));
+            }
+            let count = view.version_count(stmt)?;
+            if count == 0 {
+                return Err(unknown_statement(view, stmt));
+            }
+            let v = rec.version.unwrap_or(0);
+            let (ver, _) = view.version(stmt, v)?.ok_or_else(|| Error::Unknown {
+                kind: "version",
+                id: format!("{stmt} v{v}"),
+                hint: format!("; {stmt} has versions 1 to {count}"),
+            })?;
+            if rec.text_sha256.as_deref() != Some(ver.text_sha256.as_str()) {
+                return Err(Error::Refused(format!(
+                    "the endorsement is of a text with sha256 {}, but version {v} of {stmt} has sha256 {}; the organization signed a different text",
+                    rec.text_sha256.as_deref().unwrap_or("(none)"),
+                    ver.text_sha256
+                )));
+            }
+            let public = PublicKeyInfo::parse_line(&current.public_key, "of the organization in force")?;
+            crate::keys::ParsedSig::parse(rec.signature.as_bytes(), ACT_NAMESPACE)
+                .and_then(|sig| {
+                    if sig.key_fingerprint() != public.fingerprint {
+                        return Err(crate::keys::SigError::WrongKey {
+                            found: sig.key_fingerprint(),
+                            expected: public.fingerprint.clone(),
+                        });
+                    }
+                    sig.verify(&act_payload(rec))
+                })
+                .map_err(|e| Error::Refused(format!("org/{org}'s signature on the endorsement does not verify: {e}")))?;
+            let acts = view.acts(stmt, org)?;
+            if endorsed_versions(&acts).contains(&v) {
+                return Ok(Step::Nothing(format!(
+                    "org/{org} already endorses version {v} of {stmt}; nothing was changed"
+                )));
+            }
+            if let Some(last) = acts.last().filter(|a| a.signed_at >= rec.signed_at) {
+                return Err(Error::Refused(format!(
+                    "the endorsement was signed at {}, not after org/{org}'s latest act on {stmt} ({}); ask the organization for a new signature",
+                    rec.signed_at, last.signed_at
+                )));
+            }
+            Ok(Step::Write(Plan {
+                additions: vec![add(
+                    layout::act_path(stmt, org, acts.len() as u32 + 1),
+                    record::encode(rec),
+                )],
+                signers_changed: false,
+                time: None,
+                actor_name: actor_name(view, &editor)?,
+                subject: format!("{org} endorses {stmt} version {v} (signed by mail, accepted by {editor})"),
+                actor: editor,
+                trailers: vec![
+                    ("Act", "endorse".into()),
+                    ("Statement", stmt.into()),
+                    ("Version", v.to_string()),
+                    ("Org", org.into()),
+                    ("Provenance", "signed".into()),
+                ],
+            }))
+        })
+    }
+
+    pub(crate) fn endorse(
         &self,
         stmt: &str,
         org: &str,
@@ -756,7 +956,19 @@ impl Ledger {
         if let Some(r) = reason {
             check_line("--reason", r, MAX_NOTE)?;
         }
-        let evidence = evidence.map(record::sha256_hex);
+        self.withdraw_hashed(stmt, org, reason, evidence.map(record::sha256_hex), key)
+    }
+
+    /// [`Ledger::withdraw`] given the evidence's sha256 (what `sync` has when it rebuilds an
+    /// attested withdrawal: the record keeps the hash, never the evidence).
+    pub(crate) fn withdraw_hashed(
+        &self,
+        stmt: &str,
+        org: &str,
+        reason: Option<&str>,
+        evidence: Option<String>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
         self.act(key, |view, ledger_id| {
             let (org_rec, record_signer) = act_signer(view, org, key, evidence.is_some())?;
             if view.version_count(stmt)? == 0 {

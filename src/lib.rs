@@ -17,17 +17,21 @@
 pub mod audit;
 pub mod demo;
 pub mod error;
+pub mod hook;
 pub mod ids;
 pub mod keys;
 pub mod layout;
 pub mod ledger;
+pub mod mail;
 pub mod pin;
 pub mod policy;
 pub mod record;
 pub mod signed_data;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod timefmt;
+pub mod transport;
 pub mod verify;
 pub mod view;
 

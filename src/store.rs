@@ -81,6 +81,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Wraps a repository opened elsewhere (a server's hook opens it from git's environment,
+    /// so that a push's quarantined objects are visible). Nothing is checked.
+    pub fn from_repo(repo: Repository, dir: PathBuf) -> Store {
+        Store { repo, dir }
+    }
+
     /// Creates an empty repository for a new ledger in `dir` (created if missing). Refuses a
     /// directory that holds a ledger or anything else.
     pub fn create(dir: &Path) -> Result<Store> {

@@ -134,11 +134,22 @@ pub fn verify(store: &Store, opts: &VerifyOptions) -> Result<Report> {
 
 /// Walks the history from genesis to head, rebuilding the state and checking every rule.
 pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
-    let repo = store.repo();
     let head = store.head()?.ok_or_else(|| crate::Error::NotALedger {
         path: store.dir().to_path_buf(),
         why: "no commits on branch main".into(),
     })?;
+    replay_at(store, head, opts)
+}
+
+/// Verifies the history that ends at `head`, which need not be the branch: what a fetch
+/// brought in, or a push a server is asked to accept, is checked before any branch moves.
+pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Report> {
+    Ok(replay_at(store, head, opts)?.report)
+}
+
+/// [`replay`] of the history that ends at `head`.
+pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
+    let repo = store.repo();
     let mut v = Verifier {
         repo,
         state: State::default(),

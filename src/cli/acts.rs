@@ -158,13 +158,29 @@ pub enum StatementCommand {
 #[derive(Args)]
 pub struct SignArgs {
     /// Statement slug.
-    stmt: String,
+    #[arg(required_unless_present = "request")]
+    stmt: Option<String>,
     /// The endorsing organization.
     #[arg(long)]
     org: String,
     /// Version to endorse (default: the current one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "request")]
     version: Option<u32>,
+    /// Sign a request the coordinator sent (`undersigned request`), without a ledger; the
+    /// text is shown and the signed record written to --output.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "stmt",
+        requires = "output"
+    )]
+    request: Option<PathBuf>,
+    /// Where `--request` writes the signed endorsement record.
+    #[arg(short = 'o', long, value_name = "FILE", requires = "request")]
+    output: Option<PathBuf>,
+    /// Sign without asking (required with --request when there is no terminal).
+    #[arg(long, requires = "request")]
+    yes: bool,
     #[command(flatten)]
     key: KeyArg,
 }
@@ -203,7 +219,7 @@ pub struct WithdrawArgs {
     key: KeyArg,
 }
 
-fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
+pub(super) fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
     if let Some(w) = &outcome.warning {
         eprintln!("undersigned: warning: {w}");
     }
@@ -219,7 +235,7 @@ const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a file or standard input (`-`) whole, refusing more than `max` bytes rather than
 /// cutting it: a hash of a truncated input would be recorded for good.
-fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, Error> {
+pub(super) fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, Error> {
     let name = if path == Path::new("-") {
         "standard input".to_string()
     } else {
@@ -425,9 +441,13 @@ pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
 }
 
 pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
+    if let (Some(request), Some(output)) = (&a.request, &a.output) {
+        return super::coalition::sign_request(ctx, request, &a.org, &a.key, output, a.yes);
+    }
+    let stmt = a.stmt.as_deref().unwrap_or_default();
     let ledger = ctx.open()?;
     let key = a.key.load()?;
-    report(ctx, &ledger.sign(&a.stmt, &a.org, a.version, &key)?)
+    report(ctx, &ledger.sign(stmt, &a.org, a.version, &key)?)
 }
 
 pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {

@@ -2,6 +2,7 @@
 //! failed, 2 usage or input error (clap's own usage errors exit 2 as well).
 
 mod acts;
+mod coalition;
 mod demo;
 mod keys;
 mod read;
@@ -76,6 +77,17 @@ enum Command {
     Payload(read::PayloadArgs),
     /// Build the demo ledger of the seed statement and audit it.
     Demo(demo::DemoArgs),
+    /// Clone a shared ledger and verify it before it is kept.
+    Clone(coalition::CloneArgs),
+    /// Exchange acts with a remote: fetch and verify, publish this clone's acts on top, push.
+    Sync(coalition::SyncArgs),
+    /// Write a signing request for organizations that sign by mail.
+    Request(coalition::RequestArgs),
+    /// Commit an endorsement an organization signed from a request (editor).
+    Accept(coalition::AcceptArgs),
+    /// Make a bare repository refuse pushes that do not verify.
+    #[command(subcommand)]
+    Hook(coalition::HookCommand),
 }
 
 /// What a command ends with.
@@ -94,14 +106,21 @@ pub fn main() -> ExitCode {
         Ok(Done::Ok) => ExitCode::SUCCESS,
         Ok(Done::VerificationFailed) => ExitCode::from(1),
         Err(e) => {
+            // Something fetched or cloned that does not verify is a verdict (exit 1), with
+            // the failures in the JSON like `verify` prints them.
+            let failures = match e.downcast_ref::<undersigned::Error>() {
+                Some(undersigned::Error::Unverified { failures, .. }) => Some(failures),
+                _ => None,
+            };
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "ok": false, "error": e.to_string() })
-                );
+                let mut out = serde_json::json!({ "ok": false, "error": e.to_string() });
+                if let Some(f) = failures {
+                    out["failures"] = serde_json::json!(f);
+                }
+                println!("{out}");
             }
             eprintln!("undersigned: error: {e}");
-            ExitCode::from(2)
+            ExitCode::from(if failures.is_some() { 1 } else { 2 })
         }
     }
 }
@@ -126,6 +145,11 @@ fn run(cli: Cli) -> anyhow::Result<Done> {
         Command::Log(a) => read::log(&ctx, a),
         Command::Payload(a) => read::payload(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Clone(a) => coalition::clone(&ctx, a),
+        Command::Sync(a) => coalition::sync(&ctx, a),
+        Command::Request(a) => coalition::request(&ctx, a),
+        Command::Accept(a) => coalition::accept(&ctx, a),
+        Command::Hook(c) => coalition::hook(&ctx, c),
     }
 }
 

@@ -53,7 +53,7 @@ pub struct PayloadArgs {
     signature: bool,
 }
 
-fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
+pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
     git2::Oid::from_str(s)
         .ok()
         .filter(|_| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -1,0 +1,201 @@
+//! The server side: a `pre-receive` hook that makes a bare repository accept only pushes that
+//! verify. Any git server that runs hooks (a bare repository over ssh, `git daemon`, a
+//! self-hosted forge) then refuses an unsigned commit, an act outside the pusher's rights or a
+//! rewritten history before any ref moves, and the pusher reads why in their terminal.
+
+use crate::error::{Error, Result};
+use crate::store::{Store, BRANCH};
+use crate::verify::{verify_at, Failure, VerifyOptions};
+use git2::{Oid, Repository};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// First line after the shebang of a hook this tool wrote; an existing hook without it is
+/// someone else's and is not overwritten.
+const MARK: &str = "# installed by `undersigned hook install`";
+
+/// What `hook install` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Installed {
+    /// The hook file.
+    pub hook: String,
+    /// The ledger id the hook enforces, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<String>,
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Installs the hook into a bare repository. Without `trust`, the genesis of the repository's
+/// `main` is pinned when there is one; an empty repository accepts its first ledger and then
+/// holds every push to that ledger's genesis.
+pub fn install(bare: &Path, trust: Option<Oid>, exe: &Path) -> Result<Installed> {
+    let repo = Repository::open_bare(bare).map_err(|e| Error::NotALedger {
+        path: bare.to_path_buf(),
+        why: format!("not a bare git repository ({}); create one with `git init --bare --initial-branch=main {}`", e.message(), bare.display()),
+    })?;
+    let trust = match trust {
+        Some(t) => Some(t),
+        None => match repo.find_reference(BRANCH).ok().and_then(|r| r.target()) {
+            Some(head) => Some(genesis(&repo, head)?),
+            None => None,
+        },
+    };
+    let hooks = repo.path().join("hooks");
+    fs::create_dir_all(&hooks).map_err(|e| Error::io(hooks.display().to_string(), e))?;
+    let path = hooks.join("pre-receive");
+    if let Ok(existing) = fs::read_to_string(&path) {
+        if !existing.contains(MARK) {
+            return Err(Error::Refused(format!(
+                "{} exists and was not installed by undersigned; move it away (or call undersigned from it) and run hook install again",
+                path.display()
+            )));
+        }
+    }
+    let exe = exe
+        .to_str()
+        .ok_or_else(|| Error::Refused("the path of undersigned is not UTF-8".into()))?;
+    let mut script = format!(
+        "#!/bin/sh\n{MARK}\n# Every push to main must verify; anything else is refused.\nexec {} hook pre-receive",
+        quote(exe)
+    );
+    if let Some(t) = trust {
+        script.push_str(&format!(" --trust {t}"));
+    }
+    script.push('\n');
+    let tmp = hooks.join("pre-receive.undersigned-tmp");
+    fs::write(&tmp, script).map_err(|e| Error::io(tmp.display().to_string(), e))?;
+    set_executable(&tmp)?;
+    fs::rename(&tmp, &path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    // Belt and braces: git itself refuses what the hook would (a forced push, a deletion).
+    let mut config = repo.config()?;
+    config.set_bool("receive.denyNonFastForwards", true)?;
+    config.set_bool("receive.denyDeletes", true)?;
+    config.set_bool("receive.fsckObjects", true)?;
+    Ok(Installed {
+        hook: path.display().to_string(),
+        trust: trust.map(|t| t.to_string()),
+    })
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io(path.display().to_string(), e))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+fn genesis(repo: &Repository, head: Oid) -> Result<Oid> {
+    let mut id = head;
+    while let Ok(p) = repo.find_commit(id)?.parent_id(0) {
+        id = p;
+    }
+    Ok(id)
+}
+
+/// One ref update as git hands it to `pre-receive`.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// Old value (zero when the ref is created).
+    pub old: Oid,
+    /// New value (zero when the ref is deleted).
+    pub new: Oid,
+    /// Full ref name.
+    pub name: String,
+}
+
+/// Parses the hook's standard input: one `<old> <new> <ref>` line per update.
+pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
+    input
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let (Some(o), Some(n), Some(r)) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(Error::Refused(format!(
+                    "pre-receive: cannot read update line {l:?}"
+                )));
+            };
+            Ok(Update {
+                old: Oid::from_str(o)?,
+                new: Oid::from_str(n)?,
+                name: r.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Checks the pushed updates. Returns the failures; empty means the push may land.
+/// The repository is opened from git's environment, so objects still in the push's
+/// quarantine are visible.
+pub fn pre_receive(
+    repo_dir: &Path,
+    updates: &[Update],
+    trust: Option<Oid>,
+) -> Result<Vec<Failure>> {
+    let repo = Repository::open_from_env().or_else(|_| Repository::open(repo_dir))?;
+    let store = Store::from_repo(repo, repo_dir.to_path_buf());
+    let repo = store.repo();
+    let mut failures = Vec::new();
+    let refuse = |commit: Oid, reason: String| Failure {
+        commit: commit.to_string(),
+        path: None,
+        rule: "push",
+        reason,
+    };
+    for u in updates {
+        if u.name != BRANCH {
+            failures.push(refuse(
+                u.new,
+                format!(
+                    "{}: this server holds a ledger; only {BRANCH} is accepted",
+                    u.name
+                ),
+            ));
+            continue;
+        }
+        if u.new.is_zero() {
+            failures.push(refuse(
+                u.old,
+                "deleting the ledger's branch is refused".into(),
+            ));
+            continue;
+        }
+        let fast_forward =
+            u.old.is_zero() || u.new == u.old || repo.graph_descendant_of(u.new, u.old)?;
+        if !fast_forward {
+            failures.push(refuse(u.new, format!(
+                "history rewritten: {} does not contain the published head {}; rebase your acts with `undersigned sync`",
+                u.new, u.old
+            )));
+            continue;
+        }
+        let pinned = match (trust, u.old.is_zero()) {
+            (Some(t), _) => Some(t),
+            (None, false) => Some(genesis(repo, u.old)?),
+            (None, true) => None,
+        };
+        let report = verify_at(
+            &store,
+            u.new,
+            &VerifyOptions {
+                trust: pinned,
+                ..Default::default()
+            },
+        )?;
+        failures.extend(report.failures);
+    }
+    Ok(failures)
+}
+
+/// Where the hook of a bare repository lives (for messages).
+pub fn hook_path(bare: &Path) -> PathBuf {
+    bare.join("hooks").join("pre-receive")
+}
