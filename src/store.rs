@@ -208,7 +208,7 @@ impl Store {
         }
         let mut opts = git2::DiffOptions::new();
         opts.include_untracked(true)
-            .recurse_untracked_dirs(false)
+            .recurse_untracked_dirs(true)
             .include_typechange(true)
             .ignore_submodules(true);
         for d in self
@@ -217,6 +217,13 @@ impl Store {
             .deltas()
         {
             let file = d.new_file().path().or_else(|| d.old_file().path());
+            // A checkout interrupted by a crash leaves files of the head in the work tree
+            // before the index knows them; they are undersigned's own writing, not edits.
+            if let (Some(path), Some(tree)) = (file, head_tree.as_ref()) {
+                if self.matches_tree(tree, path) {
+                    continue;
+                }
+            }
             junk.push(file.map(|p| p.display().to_string()).unwrap_or_default());
         }
         match junk.first() {
@@ -231,6 +238,21 @@ impl Store {
                 },
             }),
         }
+    }
+
+    /// True when the work-tree file at `path` holds exactly the head's blob there.
+    fn matches_tree(&self, tree: &Tree<'_>, path: &Path) -> bool {
+        let Ok(entry) = tree.get_path(path) else {
+            return false;
+        };
+        let full = self.dir.join(path);
+        let is_file = fs::symlink_metadata(&full)
+            .map(|m| m.file_type().is_file())
+            .unwrap_or(false);
+        is_file
+            && git2::Oid::hash_file(ObjectType::Blob, &full)
+                .map(|id| id == entry.id())
+                .unwrap_or(false)
     }
 
     /// Writes the blobs and trees of `additions` on top of `base` and a commit signed by

@@ -364,10 +364,22 @@ fn apply(
                     r.org, r.statement
                 )));
             }
-            let evidence = (r.provenance == Provenance::Attested)
-                .then(|| r.evidence_sha256.clone())
-                .flatten();
-            ledger.endorse(&r.statement, &r.org, Some(v), key, evidence)?
+            if r.provenance == Provenance::Signed && r.key != key.fingerprint() {
+                // Signed by the organization elsewhere and accepted by an editor (the mail
+                // flow): its signature cannot be made again here, so the record itself moves.
+                if v != local_v {
+                    return Err(conflict(format!(
+                        "org/{} signed version {local_v} of {} by mail, which is version {v} on the remote; ask it to sign again",
+                        r.org, r.statement
+                    )));
+                }
+                ledger.accept(r, key)?
+            } else {
+                let evidence = (r.provenance == Provenance::Attested)
+                    .then(|| r.evidence_sha256.clone())
+                    .flatten();
+                ledger.endorse(&r.statement, &r.org, Some(v), key, evidence)?
+            }
         }
         Intent::Act(r) => {
             let in_force =
