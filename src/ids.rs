@@ -40,7 +40,9 @@ pub fn fanout(id: &str) -> String {
 }
 
 /// Who acts: an editor (coordinator) or an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// May create and revise statements, register organizations and keys, add editors, attest.
@@ -61,7 +63,9 @@ impl Role {
 
 /// A principal: role plus slug, written `editor/alice` or `org/hrw`. This is the name that
 /// `allowed_signers`, `git log --show-signature` and records use.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Principal {
     /// Editor or organization.
     pub role: Role,

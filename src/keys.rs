@@ -162,7 +162,7 @@ impl SigningKey {
 
 /// A registered public key: the OpenSSH line (`ssh-ed25519 AAAA…`, without comment) and its
 /// fingerprint. Comments are dropped so that no e-mail address or host name enters a ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PublicKeyInfo {
     /// `ssh-ed25519 AAAA…`
     pub openssh: String,

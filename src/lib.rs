@@ -15,6 +15,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod audit;
+pub mod cache;
 pub mod demo;
 pub mod error;
 pub mod hook;
@@ -23,6 +24,7 @@ pub mod keys;
 pub mod layout;
 pub mod ledger;
 pub mod mail;
+pub mod oid_serde;
 pub mod pin;
 pub mod policy;
 pub mod record;

@@ -9,13 +9,14 @@ use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A registered key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct KeyEntry {
     /// Position among the principal's keys.
     pub seq: u32,
     /// The key.
     pub key: PublicKeyInfo,
     /// Commit that registered it.
+    #[serde(with = "crate::oid_serde")]
     pub commit: Oid,
     /// Who registered it (an editor, or the principal itself for a rotation).
     pub added_by: String,
@@ -23,6 +24,7 @@ pub struct KeyEntry {
     pub reason: Option<String>,
     /// When it stopped being in force: the commit that rotated or revoked it, or removed its
     /// editor, and that commit's time (which `allowed_signers` writes as `valid-before`).
+    #[serde(with = "crate::oid_serde::opt_pair")]
     pub retired: Option<(Oid, i64)>,
     /// Its revocation, if it was revoked (also after a rotation: a stolen old key).
     pub revoked: Option<Revocation>,
@@ -36,18 +38,19 @@ impl KeyEntry {
 }
 
 /// A key's revocation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Revocation {
     /// Why.
     pub reason: String,
     /// Who revoked it.
     pub by: String,
     /// Commit.
+    #[serde(with = "crate::oid_serde")]
     pub commit: Oid,
 }
 
 /// An editor or organization.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PrincipalEntry {
     /// Display name.
     pub name: String,
@@ -58,8 +61,10 @@ pub struct PrincipalEntry {
     /// Keys in registration order; the last one is in force.
     pub keys: Vec<KeyEntry>,
     /// Commit that registered it.
+    #[serde(with = "crate::oid_serde")]
     pub commit: Oid,
     /// For a removed editor: the removing commit and the reason.
+    #[serde(with = "crate::oid_serde::opt_pair")]
     pub removed: Option<(Oid, String)>,
 }
 
@@ -78,7 +83,7 @@ impl PrincipalEntry {
 }
 
 /// One version of a statement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VersionEntry {
     /// Version number.
     pub n: u32,
@@ -93,13 +98,15 @@ pub struct VersionEntry {
     /// Time the editor gave (record).
     pub created_at: String,
     /// Commit that added it.
+    #[serde(with = "crate::oid_serde")]
     pub commit: Oid,
     /// Blob id of the text, to read it back without searching.
+    #[serde(with = "crate::oid_serde")]
     pub text_blob: Oid,
 }
 
 /// One endorsement or withdrawal, as much as audits need (the full record stays in git).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ActEntry {
     /// Position among this organization's acts on the statement.
     pub seq: u32,
@@ -118,13 +125,14 @@ pub struct ActEntry {
     /// Withdrawal reason.
     pub reason: Option<String>,
     /// Commit that added it.
+    #[serde(with = "crate::oid_serde")]
     pub commit: Oid,
     /// Path of the record.
     pub path: String,
 }
 
 /// A statement: its versions and, per organization, its acts in order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatementEntry {
     /// Versions, index = n - 1.
     pub versions: Vec<VersionEntry>,
@@ -145,9 +153,10 @@ impl StatementEntry {
 }
 
 /// The whole ledger at one commit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// Genesis commit id.
+    #[serde(with = "crate::oid_serde::opt")]
     pub ledger_id: Option<Oid>,
     /// Ledger name.
     pub name: String,
@@ -157,6 +166,7 @@ pub struct State {
     pub orgs: BTreeMap<String, PrincipalEntry>,
     /// Which principal holds each key ever registered (raw ed25519 bytes), and the key's
     /// position; a key belongs to one principal forever.
+    #[serde(with = "crate::oid_serde::key_map")]
     pub by_key: HashMap<[u8; 32], (Principal, u32)>,
     /// Statements by id.
     pub statements: BTreeMap<String, StatementEntry>,

@@ -42,6 +42,12 @@ pub struct VerifyOptions {
     pub pin: bool,
     /// On success, remember this head (best effort: a read-only repository still verifies).
     pub remember: bool,
+    /// Start from the state an earlier run proved for a commit of this history and replay only
+    /// what came after it; record what this run proves ([`crate::cache`]). The failures are
+    /// those of a full run: a state is only kept for a history that had none.
+    pub incremental: bool,
+    /// Threads for the signature checks; 0 uses every core.
+    pub jobs: usize,
 }
 
 /// One broken rule.
@@ -87,6 +93,10 @@ pub struct Report {
     /// Whether the genesis matched `--trust` (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted: Option<bool>,
+    /// The commit an earlier run had proved, when this run replayed only what came after it
+    /// (absent for a replay from genesis).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<String>,
     /// Every broken rule, in history order.
     pub failures: Vec<Failure>,
 }
@@ -159,12 +169,39 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         log: Vec::new(),
         endorsements: 0,
         withdrawals: 0,
+        jobs: 0,
     };
 
-    // The chain from head to genesis, following first parents; merges are reported, not walked.
+    v.jobs = opts.jobs;
+    // Where to start: genesis, or the last commit an earlier run proved on this history.
+    let proved = if opts.incremental {
+        crate::cache::find(store, head, usize::MAX)
+    } else {
+        None
+    };
+    let mut earlier = 0u64;
+    let (start, todo) = match proved {
+        Some((p, after)) if p.state.ledger_id.is_some() => {
+            let start = Oid::from_str(&p.head)?;
+            earlier = p.commits;
+            v.endorsements = p.endorsements;
+            v.withdrawals = p.withdrawals;
+            v.state = p.state;
+            (Some(start), after)
+        }
+        _ => (None, Vec::new()),
+    };
+    // The chain from head back to the start, following first parents; merges are reported,
+    // not walked.
     let mut chain = Vec::new();
-    let mut next = Some(head);
+    let mut next = match start {
+        Some(_) if todo.is_empty() => None,
+        _ => Some(head),
+    };
     while let Some(id) = next {
+        if Some(id) == start {
+            break;
+        }
         let commit = repo.find_commit(id)?;
         if commit.parent_count() > 1 {
             v.fail(id, None, "linear-history", format!(
@@ -176,7 +213,12 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         next = commit.parent_id(0).ok();
     }
     chain.reverse();
-    let genesis = chain[0];
+    let genesis = match (start, v.state.ledger_id) {
+        (Some(_), Some(g)) => g,
+        _ => *chain
+            .first()
+            .ok_or_else(|| crate::Error::Refused("empty history".into()))?,
+    };
     v.state.ledger_id = Some(genesis);
     let mut trusted = None;
     if let Some(t) = opts.trust {
@@ -189,7 +231,13 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
     }
     let mut parent_tree: Option<Tree<'_>> = None;
     let mut parent_time: Option<i64> = None;
+    if let Some(s) = start {
+        let c = repo.find_commit(s)?;
+        parent_tree = Some(c.tree()?);
+        parent_time = Some(c.time().seconds());
+    }
     for (i, id) in chain.iter().enumerate() {
+        let i = if start.is_some() { i + 1 } else { i };
         let commit = repo.find_commit(*id)?;
         if let Some(t) = parent_time.filter(|t| commit.time().seconds() < *t) {
             v.fail(*id, None, "time", format!(
@@ -231,13 +279,24 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
     if opts.remember && v.failures.is_empty() {
         remembered = crate::pin::remember(store, genesis, head).is_ok();
     }
+    let commits = earlier + chain.len() as u64;
+    if opts.incremental && v.failures.is_empty() && !chain.is_empty() {
+        crate::cache::save(
+            store,
+            head,
+            commits,
+            v.endorsements,
+            v.withdrawals,
+            &v.state,
+        );
+    }
     let s = &v.state;
     let report = Report {
         ok: v.failures.is_empty(),
         ledger_id: genesis.to_string(),
         head: head.to_string(),
         name: s.name.clone(),
-        commits: chain.len() as u64,
+        commits,
         editors: s.editors.len() as u64,
         organizations: s.orgs.len() as u64,
         statements: s.statements.len() as u64,
@@ -250,6 +309,7 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         withdrawals: v.withdrawals,
         trusted,
         remembered,
+        resumed_from: start.map(|s| s.to_string()),
         failures: v.failures.into_iter().map(|(_, f)| f).collect(),
     };
     Ok(Replay {
@@ -271,6 +331,8 @@ struct Verifier<'r> {
     log: Vec<LogEntry>,
     endorsements: u64,
     withdrawals: u64,
+    /// Threads for signature checks (0: every core).
+    jobs: usize,
 }
 
 /// A file a commit adds, with what it is.
@@ -408,9 +470,12 @@ impl<'r> Verifier<'r> {
         if jobs.is_empty() {
             return;
         }
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
+        let threads = match self.jobs {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            n => n,
+        };
         let threads = threads.min(jobs.len().div_ceil(64)).max(1);
         let chunk = jobs.len().div_ceil(threads);
         let found: Vec<(u64, Failure)> = std::thread::scope(|scope| {

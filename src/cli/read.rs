@@ -15,6 +15,13 @@ pub struct VerifyArgs {
     /// history as it is; without it a history that no longer contains that head fails.
     #[arg(long)]
     forget: bool,
+    /// Replay the whole history from genesis, ignoring what earlier runs proved (kept in
+    /// `.git/undersigned/proved/`).
+    #[arg(long)]
+    full: bool,
+    /// Threads for the signature checks (default: every core).
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    jobs: usize,
 }
 
 #[derive(Args)]
@@ -101,10 +108,11 @@ fn verdict(r: &Report) -> Done {
 }
 
 /// Replays the ledger; for audit, show and log, warns when it does not verify.
-fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned::Ledger, Replay)> {
     let ledger = ctx.open()?;
     let opts = VerifyOptions {
         pin: true,
+        incremental,
         ..VerifyOptions::default()
     };
     let replay = replay(ledger.store(), &opts)?;
@@ -122,11 +130,14 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
     if a.forget {
         undersigned::pin::forget(ledger.store())?;
+        undersigned::cache::clear(ledger.store());
     }
     let opts = VerifyOptions {
         trust,
         pin: true,
         remember: true,
+        incremental: !a.full,
+        jobs: a.jobs,
     };
     let report = undersigned::verify::verify(ledger.store(), &opts)?;
     if report.ok && !report.remembered && !ctx.json {
@@ -143,7 +154,7 @@ fn text_of(ledger: &undersigned::Ledger, replay: &Replay, stmt: &str, v: u32) ->
 }
 
 pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
-    let (ledger, replay) = load(ctx)?;
+    let (ledger, replay) = load(ctx, true)?;
     let audit = audit::audit(&replay.state, &a.stmt, &|v| {
         text_of(&ledger, &replay, &a.stmt, v)
     })?;
@@ -266,7 +277,7 @@ fn list(items: &[String]) -> String {
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
-    let (ledger, replay) = load(ctx)?;
+    let (ledger, replay) = load(ctx, true)?;
     let st = replay.state.statements.get(&a.stmt);
     let v = a
         .version
@@ -279,7 +290,8 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
 }
 
 pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
-    let (_ledger, replay) = load(ctx)?;
+    // The log lists every act, so it replays from genesis.
+    let (_ledger, replay) = load(ctx, false)?;
     if let Some(s) = &a.stmt {
         if !replay.state.statements.contains_key(s) {
             return Err(undersigned::Error::Unknown {
