@@ -187,6 +187,7 @@ pub fn pre_receive(
             u.new,
             &VerifyOptions {
                 trust: pinned,
+                incremental: true,
                 ..Default::default()
             },
         )?;

@@ -586,6 +586,7 @@ fn check(store: &Store, head: Oid, trust: Oid, what: String) -> Result<()> {
         head,
         &VerifyOptions {
             trust: Some(trust),
+            incremental: true,
             ..Default::default()
         },
     )?;
@@ -871,6 +872,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>) -> Result<CloneReport> {
         head,
         &VerifyOptions {
             trust,
+            incremental: true,
             ..Default::default()
         },
     )?;
