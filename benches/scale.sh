@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Scale benchmark: builds ledgers of E endorsements with examples/gen-ledger.rs and measures
 # full verify (wall time, peak memory, endorsements/s, commits/s) against the floor of the same
-# number of bare ed25519 checks (examples/sig-floor.rs), verify after one new act, one `sign`
-# and one `org add` as processes, repository size before and after `git gc`, and stock
+# number of bare ed25519 checks (examples/sig-floor.rs), incremental verify after one new act,
+# one `sign` and one `org add` as processes, repository size before and after `git gc`, and stock
 # `git verify-commit` per commit on a sample of 20 commits.
 #
 #   benches/scale.sh [SIZES...]        default: 1000 10000 100000
@@ -39,11 +39,12 @@ median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 div() { awk -v a="$1" -v b="$2" -v f="${3:-%.0f}" 'BEGIN { printf f, (b > 0 ? a / b : 0) }'; }
 
-# Runs `undersigned --ledger DIR verify --json`; sets V_SECS V_KB and the JSON in V_JSON.
+# Runs `undersigned --ledger DIR verify --json [ARGS]`; sets V_SECS V_KB and the JSON in V_JSON.
 run_verify() {
     local dir=$1 tf
+    shift
     tf=$(mktemp)
-    V_JSON=$(/usr/bin/time -o "$tf" -f '%e %M' "$BIN" --ledger "$dir" --json verify) || {
+    V_JSON=$(/usr/bin/time -o "$tf" -f '%e %M' "$BIN" --ledger "$dir" --json verify "$@") || {
         echo "scale.sh: verify of $dir failed:" >&2
         echo "$V_JSON" | jq -c '.failures[:5]' >&2
         exit 1
@@ -77,8 +78,8 @@ for E in "${SIZES[@]}"; do
     stmt=$(get statements | cut -d' ' -f1)
     keys=$(get keys)
 
-    # Full verify, and its throughput.
-    run_verify "$dir"
+    # Full verify, and its throughput (it also records the proof the next run resumes from).
+    run_verify "$dir" --full
     commits=$(echo "$V_JSON" | jq .commits)
     endorsements=$(echo "$V_JSON" | jq .endorsements)
     withdrawals=$(echo "$V_JSON" | jq .withdrawals)
@@ -95,8 +96,11 @@ for E in "${SIZES[@]}"; do
     "$BIN" --ledger "$dir" sign "$stmt" --org spare-1 --key "$keys/spare-1" >/dev/null
     t1=$(now)
     sign1=$(ms "$t0" "$t1")
+    # Incremental: resumes from the head the full run proved and checks the one new act.
     run_verify "$dir"
     verify_after=$V_SECS
+    [ "$(echo "$V_JSON" | jq -r '.resumed_from // empty')" != "" ] ||
+        echo "scale.sh: E=$E: the verify after one act did not resume from the proved head" >&2
     signs=("$sign1")
     for s in spare-2 spare-3; do
         t0=$(now)
@@ -122,7 +126,7 @@ for E in "${SIZES[@]}"; do
     git -C "$dir" gc -q
     kb_gc=$(du -sk "$dir" | cut -f1)
     tree_bytes=$(git -C "$dir" ls-tree -r -l main | awk '{ s += $4 } END { print s + 0 }')
-    run_verify "$dir"
+    run_verify "$dir" --full
     verify_gc=$V_SECS
 
     # Stock git on 20 commits spread over history.
