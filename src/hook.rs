@@ -188,6 +188,7 @@ pub fn pre_receive(
             &VerifyOptions {
                 trust: pinned,
                 incremental: true,
+                prove: true,
                 ..Default::default()
             },
         )?;

@@ -587,6 +587,7 @@ fn check(store: &Store, head: Oid, trust: Oid, what: String) -> Result<()> {
         &VerifyOptions {
             trust: Some(trust),
             incremental: true,
+            prove: true,
             ..Default::default()
         },
     )?;
@@ -873,6 +874,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>) -> Result<CloneReport> {
         &VerifyOptions {
             trust,
             incremental: true,
+            prove: true,
             ..Default::default()
         },
     )?;

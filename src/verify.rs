@@ -43,9 +43,11 @@ pub struct VerifyOptions {
     /// On success, remember this head (best effort: a read-only repository still verifies).
     pub remember: bool,
     /// Start from the state an earlier run proved for a commit of this history and replay only
-    /// what came after it; record what this run proves ([`crate::cache`]). The failures are
-    /// those of a full run: a state is only kept for a history that had none.
+    /// what came after it ([`crate::cache`]). The failures are those of a full run: a state is
+    /// only kept for a history that had none.
     pub incremental: bool,
+    /// On success, keep the state at this head for later incremental runs.
+    pub prove: bool,
     /// Threads for the signature checks; 0 uses every core.
     pub jobs: usize,
 }
@@ -280,7 +282,7 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         remembered = crate::pin::remember(store, genesis, head).is_ok();
     }
     let commits = earlier + chain.len() as u64;
-    if opts.incremental && v.failures.is_empty() && !chain.is_empty() {
+    if opts.prove && v.failures.is_empty() && !chain.is_empty() {
         crate::cache::save(
             store,
             head,

@@ -113,6 +113,7 @@ fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned::Ledger, Re
     let opts = VerifyOptions {
         pin: true,
         incremental,
+        prove: incremental,
         ..VerifyOptions::default()
     };
     let replay = replay(ledger.store(), &opts)?;
@@ -137,6 +138,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         pin: true,
         remember: true,
         incremental: !a.full,
+        prove: true,
         jobs: a.jobs,
     };
     let report = undersigned::verify::verify(ledger.store(), &opts)?;
