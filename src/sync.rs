@@ -757,6 +757,7 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
                 Pushed::Landed => {}
                 Pushed::Refused(why) => {
                     last_refusal = Some((remote_head, why));
+                    back_off(attempt);
                     continue;
                 }
             }
@@ -775,6 +776,19 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
     Err(Error::Refused(format!(
         "other clones kept pushing first ({tries} tries; last refusal: {why}); nothing local was lost — run sync again"
     )))
+}
+
+/// Waits before the next round after losing a race, so that clones pushing at once spread out
+/// instead of colliding again in lockstep: exponential from 20 ms, capped at 1 s, with full
+/// jitter (the wait is uniform below the cap of its round), as HTTP clients and cargo do.
+fn back_off(attempt: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let cap_ms = (20u64 << attempt.min(6)).min(1000);
+    // A fresh std RandomState is randomly keyed: enough entropy for a jitter, with no new crate.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(attempt);
+    let wait = h.finish() % cap_ms;
+    std::thread::sleep(std::time::Duration::from_millis(wait));
 }
 
 /// The branch takes the published head; the journal, the key memory and the pins follow.
