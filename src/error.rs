@@ -108,6 +108,10 @@ pub enum Error {
     #[error("the ledger's branch kept moving under this act ({tries} tries); nothing was written by this act — try again")]
     Contention { tries: u32 },
 
+    /// A git lock file that no killed act of undersigned explains.
+    #[error("{} exists: a git command is working in this ledger, or one was killed; if no git process is running here, remove that file and run the command again", .path.display())]
+    GitLocked { path: PathBuf },
+
     /// The installed `git` could not fetch, push or clone.
     #[error("{command} failed: {why}")]
     Transport { command: String, why: String },

@@ -253,6 +253,8 @@ impl Ledger {
                 });
             }
         }
+        // A branch lock that outlived every try is no race: say which file holds it.
+        self.store.check_git_locks()?;
         Err(Error::Contention { tries: MAX_TRIES })
     }
 

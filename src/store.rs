@@ -8,6 +8,7 @@ use crate::signed_data::COMMIT_NAMESPACE;
 use git2::{Commit, ObjectType, Oid, Repository, RepositoryInitOptions, Tree};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The one branch a ledger lives on.
@@ -21,6 +22,20 @@ const TOLERATED_AT_INIT: &[&str] = &["examples"];
 pub struct Store {
     repo: Repository,
     dir: PathBuf,
+}
+
+/// The ledger's write lock (see [`Store::lock`]); released, and marked as cleanly released,
+/// when dropped.
+pub struct LedgerLock {
+    file: File,
+}
+
+impl Drop for LedgerLock {
+    fn drop(&mut self) {
+        // An empty file tells the next holder this one finished; the lock itself goes with the
+        // file descriptor.
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// One file an act adds.
@@ -151,22 +166,88 @@ impl Store {
         self.repo.path().join("undersigned")
     }
 
-    /// Takes the ledger's write lock, held until the returned file is dropped. Two processes
+    /// Takes the ledger's write lock, held until the returned guard is dropped. Two processes
     /// acting on one ledger queue here; the branch's compare-and-swap still guards against
     /// writers that do not take the lock (a push into the repository).
-    pub fn lock(&self) -> Result<File> {
+    ///
+    /// The lock file also says whether its last holder finished: a holder writes its pid into
+    /// it and empties it when done, so a non-empty file found by the next holder means a process
+    /// was killed while it held the lock. Git's own lock files (`index.lock`, `main.lock`…)
+    /// that such a process left since it took the lock are then removed: only a holder of this
+    /// lock writes them, and leaving them would wedge every later act. A git lock file that is
+    /// not explained that way is refused by name (see [`Store::check_git_locks`]).
+    pub fn lock(&self) -> Result<LedgerLock> {
         let dir = self.state_dir();
         fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
         let path = dir.join("lock");
-        let f = File::options()
+        let io = |e| Error::io(path.display().to_string(), e);
+        let mut file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| Error::io(path.display().to_string(), e))?;
-        f.lock()
-            .map_err(|e| Error::io(path.display().to_string(), e))?;
-        Ok(f)
+            .map_err(io)?;
+        file.lock().map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if meta.len() > 0 {
+            if let Ok(since) = meta.modified() {
+                self.remove_git_locks_since(since);
+            }
+        }
+        file.set_len(0).map_err(io)?;
+        file.write_all(format!("pid {}\n", std::process::id()).as_bytes())
+            .map_err(io)?;
+        self.check_git_locks()?;
+        Ok(LedgerLock { file })
+    }
+
+    /// Git lock files an act or a sync of this ledger may take, relative to the git directory.
+    const GIT_LOCKS: [&'static str; 4] = [
+        "index.lock",
+        "HEAD.lock",
+        "packed-refs.lock",
+        "refs/heads/main.lock",
+    ];
+
+    /// Removes the git lock files written since `since` (with a second of slack for coarse
+    /// file times): those of a holder of the ledger lock that was killed.
+    fn remove_git_locks_since(&self, since: std::time::SystemTime) {
+        let since = since
+            .checked_sub(std::time::Duration::from_secs(1))
+            .unwrap_or(since);
+        for name in Self::GIT_LOCKS {
+            let p = self.repo.path().join(name);
+            let stale = fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .map(|t| t >= since)
+                .unwrap_or(false);
+            if stale {
+                let _ = fs::remove_file(&p);
+            }
+        }
+    }
+
+    /// Refuses to start when a git lock file is present that a killed act does not explain:
+    /// a git command may be running in this ledger, or was killed. Waits a moment first, since a
+    /// running `git status` holds `index.lock` for milliseconds.
+    pub(crate) fn check_git_locks(&self) -> Result<()> {
+        let present = || {
+            Self::GIT_LOCKS
+                .iter()
+                .filter(|n| !(self.repo.is_bare() && **n == "index.lock"))
+                .map(|n| self.repo.path().join(n))
+                .find(|p| p.exists())
+        };
+        for _ in 0..20 {
+            if present().is_none() {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        match present() {
+            None => Ok(()),
+            Some(path) => Err(Error::GitLocked { path }),
+        }
     }
 
     /// Refuses to act when the work tree holds edits or files that are not in the ledger: the
@@ -307,9 +388,14 @@ impl Store {
             Err(e)
                 if matches!(
                     e.code(),
-                    git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::Locked
+                    git2::ErrorCode::Modified | git2::ErrorCode::Exists
                 ) =>
             {
+                Ok(false)
+            }
+            Err(e) if e.code() == git2::ErrorCode::Locked => {
+                // A git command holds the branch's lock file for a moment: try again shortly.
+                std::thread::sleep(std::time::Duration::from_millis(50));
                 Ok(false)
             }
             Err(e) => Err(e.into()),
@@ -343,11 +429,43 @@ impl Store {
             self.repo.set_head(BRANCH)?;
         }
         self.repo.checkout_tree(commit.as_object(), Some(&mut cb))?;
+        if paths.is_none() {
+            self.index_to(&commit.tree()?)?;
+        }
         let marker = self.state_dir().join("worktree");
         fs::create_dir_all(self.state_dir())
             .map_err(|e| Error::io(marker.display().to_string(), e))?;
         fs::write(&marker, format!("{head}\n"))
             .map_err(|e| Error::io(marker.display().to_string(), e))?;
+        Ok(())
+    }
+
+    /// Makes the index hold exactly `tree`'s entries. A checkout compares the head with the
+    /// index it last wrote; one killed after writing files but before writing the index leaves
+    /// entries that checkout never revisits (the files already match), so they are set here
+    /// from the work tree, which the forced checkout just brought to `tree`.
+    fn index_to(&self, tree: &Tree<'_>) -> Result<()> {
+        let mut index = self.repo.index()?;
+        let stray: Vec<(PathBuf, bool)> = self
+            .repo
+            .diff_tree_to_index(Some(tree), Some(&index), None)?
+            .deltas()
+            .filter_map(|d| {
+                let path = d.new_file().path().or_else(|| d.old_file().path())?;
+                Some((path.to_path_buf(), tree.get_path(path).is_ok()))
+            })
+            .collect();
+        if stray.is_empty() {
+            return Ok(());
+        }
+        for (path, in_tree) in &stray {
+            if *in_tree {
+                index.add_path(path)?;
+            } else {
+                index.remove_path(path)?;
+            }
+        }
+        index.write()?;
         Ok(())
     }
 

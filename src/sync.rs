@@ -46,6 +46,12 @@ struct RemoteState {
     /// the branch moved; found on the next run when the process died in between.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pending: Option<Pending>,
+    /// A push found to have landed although its process died before moving the branch: the
+    /// local commits up to `local` are on the remote as `tip`. Kept until the branch moves, so
+    /// that a later push in flight (which replaces `pending`) cannot make them look
+    /// unpublished if that process dies too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    published: Option<Pending>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -634,12 +640,21 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
         let local = store
             .head()?
             .ok_or_else(|| Error::Refused("the ledger has no head".into()))?;
-        // A push that may have landed before this process (or an earlier one) died.
-        let landed = state.pending.as_ref().and_then(|p| {
+        // A push that landed before this process (or an earlier one) died: its local commits
+        // are published. The push in flight is newer than one found landed earlier.
+        let on_remote = |p: &Pending| {
             let (l, t) = (Oid::from_str(&p.local).ok()?, Oid::from_str(&p.tip).ok()?);
             let r = fetched?;
             (contains(repo, r, t) && contains(repo, local, l)).then_some(l)
-        });
+        };
+        let landed = match state.pending.as_ref().and_then(on_remote) {
+            Some(l) => {
+                state.published = state.pending.take();
+                write_state(store, remote, &state)?;
+                Some(l)
+            }
+            None => state.published.as_ref().and_then(on_remote),
+        };
         let Some(remote_head) = fetched else {
             // An empty remote: this clone's ledger becomes the shared copy.
             check(
@@ -652,6 +667,7 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
                 Pushed::Landed => {
                     state.verified = Some(local.to_string());
                     state.pending = None;
+                    state.published = None;
                     write_state(store, remote, &state)?;
                     forget_keys(store);
                     return Ok(SyncReport {
@@ -814,6 +830,7 @@ fn finish(
     }
     state.verified = Some(head.to_string());
     state.pending = None;
+    state.published = None;
     write_state(store, remote, state)?;
     forget_keys(store);
     let _ = crate::pin::remember(store, ledger_id, head);
@@ -907,6 +924,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>) -> Result<CloneReport> {
         &RemoteState {
             verified: Some(head.to_string()),
             pending: None,
+            published: None,
         },
     )?;
     drop(store);

@@ -535,7 +535,6 @@ const LOCAL_ROUNDS: usize = 60;
 /// lands exactly once (a killed one that did not land is redone), and every act that exited 0
 /// is there with its files unchanged.
 #[test]
-#[ignore = "product bug: a kill while the branch moves or during the checkout after a commit wedges the ledger (stale main.lock / index.lock, or an index without the act's file; see the three tests below that make those states on purpose)"]
 fn sigkill_during_local_acts_never_breaks_the_ledger_or_loses_a_reported_act() {
     let w = World::new();
     let orgs = ["o1", "o2", "o3"];
@@ -636,7 +635,6 @@ const SYNC_ROUNDS: usize = 24;
 /// both clones and the remote converge on one history that a fresh pinned clone verifies, and
 /// every act — each reported done by its local run — is there exactly once.
 #[test]
-#[ignore = "product bug: a sync killed during its final checkout leaves an index that a later act does not repair (the sync after is refused as uncommitted changes), and two killed syncs in a row can republish acts (see two_syncs_killed_in_a_row_publish_nothing_twice)"]
 fn sigkill_during_sync_never_breaks_the_ledger_or_loses_an_act() {
     let w = World::new();
     let a_orgs = ["a1", "a2"];
@@ -757,7 +755,6 @@ fn sigkill_during_sync_never_breaks_the_ledger_or_loses_an_act() {
 /// lock file, after whose removal acts work again — never fail forever with a bare libgit2
 /// error.
 #[test]
-#[ignore = "product bug: a stale .git/index.lock (SIGKILL during checkout) makes every later act fail with a bare libgit2 'the index is locked' error"]
 fn a_stale_index_lock_left_by_a_killed_checkout_does_not_wedge_the_ledger() {
     let w = World::new();
     w.standard();
@@ -827,7 +824,6 @@ fn a_stale_index_lock_left_by_a_killed_checkout_does_not_wedge_the_ledger() {
 /// must keep taking acts, or refuse with a message that names the lock file (after whose
 /// removal acts work) — not report "the branch kept moving … try again" forever.
 #[test]
-#[ignore = "product bug: a stale .git/refs/heads/main.lock (SIGKILL while the branch moves) makes every later act fail with 'the ledger's branch kept moving under this act … try again'"]
 fn a_stale_branch_lock_left_by_a_killed_act_does_not_wedge_the_ledger() {
     let w = World::new();
     w.standard();
@@ -871,12 +867,79 @@ fn a_stale_branch_lock_left_by_a_killed_act_does_not_wedge_the_ledger() {
     fsck_clean(&w, &dir);
 }
 
+/// What a process killed while holding the ledger lock leaves: undersigned's lock file still
+/// names it (a holder empties it when done), and git's lock files it took since. The next act
+/// removes those — only a holder of the ledger lock writes them — and needs no help; a git lock
+/// file older than the killed holder is not explained by it and is refused by name.
+#[test]
+fn git_locks_left_by_a_killed_holder_of_the_ledger_lock_are_cleared_by_the_next_act() {
+    let w = World::new();
+    w.standard();
+    let dir = w.ledger();
+    let git = dir.join(".git");
+    let index_lock = git.join("index.lock");
+    let branch_lock = git.join("refs").join("heads").join("main.lock");
+    std::fs::write(git.join("undersigned").join("lock"), b"pid 4194303\n").expect("marker");
+    std::fs::write(&index_lock, b"").expect("plant index.lock");
+    std::fs::write(&branch_lock, b"").expect("plant main.lock");
+    let v = json_in(
+        &w,
+        &dir,
+        &["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")],
+    );
+    assert_eq!(v["changed"], true, "{v}");
+    assert!(!index_lock.exists() && !branch_lock.exists());
+    assert_eq!(
+        std::fs::read(git.join("undersigned").join("lock")).expect("lock file"),
+        b"",
+        "a finished holder leaves the lock file empty"
+    );
+
+    // A holder killed now, but a lock file from an hour before it: not its doing.
+    std::fs::write(git.join("undersigned").join("lock"), b"pid 4194303\n").expect("marker");
+    let old = std::fs::File::create(&branch_lock).expect("plant main.lock");
+    old.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .expect("age it");
+    drop(old);
+    let before = w.snapshot();
+    let out = run_in(
+        &w,
+        &dir,
+        &["sign", "icc", "--org", "fidh", "--key", &w.key_arg("fidh")],
+    );
+    assert_eq!(code(&out), 2, "{}", said(&out));
+    assert!(stderr(&out).contains(s(&branch_lock)), "{}", said(&out));
+    assert_eq!(w.snapshot(), before);
+    assert!(
+        branch_lock.exists(),
+        "a lock it cannot explain is left alone"
+    );
+    std::fs::remove_file(&branch_lock).expect("remove as told");
+    act_ok(
+        &w,
+        &dir,
+        &["sign", "icc", "--org", "fidh", "--key", &w.key_arg("fidh")],
+    );
+    let t = tally(&w, &dir);
+    assert_eq!(t.acts[&("icc".to_string(), "hrw".to_string())].len(), 1);
+    assert_eq!(t.acts[&("icc".to_string(), "fidh".to_string())].len(), 1);
+    verifies(&w, &dir, None);
+    fsck_clean(&w, &dir);
+    assert_eq!(
+        git_in(
+            &w,
+            &dir,
+            &["status", "--porcelain", "--untracked-files=all"]
+        ),
+        ""
+    );
+}
+
 /// A kill after the checkout wrote the act's file into the work tree but before it wrote the
 /// index leaves an index that lacks the file, a work tree that has it, and undersigned's
 /// marker on the previous head. The next acts must repair that (it is undersigned's own
 /// writing), not refuse every act from the second one on as "uncommitted changes".
 #[test]
-#[ignore = "product bug: after a checkout killed between writing files and writing the index, the next act succeeds but leaves the index without the file, and every act after it is refused as uncommitted changes"]
 fn an_index_left_behind_by_a_killed_checkout_does_not_wedge_the_ledger() {
     let w = World::new();
     w.standard();
@@ -1131,7 +1194,6 @@ fn a_sync_killed_right_before_its_push_loses_nothing() {
 /// Today the second sync overwrites the record of the first push, and the third republishes
 /// the acts the first one already published: a1's endorsement and withdrawal appear twice.
 #[test]
-#[ignore = "product bug: two killed syncs in a row (after a landed push, then before the next push) make the next sync publish the first sync's acts a second time"]
 fn two_syncs_killed_in_a_row_publish_nothing_twice() {
     let w = World::new();
     let (id, srv, b) = two_clones(&w);

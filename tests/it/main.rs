@@ -4,8 +4,12 @@
 mod common;
 
 mod bad_input;
+mod coalition;
+mod crash;
 mod hardening;
+mod incremental;
 mod lifecycle;
+mod mail;
 mod properties;
 mod verify_failures;
 mod workflow;
