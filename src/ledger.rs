@@ -126,6 +126,17 @@ impl Ledger {
         result
     }
 
+    /// The statements at the head, read from the tree alone: lets a command that replays the
+    /// whole history refuse an unknown statement before paying for the replay.
+    pub fn statement_ids(&self) -> Result<Vec<String>> {
+        let Some(head) = self.store.head()? else {
+            return Ok(Vec::new());
+        };
+        let repo = self.store.repo();
+        let tree = repo.find_commit(head)?.tree()?;
+        crate::store::list_dir(repo, &tree, "statements")
+    }
+
     /// The ledger id: the genesis commit. Remembered in `.git/undersigned/ledger-id` with the
     /// head it was last confirmed for, so that acts do not walk history. The memory is trusted
     /// only when that head is still in the current history (a few first-parent steps back in

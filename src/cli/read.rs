@@ -292,6 +292,18 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
 }
 
 pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
+    if let Some(s) = &a.stmt {
+        // Said before the replay, which costs seconds on a large ledger.
+        let known = ctx.open()?.statement_ids()?;
+        if !known.contains(s) {
+            return Err(undersigned::Error::Unknown {
+                kind: "statement",
+                id: s.clone(),
+                hint: format!("; statements here: {}", known.join(", ")),
+            }
+            .into());
+        }
+    }
     // The log lists every act, so it replays from genesis.
     let (_ledger, replay) = load(ctx, false)?;
     if let Some(s) = &a.stmt {

@@ -892,6 +892,23 @@ fn statement_text_from_stdin_works() {
     assert_eq!(w.snapshot(), before);
 }
 
+/// `log STMT` names the unknown statement and the known ones, from the head's tree (before the
+/// replay of the whole history, which is what a log otherwise costs).
+#[test]
+fn log_of_an_unknown_statement_is_refused_with_the_known_ones() {
+    let w = World::new();
+    w.standard();
+    refused(
+        &w,
+        &["log", "nope"],
+        &[
+            "statement \"nope\"",
+            "not in this ledger",
+            "statements here: icc",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------- sign
 
 #[test]
