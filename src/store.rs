@@ -304,6 +304,16 @@ impl Store {
                 if self.matches_tree(tree, path) {
                     continue;
                 }
+                // Killed while writing one: a file that only commits after the one the work
+                // tree was last brought to have, cut short. The catch-up checkout rewrites it.
+                if let Some(synced) = &synced_tree {
+                    if synced.id() != tree.id()
+                        && tree.get_path(path).is_ok()
+                        && synced.get_path(path).is_err()
+                    {
+                        continue;
+                    }
+                }
             }
             junk.push(file.map(|p| p.display().to_string()).unwrap_or_default());
         }

@@ -941,6 +941,21 @@ fn git_locks_left_by_a_killed_holder_of_the_ledger_lock_are_cleared_by_the_next_
 /// writing), not refuse every act from the second one on as "uncommitted changes".
 #[test]
 fn an_index_left_behind_by_a_killed_checkout_does_not_wedge_the_ledger() {
+    index_left_behind(None);
+}
+
+/// The same kill, while the checkout was writing the act's file: it is there but cut short
+/// (empty, or its first bytes). It is undersigned's own file of a newer commit than the work
+/// tree was brought to, so the next act rewrites it instead of calling it a user's edit.
+#[test]
+fn a_file_cut_short_by_a_killed_checkout_does_not_wedge_the_ledger() {
+    index_left_behind(Some(0));
+    index_left_behind(Some(10));
+}
+
+/// Makes the state a kill during the checkout after an act leaves (the act's file out of the
+/// index, the marker on the parent, the file cut to `cut` bytes when given), then acts on.
+fn index_left_behind(cut: Option<usize>) {
     let w = World::new();
     w.standard();
     let dir = w.ledger();
@@ -955,6 +970,10 @@ fn an_index_left_behind_by_a_killed_checkout_does_not_wedge_the_ledger() {
     let parent = git_in(&w, &dir, &["rev-parse", "refs/heads/main~1"]);
     std::fs::write(dir.join(".git/undersigned/worktree"), &parent).expect("marker");
     assert!(dir.join(&file).exists());
+    if let Some(n) = cut {
+        let bytes = std::fs::read(dir.join(&file)).expect("read the act's file");
+        std::fs::write(dir.join(&file), &bytes[..n]).expect("cut it short");
+    }
 
     let acts: [&[&str]; 3] = [
         &["sign", "icc", "--org", "fidh", "--key", &w.key_arg("fidh")],
