@@ -26,20 +26,9 @@ use std::time::{Duration, Instant};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Stock git in `dir`, in the world's isolated environment.
-fn git_in(w: &World, dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(dir)
-        .env("HOME", w.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(args)
-        .output()
-        .expect("git runs")
-}
-
 /// Stock git in `dir`, asserting success; returns stdout trimmed.
 fn git_in_ok(w: &World, dir: &Path, args: &[&str]) -> String {
-    let out = git_in(w, dir, args);
+    let out = w.git_at(dir, args);
     assert!(
         out.status.success(),
         "git {args:?} in {}: {}",
@@ -66,20 +55,6 @@ fn plain_commit(w: &World, dir: &Path, message: &str) {
             message,
         ],
     );
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-/// Describes an output for assertion messages.
-fn said(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    )
 }
 
 /// `undersigned ARGS` on the ledger (clone) `dir`.
@@ -142,7 +117,7 @@ fn install_hook(w: &World, bare: &Path, trust: &str) {
 
 /// A commit id in `dir` (`refs/heads/main` by default), or None when it does not resolve.
 fn rev(w: &World, dir: &Path, what: &str) -> Option<String> {
-    let out = git_in(w, dir, &["rev-parse", "--verify", "-q", what]);
+    let out = w.git_at(dir, &["rev-parse", "--verify", "-q", what]);
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -709,8 +684,7 @@ fn entries(dir: &Path) -> Vec<String> {
 
 /// Whether `ancestor` is on the history of `dir`'s main.
 fn has_commit(w: &World, dir: &Path, ancestor: &str) -> bool {
-    git_in(
-        w,
+    w.git_at(
         dir,
         &["merge-base", "--is-ancestor", ancestor, "refs/heads/main"],
     )
@@ -896,7 +870,7 @@ fn clone_refuses_another_genesis_and_a_failing_history_leaving_nothing_behind() 
 /// reason (each of `want`) in the pusher's terminal, leaving the server as it was.
 fn refused_push(w: &World, work: &Path, bare: &Path, args: &[&str], want: &[&str]) {
     let refs = git_in_ok(w, bare, &["for-each-ref"]);
-    let out = git_in(w, work, args);
+    let out = w.git_at(work, args);
     let err = stderr(&out);
     assert!(!out.status.success(), "git {args:?} landed: {err}");
     assert!(
@@ -1042,7 +1016,7 @@ fn hook_refuses_plain_git_pushes_that_do_not_verify_and_lets_a_valid_one_land() 
     );
     assert_eq!(std::fs::read_to_string(&hook).expect("hook"), mine);
     assert!(
-        !git_in(&w, &fb, &["config", "--get", "receive.denyNonFastForwards"])
+        !&w.git_at(&fb, &["config", "--get", "receive.denyNonFastForwards"])
             .status
             .success(),
         "a refused install changed the repository's config"

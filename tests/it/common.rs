@@ -101,8 +101,13 @@ impl World {
 
     /// Stock git in the ledger, with the isolated environment.
     pub fn git(&self, args: &[&str]) -> Output {
+        self.git_at(&self.ledger(), args)
+    }
+
+    /// Stock git in `dir` (another clone, a bare repository), with the isolated environment.
+    pub fn git_at(&self, dir: &Path, args: &[&str]) -> Output {
         std::process::Command::new("git")
-            .current_dir(self.ledger())
+            .current_dir(dir)
             .env("HOME", self.home())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .args(args)
@@ -226,6 +231,21 @@ impl World {
             self.git_ok(&["status", "--porcelain", "--untracked-files=all"]),
         )
     }
+}
+
+/// A path as the `&str` an argument list takes.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// An output described for assertion messages.
+pub fn said(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        stderr(out)
+    )
 }
 
 /// Exit code of an output.

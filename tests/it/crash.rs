@@ -23,19 +23,6 @@ use std::time::{Duration, Instant};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    )
-}
-
 /// A tiny deterministic generator (SplitMix64): the same acts and delays every run.
 struct Mix(u64);
 
@@ -152,13 +139,7 @@ fn wait_for_group(pgid: u32) {
 
 /// Stock git in `dir`, asserting success; stdout.
 fn git_in(w: &World, dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("HOME", w.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(args)
-        .output()
-        .expect("git runs");
+    let out = w.git_at(dir, args);
     assert!(
         out.status.success(),
         "git {args:?} in {}: {}",
@@ -170,13 +151,7 @@ fn git_in(w: &World, dir: &Path, args: &[&str]) -> String {
 
 /// `git fsck --strict` of `dir` is clean: exit 0 and no error or warning line.
 fn fsck_clean(w: &World, dir: &Path) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("HOME", w.home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(["fsck", "--strict", "--no-progress"])
-        .output()
-        .expect("git fsck runs");
+    let out = w.git_at(dir, &["fsck", "--strict", "--no-progress"]);
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(
         out.status.success(),

@@ -17,19 +17,6 @@ use std::process::{Command, Output, Stdio};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    )
-}
-
 /// A path in the world's `mail/` directory (what travels by e-mail).
 fn mail(w: &World, name: &str) -> PathBuf {
     let d = w.path().join("mail");
