@@ -19,9 +19,14 @@ use crate::record::{
 use crate::signed_data::{act_payload, ACT_NAMESPACE, COMMIT_NAMESPACE};
 use crate::state::{ActEntry, KeyEntry, PrincipalEntry, Revocation, State, VersionEntry};
 use crate::store::Store;
-use git2::{Commit, ObjectType, Oid, Repository, Tree};
+use git2::{Commit, Oid, Repository, Tree};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+
+mod checks;
+mod tree_diff;
+use checks::{Checker, Job, Pending};
+use tree_diff::Trees;
 
 /// Largest statement text accepted, in bytes (a long statement is tens of kilobytes).
 pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
@@ -48,7 +53,7 @@ pub struct VerifyOptions {
     pub incremental: bool,
     /// On success, keep the state at this head for later incremental runs.
     pub prove: bool,
-    /// Threads for the signature checks; 0 uses every core.
+    /// Threads in all, the one reading history included; 0 uses one per core.
     pub jobs: usize,
 }
 
@@ -167,14 +172,13 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         state: State::default(),
         failures: Vec::new(),
         next_seq: 1,
-        pending: Vec::new(),
+        checker: Checker::new(opts.jobs),
+        trees: Trees::new(repo),
         log: Vec::new(),
         endorsements: 0,
         withdrawals: 0,
-        jobs: 0,
     };
 
-    v.jobs = opts.jobs;
     // Where to start: genesis, or the last commit an earlier run proved on this history.
     let proved = if opts.incremental {
         crate::cache::find(store, head, usize::MAX)
@@ -268,7 +272,8 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         }
     }
 
-    v.flush();
+    let found = std::mem::replace(&mut v.checker, Checker::new(1)).finish();
+    v.failures.extend(found);
     v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {
         if let Some(pin) = crate::pin::read(store) {
@@ -328,13 +333,12 @@ struct Verifier<'r> {
     failures: Vec<(u64, Failure)>,
     /// Position given to the next failure or deferred check.
     next_seq: u64,
-    /// Signature checks waiting to run in parallel.
-    pending: Vec<Pending>,
+    /// Signature and hash checks, run beside the reading.
+    checker: Checker,
+    trees: Trees<'r>,
     log: Vec<LogEntry>,
     endorsements: u64,
     withdrawals: u64,
-    /// Threads for signature checks (0: every core).
-    jobs: usize,
 }
 
 /// A file a commit adds, with what it is.
@@ -379,56 +383,6 @@ enum Change {
     },
 }
 
-/// How many signature checks are queued before they run (bounds memory on large ledgers).
-const BATCH: usize = 4096;
-
-/// A signature check whose outcome does not change what the pass does next.
-enum Job {
-    /// A commit's SSHSIG over its bytes.
-    Commit {
-        parsed: ParsedSig,
-        signed: Vec<u8>,
-        who: String,
-    },
-    /// An act record's own SSHSIG over its payload.
-    Act {
-        parsed: ParsedSig,
-        payload: Vec<u8>,
-        signer: String,
-    },
-}
-
-struct Pending {
-    seq: u64,
-    commit: Oid,
-    path: Option<String>,
-    job: Job,
-}
-
-impl Pending {
-    fn check(&self) -> Option<(u64, Failure)> {
-        let (rule, reason) = match &self.job {
-            Job::Commit { parsed, signed, who } => match parsed.verify(signed) {
-                Ok(()) => return None,
-                Err(e) => ("signature", format!("commit signature by {who}: {e} (the commit was altered after signing, or the signature belongs to another commit)")),
-            },
-            Job::Act { parsed, payload, signer } => match parsed.verify(payload) {
-                Ok(()) => return None,
-                Err(e) => ("record-signature", format!("{signer}'s own signature on the record: {e}")),
-            },
-        };
-        Some((
-            self.seq,
-            Failure {
-                commit: self.commit.to_string(),
-                path: self.path.clone(),
-                rule,
-                reason,
-            },
-        ))
-    }
-}
-
 type Broken = (&'static str, String);
 
 impl<'r> Verifier<'r> {
@@ -454,48 +408,12 @@ impl<'r> Verifier<'r> {
     /// and a failure is reported at the place in history where it was queued.
     fn defer(&mut self, commit: Oid, path: Option<&str>, job: Job) {
         let seq = self.take_seq();
-        self.pending.push(Pending {
+        self.checker.push(Pending {
             seq,
             commit,
             path: path.map(str::to_string),
             job,
         });
-        if self.pending.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    /// Runs the queued signature checks on all cores. Signature checks are independent once
-    /// history is read, and they are the cost that matters (tens of microseconds each).
-    fn flush(&mut self) {
-        let jobs = std::mem::take(&mut self.pending);
-        if jobs.is_empty() {
-            return;
-        }
-        let threads = match self.jobs {
-            0 => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
-            n => n,
-        };
-        let threads = threads.min(jobs.len().div_ceil(64)).max(1);
-        let chunk = jobs.len().div_ceil(threads);
-        let found: Vec<(u64, Failure)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().filter_map(Pending::check).collect::<Vec<_>>())
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    // Fail closed: a crashed check must never read as a passed one.
-                    h.join().expect("signature checks do not panic")
-                })
-                .collect()
-        });
-        self.failures.extend(found);
     }
 
     fn check_commit(
@@ -506,8 +424,7 @@ impl<'r> Verifier<'r> {
         genesis: bool,
     ) -> Result<()> {
         let id = commit.id();
-        let mut diff = Diff::default();
-        diff_trees(self.repo, parent, Some(tree), "", 0, &mut diff)?;
+        let mut diff = self.trees.diff(parent, tree)?;
 
         for path in diff.changed.iter().chain(diff.removed.iter()) {
             if path != layout::ALLOWED_SIGNERS {
@@ -725,16 +642,14 @@ impl<'r> Verifier<'r> {
         if registry_changed || signers_touched {
             // Compare object ids: hashing the expected file is cheaper than inflating the blob.
             let expected = self.state.allowed_signers();
-            let expected_id = Oid::hash_object(ObjectType::Blob, expected.as_bytes())?;
             let actual = tree
                 .get_name(layout::ALLOWED_SIGNERS)
                 .map(|e| (e.id(), e.filemode_raw()));
-            if actual != Some((expected_id, 0o100644)) {
-                self.fail(id, Some(layout::ALLOWED_SIGNERS), "derived", format!(
-                    "allowed_signers differs from what the key records imply{}; it must list exactly the registered keys",
-                    if actual.is_none() { " (it is missing)" } else { "" }
-                ));
-            }
+            self.defer(
+                id,
+                Some(layout::ALLOWED_SIGNERS),
+                Job::AllowedSigners { expected, actual },
+            );
         }
         Ok(())
     }
@@ -1718,157 +1633,4 @@ pub fn check_country(c: &str) -> std::result::Result<(), Broken> {
             format!("country {c:?} is not a two-letter ISO 3166 code such as \"SE\""),
         ))
     }
-}
-
-#[derive(Default)]
-struct Diff {
-    added: Vec<(String, Oid)>,
-    changed: Vec<String>,
-    removed: Vec<String>,
-    bad: Vec<(String, String)>,
-}
-
-/// Deepest directory nesting a ledger uses (`statements/<s>/acts/<ff>/<org>/` is five levels).
-const MAX_DEPTH: usize = 5;
-
-/// Compares two trees by entry ids, descending only into subtrees whose id changed: an act
-/// touches a handful of entries, so this costs a few tree reads whatever the ledger's size.
-///
-/// Every tree it descends into on the new side is also checked for shape, because libgit2 reads
-/// malformed trees that git itself would refuse or show differently: names must be proper path
-/// components in strictly increasing git order (no duplicates, no `/`), modes exactly those of
-/// plain files and directories, no empty directories, and no deeper nesting than a ledger uses.
-fn diff_trees(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: Option<&Tree<'_>>,
-    prefix: &str,
-    depth: usize,
-    out: &mut Diff,
-) -> Result<()> {
-    if let Some(new) = new {
-        let here = if prefix.is_empty() {
-            "the root directory".to_string()
-        } else {
-            prefix.trim_end_matches('/').to_string()
-        };
-        if new.is_empty() && depth > 0 {
-            out.bad.push((
-                here.clone(),
-                "an empty directory; git trees for a ledger hold files".into(),
-            ));
-        }
-        let mut previous: Option<Vec<u8>> = None;
-        for e in new.iter() {
-            let raw = e.name_bytes();
-            let shown = format!("{prefix}{}", String::from_utf8_lossy(raw));
-            let is_tree = e.kind() == Some(ObjectType::Tree);
-            let key = git_order_key(raw, is_tree);
-            if previous.as_ref().is_some_and(|p| *p >= key) {
-                out.bad.push((
-                    shown.clone(),
-                    format!(
-                        "entries of {here} are duplicated or out of git's order (a malformed tree)"
-                    ),
-                ));
-            }
-            previous = Some(key);
-            let Some(name) = std::str::from_utf8(raw).ok().filter(|n| valid_component(n)) else {
-                if old
-                    .and_then(|o| o.get_name_bytes(raw))
-                    .is_some_and(|b| b.id() == e.id())
-                {
-                    continue; // reported on the commit that added it
-                }
-                out.bad.push((
-                    shown,
-                    "the file name is not a valid UTF-8 path component".into(),
-                ));
-                continue;
-            };
-            let path = format!("{prefix}{name}");
-            let before = old.and_then(|o| o.get_name_bytes(raw));
-            if let Some(b) = &before {
-                if b.id() == e.id() && b.filemode_raw() == e.filemode_raw() {
-                    continue;
-                }
-            }
-            match (e.kind(), e.filemode_raw()) {
-                (Some(ObjectType::Tree), 0o040000) => {
-                    if depth >= MAX_DEPTH {
-                        out.bad.push((
-                            path,
-                            "directories nest deeper than a ledger's layout".into(),
-                        ));
-                        continue;
-                    }
-                    let sub = repo.find_tree(e.id())?;
-                    let old_sub = match &before {
-                        Some(b) if b.kind() == Some(ObjectType::Tree) => {
-                            Some(repo.find_tree(b.id())?)
-                        }
-                        Some(_) => {
-                            out.changed.push(path.clone());
-                            None
-                        }
-                        None => None,
-                    };
-                    diff_trees(
-                        repo,
-                        old_sub.as_ref(),
-                        Some(&sub),
-                        &format!("{path}/"),
-                        depth + 1,
-                        out,
-                    )?;
-                }
-                (Some(ObjectType::Blob), 0o100644) => {
-                    if before.is_some() {
-                        out.changed.push(path);
-                    } else {
-                        out.added.push((path, e.id()));
-                    }
-                }
-                (_, mode) => {
-                    let what = match mode {
-                        0o120000 => "a symbolic link",
-                        0o160000 => "a submodule",
-                        0o100755 => "an executable file",
-                        _ => "an entry of an unusual kind or mode",
-                    };
-                    out.bad
-                        .push((path, format!("{what}; a ledger holds only plain files")));
-                }
-            }
-        }
-    }
-    if let Some(old) = old {
-        for e in old.iter() {
-            if new.and_then(|n| n.get_name_bytes(e.name_bytes())).is_none() {
-                out.removed.push(format!(
-                    "{prefix}{}",
-                    String::from_utf8_lossy(e.name_bytes())
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// git sorts tree entries by name, comparing a directory as if its name ended in `/`.
-fn git_order_key(name: &[u8], is_tree: bool) -> Vec<u8> {
-    let mut k = name.to_vec();
-    if is_tree {
-        k.push(b'/');
-    }
-    k
-}
-
-/// A name git accepts as one path component, and that cannot mean something else on disk.
-fn valid_component(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && !name.contains(['/', '\0'])
-        && !name.eq_ignore_ascii_case(".git")
 }
