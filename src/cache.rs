@@ -13,23 +13,35 @@
 //! they can replace the objects themselves. An auditor who does not trust the local git
 //! directory runs `verify --full` on a fresh clone.
 
-use crate::state::State;
+use crate::state::{State, StatementEntry};
 use crate::store::Store;
 use git2::Oid;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Bumped whenever the state's shape or a rule changes meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How many proved heads are kept (a clone's own head and a remote's head, with room).
 const KEEP: usize = 4;
 
+/// A statement file younger than this is never swept: another run may have written it and not
+/// yet the head file that names it.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Where one statement's state is kept, and what the report counts of it without reading it.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct StatementFile {
+    /// File name in `proved/statements/`: the sha256 of its bytes, so an unchanged statement
+    /// keeps its file from one proved head to the next and is never written again.
+    pub file: String,
+    /// Versions of the statement.
+    pub versions: u64,
+}
+
 /// One proved head.
-#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Proved {
-    format: u32,
-    tool: String,
     /// The verified head.
     pub head: String,
     /// Commits from genesis to head.
@@ -38,19 +50,47 @@ pub struct Proved {
     pub endorsements: u64,
     /// Withdrawal records checked.
     pub withdrawals: u64,
-    /// The ledger at the head.
+    /// The ledger at the head: the registry, and the statements loaded so far
+    /// ([`Proved::load_statements`]).
     pub state: State,
+    /// Every statement at the head and its file, loaded or not.
+    pub statements: BTreeMap<String, StatementFile>,
+}
+
+/// The head file: everything but the statements, which it names.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct HeadFile<S> {
+    format: u32,
+    tool: String,
+    head: String,
+    commits: u64,
+    endorsements: u64,
+    withdrawals: u64,
+    /// The registry; its `statements` are empty here.
+    state: S,
+    statements: BTreeMap<String, StatementFile>,
+}
+
+/// A statement file.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StatementOnDisk<I, E> {
+    id: I,
+    entry: E,
 }
 
 fn dir(store: &Store) -> PathBuf {
     store.state_dir().join("proved")
 }
 
+fn statements_dir(dir: &Path) -> PathBuf {
+    dir.join("statements")
+}
+
 /// Looks for a proved commit on the first-parent chain of `head` (at most `limit` steps back).
-/// Returns it and the commits after it, oldest first.
+/// Returns it, with no statement loaded yet, and the commits after it, oldest first.
 pub fn find(store: &Store, head: Oid, limit: usize) -> Option<(Proved, Vec<Oid>)> {
     let dir = dir(store);
-    let names: Vec<String> = fs::read_dir(&dir)
+    let names: HashSet<String> = fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
@@ -76,73 +116,184 @@ pub fn find(store: &Store, head: Oid, limit: usize) -> Option<(Proved, Vec<Oid>)
     None
 }
 
-fn load(path: &std::path::Path) -> Option<Proved> {
+fn load(path: &Path) -> Option<Proved> {
     let bytes = fs::read(path).ok()?;
-    let proved: Proved = serde_json::from_slice(&bytes).ok()?;
-    (proved.format == FORMAT && proved.tool == env!("CARGO_PKG_VERSION")).then_some(proved)
+    let file: HeadFile<State> = serde_json::from_slice(&bytes).ok()?;
+    if file.format != FORMAT || file.tool != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    Some(Proved {
+        head: file.head,
+        commits: file.commits,
+        endorsements: file.endorsements,
+        withdrawals: file.withdrawals,
+        state: State {
+            statements: BTreeMap::new(),
+            ..file.state
+        },
+        statements: file.statements,
+    })
+}
+
+impl Proved {
+    /// Loads the named statements (every one with `None`) into [`Proved::state`]; a name the
+    /// proof does not hold is a statement created later and is skipped. False when a file is
+    /// missing or damaged: the caller then replays from genesis.
+    pub fn load_statements(&mut self, store: &Store, which: Option<&BTreeSet<String>>) -> bool {
+        let dir = statements_dir(&dir(store));
+        let wanted: Vec<(&String, &StatementFile)> = match which {
+            None => self.statements.iter().collect(),
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.statements.get_key_value(id))
+                .collect(),
+        };
+        for (id, at) in wanted {
+            let Ok(bytes) = fs::read(dir.join(&at.file)) else {
+                return false;
+            };
+            let Ok(file) =
+                serde_json::from_slice::<StatementOnDisk<String, StatementEntry>>(&bytes)
+            else {
+                return false;
+            };
+            if file.id != *id {
+                return false;
+            }
+            self.state.statements.insert(file.id, file.entry);
+        }
+        true
+    }
 }
 
 /// Records a head that verified without failure (best effort: a read-only repository still
-/// verifies, only not faster next time).
+/// verifies, only not faster next time). `earlier` lists the statements of the proof this run
+/// resumed from, and `changed` those the run touched: any other statement keeps its file,
+/// whether it was loaded or not, so one act writes one statement's file, not the ledger's.
+#[allow(clippy::too_many_arguments)]
 pub fn save(
     store: &Store,
     head: Oid,
     commits: u64,
     endorsements: u64,
     withdrawals: u64,
-    state: &State,
+    state: &mut State,
+    earlier: &BTreeMap<String, StatementFile>,
+    changed: &BTreeSet<String>,
 ) {
     let dir = dir(store);
-    if fs::create_dir_all(&dir).is_err() {
+    let sdir = statements_dir(&dir);
+    if fs::create_dir_all(&sdir).is_err() {
         return;
     }
-    #[derive(serde::Serialize)]
-    struct Out<'a> {
-        format: u32,
-        tool: &'a str,
-        head: String,
-        commits: u64,
-        endorsements: u64,
-        withdrawals: u64,
-        state: &'a State,
+    let mut index = earlier.clone();
+    for (id, entry) in &state.statements {
+        if index.contains_key(id) && !changed.contains(id) {
+            continue;
+        }
+        let Ok(bytes) = serde_json::to_vec(&StatementOnDisk { id, entry }) else {
+            return;
+        };
+        let file = format!("{}.json", &crate::record::sha256_hex(&bytes)[..32]);
+        if !sdir.join(&file).is_file() && !write_atomically(&sdir, &file, &bytes) {
+            return;
+        }
+        index.insert(
+            id.clone(),
+            StatementFile {
+                file,
+                versions: entry.versions.len() as u64,
+            },
+        );
     }
-    let out = Out {
+    // The registry alone: the statements are in their files.
+    let statements = std::mem::take(&mut state.statements);
+    let out = HeadFile {
         format: FORMAT,
-        tool: env!("CARGO_PKG_VERSION"),
+        tool: env!("CARGO_PKG_VERSION").to_string(),
         head: head.to_string(),
         commits,
         endorsements,
         withdrawals,
-        state,
+        state: &*state,
+        statements: index,
     };
-    let Ok(bytes) = serde_json::to_vec(&out) else {
+    let bytes = serde_json::to_vec(&out);
+    state.statements = statements;
+    let Ok(bytes) = bytes else {
         return;
     };
-    let tmp = dir.join(format!("{head}.json.tmp"));
-    if fs::write(&tmp, bytes).is_err()
-        || fs::rename(&tmp, dir.join(format!("{head}.json"))).is_err()
-    {
-        let _ = fs::remove_file(&tmp);
-        return;
+    if write_atomically(&dir, &format!("{head}.json"), &bytes) {
+        prune(&dir, state.statements.len().max(earlier.len()));
     }
-    prune(&dir);
 }
 
-/// Keeps the newest [`KEEP`] files.
-fn prune(dir: &std::path::Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
+fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> bool {
+    let tmp = dir.join(format!("{name}.tmp.{}", std::process::id()));
+    if fs::write(&tmp, bytes).is_err() || fs::rename(&tmp, dir.join(name)).is_err() {
+        let _ = fs::remove_file(&tmp);
+        return false;
+    }
+    true
+}
+
+/// Keeps the newest [`KEEP`] head files, and sweeps the statement files none of them names
+/// once there are many more of those than statements (each run that changes a statement
+/// leaves its old file behind).
+fn prune(dir: &Path, statements: usize) {
+    let mut heads = files_in(dir);
+    let now = std::time::SystemTime::now();
+    let old = |modified: std::time::SystemTime| {
+        now.duration_since(modified)
+            .is_ok_and(|age| age > SWEEP_GRACE)
     };
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .filter_map(|e| {
-            let e = e.ok()?;
-            Some((e.metadata().ok()?.modified().ok()?, e.path()))
-        })
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    for (_, path) in files.into_iter().skip(KEEP) {
+    for (modified, path) in &heads {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.contains(".tmp.") && old(*modified) {
+            let _ = fs::remove_file(path); // left by a run that was killed
+        }
+    }
+    heads.retain(|(_, p)| p.extension().is_some_and(|e| e == "json"));
+    heads.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (_, path) in heads.split_off(KEEP.min(heads.len())) {
         let _ = fs::remove_file(path);
     }
+    let sdir = statements_dir(dir);
+    let files = files_in(&sdir);
+    if files.len() <= 2 * statements + 32 {
+        return;
+    }
+    let mut named = HashSet::new();
+    for (_, head) in &heads {
+        let Ok(bytes) = fs::read(head) else {
+            return;
+        };
+        let Ok(file) = serde_json::from_slice::<HeadFile<serde::de::IgnoredAny>>(&bytes) else {
+            continue;
+        };
+        named.extend(file.statements.into_values().map(|s| s.file));
+    }
+    for (modified, path) in files {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if old(modified) && !named.contains(name) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// Plain files of a directory with their modification times.
+fn files_in(dir: &Path) -> Vec<(std::time::SystemTime, PathBuf)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let meta = e.metadata().ok()?;
+            meta.is_file().then_some(())?;
+            Some((meta.modified().ok()?, e.path()))
+        })
+        .collect()
 }
 
 /// Forgets everything proved (`verify --forget`).

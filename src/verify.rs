@@ -21,7 +21,7 @@ use crate::state::{ActEntry, KeyEntry, PrincipalEntry, Revocation, State, Versio
 use crate::store::Store;
 use git2::{Commit, Oid, Repository, Tree};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 mod checks;
 mod tree_diff;
@@ -146,26 +146,36 @@ pub struct Replay {
 
 /// Verifies the ledger's whole history.
 pub fn verify(store: &Store, opts: &VerifyOptions) -> Result<Report> {
-    Ok(replay(store, opts)?.report)
+    verify_at(store, branch_head(store)?, opts)
 }
 
 /// Walks the history from genesis to head, rebuilding the state and checking every rule.
 pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
-    let head = store.head()?.ok_or_else(|| crate::Error::NotALedger {
+    replay_at(store, branch_head(store)?, opts)
+}
+
+fn branch_head(store: &Store) -> Result<Oid> {
+    store.head()?.ok_or_else(|| crate::Error::NotALedger {
         path: store.dir().to_path_buf(),
         why: "no commits on branch main".into(),
-    })?;
-    replay_at(store, head, opts)
+    })
 }
 
 /// Verifies the history that ends at `head`, which need not be the branch: what a fetch
 /// brought in, or a push a server is asked to accept, is checked before any branch moves.
+///
+/// Only the verdict is wanted, so a run that resumes from a proof loads only the statements
+/// the new commits touch: one act costs one statement's state, not the ledger's.
 pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Report> {
-    Ok(replay_at(store, head, opts)?.report)
+    Ok(run(store, head, opts, false)?.report)
 }
 
 /// [`replay`] of the history that ends at `head`.
 pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
+    run(store, head, opts, true)
+}
+
+fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Replay> {
     let repo = store.repo();
     let mut v = Verifier {
         repo,
@@ -177,6 +187,7 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         log: Vec::new(),
         endorsements: 0,
         withdrawals: 0,
+        changed: BTreeSet::new(),
     };
 
     // Where to start: genesis, or the last commit an earlier run proved on this history.
@@ -186,14 +197,26 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         None
     };
     let mut earlier = 0u64;
+    // Statements of the proof, loaded or not (their files are kept for the next proof).
+    let mut files = BTreeMap::new();
     let (start, todo) = match proved {
-        Some((p, after)) if p.state.ledger_id.is_some() => {
+        Some((mut p, after)) if p.state.ledger_id.is_some() => {
             let start = Oid::from_str(&p.head)?;
-            earlier = p.commits;
-            v.endorsements = p.endorsements;
-            v.withdrawals = p.withdrawals;
-            v.state = p.state;
-            (Some(start), after)
+            let which = if whole_state {
+                None
+            } else {
+                touched_statements(repo, start, &after)
+            };
+            if p.load_statements(store, which.as_ref()) {
+                earlier = p.commits;
+                v.endorsements = p.endorsements;
+                v.withdrawals = p.withdrawals;
+                v.state = p.state;
+                files = p.statements;
+                (Some(start), after)
+            } else {
+                (None, Vec::new())
+            }
         }
         _ => (None, Vec::new()),
     };
@@ -294,10 +317,17 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
             commits,
             v.endorsements,
             v.withdrawals,
-            &v.state,
+            &mut v.state,
+            &files,
+            &v.changed,
         );
     }
     let s = &v.state;
+    let unloaded = || {
+        files
+            .iter()
+            .filter(|(id, _)| !s.statements.contains_key(*id))
+    };
     let report = Report {
         ok: v.failures.is_empty(),
         ledger_id: genesis.to_string(),
@@ -306,11 +336,12 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
         commits,
         editors: s.editors.len() as u64,
         organizations: s.orgs.len() as u64,
-        statements: s.statements.len() as u64,
+        statements: (s.statements.len() + unloaded().count()) as u64,
         versions: s
             .statements
             .values()
             .map(|st| st.versions.len() as u64)
+            .chain(unloaded().map(|(_, f)| f.versions))
             .sum(),
         endorsements: v.endorsements,
         withdrawals: v.withdrawals,
@@ -339,6 +370,8 @@ struct Verifier<'r> {
     log: Vec<LogEntry>,
     endorsements: u64,
     withdrawals: u64,
+    /// Statements this run changed (the others keep their proof files).
+    changed: BTreeSet<String>,
 }
 
 /// A file a commit adds, with what it is.
@@ -1532,6 +1565,7 @@ impl<'r> Verifier<'r> {
                     "statement-revise"
                 };
                 log(act, Some(stmt.clone()), Some(entry.n), None, None);
+                self.changed.insert(stmt.clone());
                 self.state
                     .statements
                     .entry(stmt)
@@ -1556,9 +1590,48 @@ impl<'r> Verifier<'r> {
                 if let Some(s) = self.state.statements.get_mut(&stmt) {
                     s.acts.entry(org).or_default().push(entry);
                 }
+                self.changed.insert(stmt);
             }
         }
     }
+}
+
+/// The statements whose directory the commits after `start` (oldest first, each the first
+/// parent of the next) add to, change or remove: the only ones a resumed run consults. None
+/// when a tree cannot be read (the caller then loads every statement).
+fn touched_statements(repo: &Repository, start: Oid, after: &[Oid]) -> Option<BTreeSet<String>> {
+    let statements_of = |id: Oid| -> Option<Option<Tree<'_>>> {
+        let tree = repo.find_commit(id).ok()?.tree().ok()?;
+        let entry = tree
+            .get_name(layout::STATEMENTS)
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id());
+        match entry {
+            Some(sub) => Some(Some(repo.find_tree(sub).ok()?)),
+            None => Some(None),
+        }
+    };
+    let names = |t: &Option<Tree<'_>>| -> BTreeMap<Vec<u8>, Oid> {
+        t.iter()
+            .flat_map(|t| t.iter())
+            .map(|e| (e.name_bytes().to_vec(), e.id()))
+            .collect()
+    };
+    let mut touched = BTreeSet::new();
+    let mut before = names(&statements_of(start)?);
+    for id in after {
+        let now = names(&statements_of(*id)?);
+        for (name, oid) in &now {
+            if before.get(name) != Some(oid) {
+                touched.insert(String::from_utf8_lossy(name).into_owned());
+            }
+        }
+        for name in before.keys().filter(|n| !now.contains_key(*n)) {
+            touched.insert(String::from_utf8_lossy(name).into_owned());
+        }
+        before = now;
+    }
+    Some(touched)
 }
 
 /// Processing order inside one commit: principals before their keys, texts before records.

@@ -79,8 +79,9 @@ impl<'r> Trees<'r> {
         };
         let shown = |raw: &[u8]| format!("{prefix}{}", String::from_utf8_lossy(raw));
         let old_entries: Vec<TreeEntry<'_>> = old.map(|o| o.iter().collect()).unwrap_or_default();
-        let old_by_name = by_name(&old_entries);
+        let old_by_name = Names::of(&old_entries);
         let entries: Vec<TreeEntry<'_>> = new.iter().collect();
+        let names: Vec<&[u8]> = entries.iter().map(TreeEntry::name_bytes).collect();
 
         if entries.is_empty() && depth > 0 {
             out.bad.push((
@@ -89,9 +90,9 @@ impl<'r> Trees<'r> {
             ));
         }
         for (i, e) in entries.iter().enumerate() {
-            let raw = e.name_bytes();
-            if let Some(p) = i.checked_sub(1).map(|p| &entries[p]) {
-                if git_cmp(p.name_bytes(), is_tree(p), raw, is_tree(e)) != Ordering::Less {
+            let raw = names[i];
+            if let Some(p) = i.checked_sub(1) {
+                if git_cmp(names[p], is_tree(&entries[p]), raw, is_tree(e)) != Ordering::Less {
                     out.bad.push((
                         shown(raw),
                         format!(
@@ -101,7 +102,7 @@ impl<'r> Trees<'r> {
                     ));
                 }
             }
-            let before = lookup(&old_by_name, raw);
+            let before = old_by_name.get(raw);
             let Some(name) = std::str::from_utf8(raw).ok().filter(|n| valid_component(n)) else {
                 if before.is_some_and(|b| b.id() == e.id()) {
                     continue; // reported on the commit that added it
@@ -160,10 +161,10 @@ impl<'r> Trees<'r> {
             }
         }
         if !old_entries.is_empty() {
-            let new_by_name = by_name(&entries);
-            for e in &old_entries {
-                if lookup(&new_by_name, e.name_bytes()).is_none() {
-                    out.removed.push(shown(e.name_bytes()));
+            let new_by_name = Names::of(&entries);
+            for name in &old_by_name.names {
+                if new_by_name.get(name).is_none() {
+                    out.removed.push(shown(name));
                 }
             }
         }
@@ -175,19 +176,33 @@ fn is_tree(e: &TreeEntry<'_>) -> bool {
     e.kind() == Some(ObjectType::Tree)
 }
 
-/// Entries sorted by name for lookups. A tree in git order is nearly sorted by name already (a
+/// A tree's entries with their names read once (each read measures a C string) and an index
+/// sorted by name for lookups. A tree in git order is nearly sorted by name already (a
 /// directory sorts as if its name ended in `/`), so the stable sort costs about one pass.
-fn by_name<'a, 't>(entries: &'a [TreeEntry<'t>]) -> Vec<&'a TreeEntry<'t>> {
-    let mut sorted: Vec<&TreeEntry<'t>> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.name_bytes().cmp(b.name_bytes()));
-    sorted
+struct Names<'a, 't> {
+    entries: &'a [TreeEntry<'t>],
+    names: Vec<&'a [u8]>,
+    sorted: Vec<usize>,
 }
 
-fn lookup<'a, 't>(sorted: &[&'a TreeEntry<'t>], name: &[u8]) -> Option<&'a TreeEntry<'t>> {
-    sorted
-        .binary_search_by(|e| e.name_bytes().cmp(name))
-        .ok()
-        .map(|i| sorted[i])
+impl<'a, 't> Names<'a, 't> {
+    fn of(entries: &'a [TreeEntry<'t>]) -> Names<'a, 't> {
+        let names: Vec<&[u8]> = entries.iter().map(TreeEntry::name_bytes).collect();
+        let mut sorted: Vec<usize> = (0..names.len()).collect();
+        sorted.sort_by(|a, b| names[*a].cmp(names[*b]));
+        Names {
+            entries,
+            names,
+            sorted,
+        }
+    }
+
+    fn get(&self, name: &[u8]) -> Option<&'a TreeEntry<'t>> {
+        self.sorted
+            .binary_search_by(|i| self.names[*i].cmp(name))
+            .ok()
+            .map(|k| &self.entries[self.sorted[k]])
+    }
 }
 
 /// git's order of tree entries: by name, a directory compared as if its name ended in `/`.

@@ -112,3 +112,137 @@ fn a_failing_history_is_never_proved() {
     assert_eq!(again["failures"], r["failures"]);
     assert!(again.get("resumed_from").is_none());
 }
+
+/// Statement files of the proofs, by name, with their bytes.
+fn statement_files(w: &World) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(proved_dir(w).join("statements"))
+        .expect("the proof keeps statements in files of their own")
+        .map(|e| {
+            let e = e.expect("entry");
+            let name = e.file_name().into_string().expect("utf-8");
+            (name, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+/// A second statement beside the standard one.
+fn second_statement(w: &World) {
+    let text = w.write_file("other.txt", "A second appeal.\n");
+    let e = w.key_arg("editor");
+    w.ok(&[
+        "statement",
+        "new",
+        "other",
+        "--title",
+        "Other",
+        "--text",
+        &text,
+        "--key",
+        &e,
+    ]);
+}
+
+#[test]
+fn one_act_rewrites_the_proof_of_its_statement_only() {
+    let w = World::new();
+    w.standard();
+    second_statement(&w);
+    w.ok(&[
+        "sign",
+        "other",
+        "--org",
+        "fidh",
+        "--key",
+        &w.key_arg("fidh"),
+    ]);
+    report(&w, &[]);
+    let before = statement_files(&w);
+    assert_eq!(
+        before.len(),
+        2,
+        "one file per statement: {:?}",
+        before.keys()
+    );
+
+    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    let next = report(&w, &[]);
+    assert!(next.get("resumed_from").is_some(), "{next:#}");
+    let after = statement_files(&w);
+    let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(new.len(), 1, "only icc's state is written again: {new:?}");
+    assert!(
+        String::from_utf8_lossy(&after[new[0]]).contains("\"id\":\"icc\""),
+        "the new file is icc's"
+    );
+    for (name, bytes) in &before {
+        assert_eq!(after.get(name), Some(bytes), "{name} is kept as it was");
+    }
+    // The resumed run loaded one statement, yet reports the ledger's counts, and the state it
+    // proved holds both statements for audit and the next run.
+    let full = report(&w, &["--full"]);
+    for field in ["statements", "versions", "endorsements"] {
+        assert_eq!(next[field], full[field], "{field}");
+    }
+    w.ok(&["sign", "other", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    let third = report(&w, &[]);
+    assert!(third.get("resumed_from").is_some(), "{third:#}");
+    assert_eq!(third["endorsements"], 3);
+    let audit = w.json(&["audit", "icc"]);
+    assert_eq!(
+        audit["versions"][0]["endorsements"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{audit:#}"
+    );
+    let audit = w.json(&["audit", "other"]);
+    assert_eq!(
+        audit["versions"][0]["endorsements"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{audit:#}"
+    );
+}
+
+#[test]
+fn a_missing_or_damaged_statement_file_only_costs_time() {
+    for damage in ["delete", "garble", "swap"] {
+        let w = World::new();
+        w.standard();
+        second_statement(&w);
+        w.ok(&[
+            "sign",
+            "other",
+            "--org",
+            "fidh",
+            "--key",
+            &w.key_arg("fidh"),
+        ]);
+        report(&w, &[]);
+        let dir = proved_dir(&w).join("statements");
+        let files = statement_files(&w);
+        let (icc, other): (Vec<_>, Vec<_>) = files
+            .iter()
+            .partition(|(_, b)| String::from_utf8_lossy(b).contains("\"id\":\"icc\""));
+        let (icc_name, _) = icc[0];
+        match damage {
+            "delete" => std::fs::remove_file(dir.join(icc_name)).expect("delete"),
+            "garble" => std::fs::write(dir.join(icc_name), b"{ not json").expect("garble"),
+            // Another statement's state under icc's name: refused by the id it carries.
+            _ => std::fs::write(dir.join(icc_name), other[0].1).expect("swap"),
+        }
+        w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+        let r = report(&w, &[]);
+        assert!(
+            r.get("resumed_from").is_none(),
+            "{damage}: a proof with a bad statement file is not used: {r:#}"
+        );
+        assert_eq!(r["endorsements"], 2, "{damage}");
+        // The run from genesis proved the head again, with good files.
+        w.ok(&["sign", "other", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+        let again = report(&w, &[]);
+        assert!(again.get("resumed_from").is_some(), "{damage}: {again:#}");
+        assert_eq!(again["endorsements"], 3, "{damage}");
+    }
+}
