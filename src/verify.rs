@@ -185,6 +185,7 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
         checker: Checker::new(opts.jobs),
         trees: Trees::new(repo),
         log: Vec::new(),
+        keep_log: whole_state,
         endorsements: 0,
         withdrawals: 0,
         changed: BTreeSet::new(),
@@ -368,6 +369,9 @@ struct Verifier<'r> {
     checker: Checker,
     trees: Trees<'r>,
     log: Vec<LogEntry>,
+    /// Whether the caller wants the log (a verdict alone does not: at 100,000 acts it is
+    /// tens of megabytes).
+    keep_log: bool,
     endorsements: u64,
     withdrawals: u64,
     /// Statements this run changed (the others keep their proof files).
@@ -1457,6 +1461,9 @@ impl<'r> Verifier<'r> {
                        version: Option<u32>,
                        subject: Option<String>,
                        provenance: Option<&'static str>| {
+            if !self.keep_log {
+                return;
+            }
             self.log.push(LogEntry {
                 commit: commit.to_string(),
                 time,
