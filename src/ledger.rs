@@ -206,8 +206,11 @@ impl Ledger {
             return self.act_detached(base, signer, &mut build);
         }
         let _lock = self.store.lock()?;
-        self.store.check_clean()?;
+        // A work tree behind the head (another writer, or a killed act) is brought to it whole,
+        // which must overwrite nothing of the user's; otherwise only the act's own paths are
+        // checked, once it knows them.
         if !self.store.worktree_current()? {
+            self.store.check_clean()?;
             self.store.update_worktree(None)?;
         }
         let ledger_id = self.ledger_id()?;
@@ -238,6 +241,18 @@ impl Ledger {
                 }
                 Step::Write(plan) => plan,
             };
+            let mut touched: Vec<&str> = plan.additions.iter().map(|a| a.path.as_str()).collect();
+            if plan.signers_changed {
+                touched.push(layout::ALLOWED_SIGNERS);
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            if Some(head) == synced {
+                self.store.check_paths(&tree, &touched)?;
+            } else {
+                // Another writer moved the branch: the whole head will be checked out.
+                self.store.check_clean()?;
+            }
             let oid = self.commit_plan(&parent, &plan, &view, signer)?;
             // Remembered before the branch moves: an entry for a commit that never landed is
             // harmless, an act that landed without one would need `sync --key`.

@@ -250,8 +250,73 @@ impl Store {
         }
     }
 
-    /// Refuses to act when the work tree holds edits or files that are not in the ledger: the
-    /// user may believe they changed the ledger, and they did not.
+    /// Refuses an act whose files would overwrite something of the user's: at each path the act
+    /// writes, the index and the work tree must hold what `base` (the commit the act builds on)
+    /// holds there, or nothing for a new file, and no directory on the way may be a file. Only
+    /// those paths are looked at, so an act costs the same on a ledger of any size; an edit or a
+    /// stray file elsewhere is left alone, as git leaves it, and is not part of the ledger
+    /// (`git status` shows it). [`Store::check_clean`] looks at the whole work tree, before a
+    /// checkout of the whole head.
+    pub fn check_paths(&self, base: &Tree<'_>, paths: &[&str]) -> Result<()> {
+        if self.repo.is_bare() {
+            return Ok(());
+        }
+        let index = self.repo.index()?;
+        let mut junk: Vec<String> = Vec::new();
+        for p in paths {
+            let path = Path::new(p);
+            let in_head = base.get_path(path).ok().map(|e| e.id());
+            if index.get_path(path, 0).map(|e| e.id) != in_head {
+                junk.push(p.to_string());
+                continue;
+            }
+            let mut dir = PathBuf::new();
+            let mut blocked = false;
+            for c in path.parent().into_iter().flat_map(Path::components) {
+                dir.push(c);
+                let is_dir = fs::symlink_metadata(self.dir.join(&dir)).map(|m| m.is_dir());
+                if matches!(is_dir, Ok(false)) {
+                    junk.push(dir.display().to_string());
+                    blocked = true;
+                    break;
+                }
+            }
+            if blocked {
+                continue;
+            }
+            let full = self.dir.join(path);
+            let on_disk = match fs::symlink_metadata(&full) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(full.display().to_string(), e)),
+                Ok(m) => m,
+            };
+            let same = on_disk.is_file()
+                && in_head.is_some()
+                && Oid::hash_file(ObjectType::Blob, &full).ok() == in_head;
+            if !same {
+                junk.push(p.to_string());
+            }
+        }
+        self.refuse_junk(junk)
+    }
+
+    fn refuse_junk(&self, junk: Vec<String>) -> Result<()> {
+        match junk.first() {
+            None => Ok(()),
+            Some(first) => Err(Error::DirtyWorkTree {
+                path: self.dir.clone(),
+                first: first.clone(),
+                more: if junk.len() > 1 {
+                    format!(" and {} more", junk.len() - 1)
+                } else {
+                    String::new()
+                },
+            }),
+        }
+    }
+
+    /// Refuses a checkout of the whole head while the work tree holds edits or files that are
+    /// not in the ledger: the forced checkout would overwrite them.
     pub fn check_clean(&self) -> Result<()> {
         if self.repo.is_bare() {
             return Ok(());
@@ -317,18 +382,7 @@ impl Store {
             }
             junk.push(file.map(|p| p.display().to_string()).unwrap_or_default());
         }
-        match junk.first() {
-            None => Ok(()),
-            Some(first) => Err(Error::DirtyWorkTree {
-                path: self.dir.clone(),
-                first: first.clone(),
-                more: if junk.len() > 1 {
-                    format!(" and {} more", junk.len() - 1)
-                } else {
-                    String::new()
-                },
-            }),
-        }
+        self.refuse_junk(junk)
     }
 
     /// True when the work-tree file at `path` holds exactly the head's blob there.
