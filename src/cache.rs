@@ -21,7 +21,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the state's shape or a rule changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How many proved heads are kept (a clone's own head and a remote's head, with room).
 const KEEP: usize = 4;
@@ -127,9 +127,13 @@ fn load(path: &Path) -> Option<Proved> {
         commits: file.commits,
         endorsements: file.endorsements,
         withdrawals: file.withdrawals,
-        state: State {
-            statements: BTreeMap::new(),
-            ..file.state
+        state: {
+            let mut state = State {
+                statements: BTreeMap::new(),
+                ..file.state
+            };
+            state.rebuild_indexes();
+            state
         },
         statements: file.statements,
     })

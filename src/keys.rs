@@ -169,6 +169,7 @@ pub struct PublicKeyInfo {
     /// `SHA256:…`
     pub fingerprint: String,
     /// The 32 raw key bytes.
+    #[serde(with = "crate::oid_serde::hex32")]
     pub raw: [u8; 32],
 }
 

@@ -61,30 +61,38 @@ pub mod opt_pair {
     }
 }
 
-/// The raw-key index: JSON maps need string keys, so it is a list of pairs.
-pub mod key_map {
+/// 32 raw bytes (an ed25519 key) as 64 hex digits.
+pub mod hex32 {
     use super::*;
-    use crate::ids::Principal;
-    use serde::Serialize;
-    use std::collections::HashMap;
 
-    type Map = HashMap<[u8; 32], (Principal, u32)>;
-
-    /// As `[[key bytes, [principal, seq]], …]`.
-    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
-        let mut pairs: Vec<_> = m.iter().collect();
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-        pairs.serialize(s)
+    /// As lowercase hex.
+    pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (i, b) in v.iter().enumerate() {
+            out[2 * i] = HEX[usize::from(b >> 4)];
+            out[2 * i + 1] = HEX[usize::from(b & 15)];
+        }
+        let text = std::str::from_utf8(&out).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(text)
     }
 
-    /// From the list of pairs.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
-        let pairs = Vec::<([u8; 32], (Principal, u32))>::deserialize(d)?;
-        let n = pairs.len();
-        let map: Map = pairs.into_iter().collect();
-        if map.len() != n {
-            return Err(D::Error::custom("a key appears twice"));
+    /// From 64 hex digits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return Err(D::Error::custom("expected 64 hex digits"));
         }
-        Ok(map)
+        let digit = |c: u8| {
+            (c as char)
+                .to_digit(16)
+                .ok_or_else(|| D::Error::custom("not hex"))
+        };
+        let mut out = [0u8; 32];
+        for (i, pair) in bytes.chunks(2).enumerate() {
+            out[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+        }
+        Ok(out)
     }
 }

@@ -166,11 +166,13 @@ pub struct State {
     pub orgs: BTreeMap<String, PrincipalEntry>,
     /// Which principal holds each key ever registered (raw ed25519 bytes), and the key's
     /// position; a key belongs to one principal forever.
-    #[serde(with = "crate::oid_serde::key_map")]
+    /// Derived from the keys above, so a proof does not store it ([`State::rebuild_indexes`]).
+    #[serde(skip)]
     pub by_key: HashMap<[u8; 32], (Principal, u32)>,
     /// Statements by id.
     pub statements: BTreeMap<String, StatementEntry>,
-    /// The lines `allowed_signers` must hold, kept up to date as keys change.
+    /// The lines `allowed_signers` must hold, kept up to date as keys change (derived as well).
+    #[serde(skip)]
     pub signer_lines: BTreeSet<String>,
 }
 
@@ -181,6 +183,30 @@ impl State {
             .values()
             .filter(|e| e.current_key().is_some())
             .count()
+    }
+
+    /// Rebuilds [`State::by_key`] and [`State::signer_lines`] from the principals' keys, for a
+    /// state read back without them.
+    pub fn rebuild_indexes(&mut self) {
+        let principals: Vec<Principal> = self
+            .editors
+            .keys()
+            .map(|id| Principal::editor(id))
+            .chain(self.orgs.keys().map(|id| Principal::org(id)))
+            .collect();
+        self.by_key.clear();
+        self.signer_lines.clear();
+        for who in principals {
+            let keys: Vec<([u8; 32], u32)> = self
+                .principal(&who)
+                .map(|p| p.keys.iter().map(|k| (k.key.raw, k.seq)).collect())
+                .unwrap_or_default();
+            for (raw, seq) in keys {
+                self.by_key.insert(raw, (who.clone(), seq));
+            }
+            let lines = self.lines_of(&who);
+            self.signer_lines.extend(lines);
+        }
     }
 
     /// Mutable access to a principal's entry.

@@ -246,3 +246,46 @@ fn a_missing_or_damaged_statement_file_only_costs_time() {
         assert_eq!(again["endorsements"], 3, "{damage}");
     }
 }
+
+/// A proof does not store the key index or the `allowed_signers` lines (both follow from the
+/// keys); a resumed run rebuilds them, so commits by every registered key are recognised and
+/// key changes after the proof are compared with the right `allowed_signers`.
+#[test]
+fn a_resumed_run_knows_every_key_registered_before_the_proof() {
+    let w = World::new();
+    w.standard();
+    report(&w, &[]);
+    let k = w.ssh_keygen("keyed");
+    let keyed_pub = format!("{}.pub", k.display());
+    let e = w.key_arg("editor");
+    w.ok(&[
+        "org", "add", "keyed", "--name", "Keyed", "--pubkey", &keyed_pub, "--key", &e,
+    ]);
+    let r = report(&w, &[]);
+    assert!(r.get("resumed_from").is_some(), "{r:#}");
+    let new = w.ssh_keygen("hrw2");
+    let new_pub = format!("{}.pub", new.display());
+    w.ok(&[
+        "org",
+        "rotate-key",
+        "hrw",
+        "--pubkey",
+        &new_pub,
+        "--key",
+        &w.key_arg("hrw"),
+    ]);
+    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw2")]);
+    w.ok(&[
+        "sign",
+        "icc",
+        "--org",
+        "keyed",
+        "--key",
+        &w.key_arg("keyed"),
+    ]);
+    let r = report(&w, &[]);
+    assert!(r.get("resumed_from").is_some(), "{r:#}");
+    assert_eq!(r["endorsements"], 2, "{r:#}");
+    let full = report(&w, &["--full"]);
+    assert_eq!(r["organizations"], full["organizations"]);
+}
