@@ -191,6 +191,16 @@ pub fn save(
         return;
     }
     let mut index = earlier.clone();
+    // A kept file is touched, so that a sweep by another run (which spares recent files) cannot
+    // remove it before this head file names it.
+    for (id, at) in earlier {
+        if !changed.contains(id) && !touch(&sdir.join(&at.file)) {
+            if !state.statements.contains_key(id) {
+                return; // gone, and not loaded to write again: no proof this time
+            }
+            index.remove(id);
+        }
+    }
     for (id, entry) in &state.statements {
         if index.contains_key(id) && !changed.contains(id) {
             continue;
@@ -230,6 +240,15 @@ pub fn save(
     if write_atomically(&dir, &format!("{head}.json"), &bytes) {
         prune(&dir, state.statements.len().max(earlier.len()));
     }
+}
+
+/// Sets a file's modification time to now; false when it cannot (it is gone).
+fn touch(path: &Path) -> bool {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .is_ok()
 }
 
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> bool {

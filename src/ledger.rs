@@ -214,7 +214,9 @@ impl Ledger {
             self.store.update_worktree(None)?;
         }
         let ledger_id = self.ledger_id()?;
-        let synced = self.store.head()?;
+        // What the work tree holds, from its own marker: the branch may move meanwhile (a
+        // writer that does not take the lock), and then the whole head is checked out.
+        let synced = self.store.synced_commit();
         let repo = self.store.repo();
         for _ in 0..MAX_TRIES {
             let head = self.store.head()?.ok_or_else(|| Error::NotALedger {
@@ -248,7 +250,7 @@ impl Ledger {
             touched.sort_unstable();
             touched.dedup();
             if Some(head) == synced {
-                self.store.check_paths(&tree, &touched)?;
+                self.store.check_paths(&touched)?;
             } else {
                 // Another writer moved the branch: the whole head will be checked out.
                 self.store.check_clean()?;

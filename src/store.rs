@@ -251,25 +251,19 @@ impl Store {
     }
 
     /// Refuses an act whose files would overwrite something of the user's: at each path the act
-    /// writes, the index and the work tree must hold what `base` (the commit the act builds on)
-    /// holds there, or nothing for a new file, and no directory on the way may be a file. Only
+    /// writes, the index and the work tree must hold what the head (the commit the act builds
+    /// on) holds there, or nothing for a new file, and no directory on the way may be a file. Only
     /// those paths are looked at, so an act costs the same on a ledger of any size; an edit or a
     /// stray file elsewhere is left alone, as git leaves it, and is not part of the ledger
     /// (`git status` shows it). [`Store::check_clean`] looks at the whole work tree, before a
     /// checkout of the whole head.
-    pub fn check_paths(&self, base: &Tree<'_>, paths: &[&str]) -> Result<()> {
+    pub fn check_paths(&self, paths: &[&str]) -> Result<()> {
         if self.repo.is_bare() {
             return Ok(());
         }
-        let index = self.repo.index()?;
         let mut junk: Vec<String> = Vec::new();
         for p in paths {
             let path = Path::new(p);
-            let in_head = base.get_path(path).ok().map(|e| e.id());
-            if index.get_path(path, 0).map(|e| e.id) != in_head {
-                junk.push(p.to_string());
-                continue;
-            }
             let mut dir = PathBuf::new();
             let mut blocked = false;
             for c in path.parent().into_iter().flat_map(Path::components) {
@@ -284,17 +278,16 @@ impl Store {
             if blocked {
                 continue;
             }
-            let full = self.dir.join(path);
-            let on_disk = match fs::symlink_metadata(&full) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(Error::io(full.display().to_string(), e)),
-                Ok(m) => m,
-            };
-            let same = on_disk.is_file()
-                && in_head.is_some()
-                && Oid::hash_file(ObjectType::Blob, &full).ok() == in_head;
-            if !same {
-                junk.push(p.to_string());
+            // git's own status of the one path: staged changes, edits (through the filters
+            // git applies on checkout, such as core.autocrlf), mode changes, conflicts, and
+            // untracked or ignored files where the act writes. A file the user deleted is
+            // only brought back.
+            let harmless = git2::Status::CURRENT | git2::Status::WT_DELETED;
+            match self.repo.status_file(path) {
+                Ok(status) if harmless.contains(status) => {}
+                Ok(_) => junk.push(p.to_string()),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+                Err(e) => return Err(e.into()),
             }
         }
         self.refuse_junk(junk)
@@ -534,7 +527,8 @@ impl Store {
     }
 
     /// The commit the work tree was last brought to by undersigned, when known.
-    fn synced_commit(&self) -> Option<Oid> {
+    /// The commit the work tree was last brought to by undersigned (none for a bare ledger).
+    pub fn synced_commit(&self) -> Option<Oid> {
         let text = fs::read_to_string(self.state_dir().join("worktree")).ok()?;
         let oid = Oid::from_str(text.trim()).ok()?;
         self.repo.find_commit(oid).ok().map(|c| c.id())

@@ -17,8 +17,11 @@ const BATCH: usize = 512;
 /// Bytes a batch may carry before it is handed over anyway: an `allowed_signers` check carries
 /// the whole expected file, megabytes on a large registry.
 const BATCH_BYTES: usize = 4 << 20;
-/// Batches waiting for a worker before reading pauses (bounds memory on large ledgers).
+/// Batches waiting for a worker before reading pauses: with [`BATCH_BYTES`], this bounds the
+/// memory in flight (about 40 MB) whatever the ledger's size.
 const QUEUED_BATCHES: usize = 8;
+/// More threads than this never help a pass whose reading is serial.
+const MAX_THREADS: usize = 64;
 
 /// One deferred check.
 pub(super) enum Job {
@@ -124,19 +127,31 @@ impl Checker {
             queue: None,
             workers: Vec::new(),
         };
+        let threads = threads.min(MAX_THREADS);
         if threads > 1 {
             let (tx, rx) = sync_channel::<Vec<Pending>>(QUEUED_BATCHES);
             let rx = Arc::new(Mutex::new(rx));
             for _ in 1..threads {
                 let rx = Arc::clone(&rx);
-                checker.workers.push(std::thread::spawn(move || work(&rx)));
+                match std::thread::Builder::new().spawn(move || work(&rx)) {
+                    Ok(worker) => checker.workers.push(worker),
+                    Err(_) => break, // the system has no more threads: check with fewer
+                }
             }
-            checker.queue = Some(tx);
+            if !checker.workers.is_empty() {
+                checker.queue = Some(tx);
+            }
         }
         checker
     }
 
     pub fn push(&mut self, pending: Pending) {
+        if pending.weight() > BATCH_BYTES {
+            // An `allowed_signers` of a very large registry: checked here rather than queued,
+            // so that the bytes in flight stay bounded by the queue's length.
+            self.found.extend(pending.check());
+            return;
+        }
         self.batch_bytes += pending.weight();
         self.batch.push(pending);
         if self.batch.len() >= BATCH || self.batch_bytes >= BATCH_BYTES {

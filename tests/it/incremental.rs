@@ -289,3 +289,15 @@ fn a_resumed_run_knows_every_key_registered_before_the_proof() {
     let full = report(&w, &["--full"]);
     assert_eq!(r["organizations"], full["organizations"]);
 }
+
+/// Any thread count is accepted: more than a pass can use is capped, not a crash.
+#[test]
+fn an_absurd_thread_count_is_capped() {
+    let w = World::new();
+    w.standard();
+    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    for jobs in ["1", "3", "1000000"] {
+        let r = report(&w, &["--full", "--jobs", jobs]);
+        assert_eq!(r["endorsements"], 1, "--jobs {jobs}: {r:#}");
+    }
+}

@@ -163,3 +163,41 @@ fn a_bare_ledger_takes_acts_without_a_work_tree() {
         "a bare ledger has no work tree to write"
     );
 }
+
+/// The work-tree check of an act sees files as git does, through the filters git applies on
+/// checkout: with `core.autocrlf=true` (Git for Windows sets it) `allowed_signers` is on disk
+/// with CRLF line endings and is still unchanged, so an act that rewrites it goes ahead; a mode
+/// change of it is a change, and is refused by name.
+#[test]
+fn an_act_sees_the_work_tree_through_gits_line_ending_filters() {
+    let w = World::new();
+    w.standard();
+    w.git_ok(&["config", "core.autocrlf", "true"]);
+    std::fs::remove_file(w.ledger().join("allowed_signers")).expect("rm");
+    w.git_ok(&["checkout", "--", "allowed_signers"]);
+    let on_disk = std::fs::read(w.ledger().join("allowed_signers")).expect("read");
+    assert!(
+        on_disk.windows(2).any(|p| p == b"\r\n"),
+        "checked out with CRLF line endings"
+    );
+    assert_eq!(status(&w), "", "and git sees no change");
+    let k = w.ssh_keygen("keyed");
+    let pubkey = format!("{}.pub", k.display());
+    let e = w.key_arg("editor");
+    let v = w.json(&[
+        "org", "add", "keyed", "--name", "Keyed", "--pubkey", &pubkey, "--key", &e,
+    ]);
+    assert_eq!(v["changed"], true, "{v}");
+
+    use std::os::unix::fs::PermissionsExt;
+    let file = w.ledger().join("allowed_signers");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let k2 = w.ssh_keygen("keyed2");
+    let pubkey2 = format!("{}.pub", k2.display());
+    let out = w.run(&[
+        "org", "add", "keyed2", "--name", "Keyed 2", "--pubkey", &pubkey2, "--key", &e,
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("allowed_signers"), "{}", stderr(&out));
+    assert_eq!(w.json(&["verify"])["ok"], true);
+}
