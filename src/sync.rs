@@ -861,9 +861,9 @@ pub struct CloneReport {
     pub trusted: Option<bool>,
 }
 
-/// Clones `url` into `dir`, verifies it (against `trust` when given) and only then gives it
-/// its name: a refused clone leaves nothing behind.
-pub fn clone(url: &str, dir: &Path, trust: Option<Oid>) -> Result<CloneReport> {
+/// Clones `url` into `dir` (`bare`: without a work tree), verifies it (against `trust` when
+/// given) and only then gives it its name: a refused clone leaves nothing behind.
+pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<CloneReport> {
     if dir.exists() {
         let empty = dir.is_dir()
             && fs::read_dir(dir)
@@ -894,7 +894,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>) -> Result<CloneReport> {
             )
         })?;
     let work = scratch.path().join("ledger");
-    transport::clone(url, &work)?;
+    transport::clone(url, &work, bare)?;
     let store = Store::open(&work)?;
     let head = store
         .head()?

@@ -146,11 +146,11 @@ pub fn push(dir: &Path, remote: &str, commit: Oid) -> Result<Pushed> {
 }
 
 /// Clones `url` into `dir` without a work tree checkout; `main` is the one branch taken.
-pub fn clone(url: &str, dir: &Path) -> Result<()> {
+pub fn clone(url: &str, dir: &Path, bare: bool) -> Result<()> {
     let args: [&OsStr; 8] = [
         "clone".as_ref(),
         "--quiet".as_ref(),
-        "--no-checkout".as_ref(),
+        if bare { "--bare" } else { "--no-checkout" }.as_ref(),
         "--branch".as_ref(),
         "main".as_ref(),
         "--".as_ref(),

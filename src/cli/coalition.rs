@@ -18,6 +18,10 @@ pub struct CloneArgs {
     /// The ledger id (genesis commit) to accept; any other genesis is refused.
     #[arg(long, value_name = "LEDGER_ID")]
     trust: Option<String>,
+    /// A bare clone, without a work tree: acts then cost the same on a ledger of any size
+    /// (git's index lists every file of a work tree, and each act reads and writes it whole).
+    #[arg(long)]
+    bare: bool,
 }
 
 #[derive(Args)]
@@ -75,7 +79,7 @@ pub enum HookCommand {
 
 pub fn clone(ctx: &Ctx, a: CloneArgs) -> anyhow::Result<Done> {
     let trust = a.trust.as_deref().map(parse_trust).transpose()?;
-    let r = sync::clone(&a.url, &a.dir, trust)?;
+    let r = sync::clone(&a.url, &a.dir, trust, a.bare)?;
     if trust.is_none() && !ctx.json {
         eprintln!(
             "undersigned: warning: no --trust given: this clone trusts ledger {} on first use; check that id with the coalition and pin it with `--trust {}`",

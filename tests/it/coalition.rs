@@ -158,7 +158,13 @@ fn verified(w: &World, dir: &Path, id: &str) -> Value {
 /// Every commit on main has a good signature for stock git (`%G?` is `G`) with the ledger's
 /// own allowed_signers, and `git fsck --strict` is clean.
 fn stock_git_agrees(w: &World, dir: &Path) {
-    let signers = dir.join("allowed_signers");
+    // From the head's tree, not the work tree: a bare clone has none.
+    let signers = w.path().join(format!(
+        "allowed_signers-{}",
+        dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let text = git_in_ok(w, dir, &["show", "refs/heads/main:allowed_signers"]);
+    std::fs::write(&signers, format!("{text}\n")).expect("write allowed_signers");
     let log = git_in_ok(
         w,
         dir,
@@ -1321,4 +1327,50 @@ fn sync_rebuilds_endorsements_of_a_version_revised_meanwhile_each_with_its_own_k
     assert_eq!(endorsers(&w, &a, 1), ["fidh", "hrw"]);
     verified(&w, &a, &id);
     stock_git_agrees(&w, &a);
+}
+
+/// `clone --bare` makes a clone without a work tree (what a large ledger wants: no git index
+/// to read and write at each act); it acts, is rebuilt by sync after a lost race, publishes
+/// and receives like any clone, and keeps its undersigned state in its own git directory.
+#[test]
+fn a_bare_clone_acts_and_syncs_like_any_clone() {
+    let w = World::new();
+    let id = w.standard();
+    let b = publish(&w, "shared.git", None, "");
+    let dir = w.path().join("bare-clone");
+    let c = us_json(
+        &w,
+        w.path(),
+        &["clone", s(&b), s(&dir), "--trust", &id, "--bare"],
+    );
+    assert_eq!(c["trusted"], true, "{c}");
+    assert_eq!(
+        git_in_ok(&w, &dir, &["rev-parse", "--is-bare-repository"]),
+        "true"
+    );
+    assert!(!dir.join("ledger.json").exists(), "no work tree");
+    assert!(
+        dir.join("undersigned").is_dir(),
+        "state in the git directory"
+    );
+    let worked = clone_as(&w, s(&b), "worked", &id);
+
+    // The work-tree clone publishes first; the bare clone's act is rebuilt on top.
+    sign(&w, &worked, "hrw");
+    sync_ok(&w, &worked, &[]);
+    let local = sign(&w, &dir, "fidh");
+    let r = sync_ok(&w, &dir, &[]);
+    assert_eq!(
+        (r["received"].as_u64(), r["published"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_ne!(main_of(&w, &b), local, "rebuilt on the other clone's act");
+    assert_eq!(main_of(&w, &dir), main_of(&w, &b));
+    let r = sync_ok(&w, &worked, &[]);
+    assert_eq!(r["received"], 1, "{r}");
+    assert_eq!(endorsers(&w, &dir, 1), ["fidh", "hrw"]);
+    assert_eq!(endorsers(&w, &worked, 1), ["fidh", "hrw"]);
+    verified(&w, &dir, &id);
+    stock_git_agrees(&w, &dir);
 }
