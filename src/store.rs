@@ -161,6 +161,43 @@ impl Store {
         }
     }
 
+    /// Starts git's own housekeeping when git would, after a commit: libgit2 never does, so a
+    /// ledger written only by undersigned kept every object as a file of its own (100,000
+    /// endorsements: 4 GB of loose objects against 180 MB packed, and a full verify three
+    /// times slower). The test is git's own estimate — more loose objects in `objects/17` than
+    /// `gc.auto` / 256, or more packs than `gc.autoPackLimit` — so the usual case costs two
+    /// directory listings; `git gc --auto` then decides, and runs in the background. Returns
+    /// whether it was started.
+    pub fn gc_if_due(&self) -> bool {
+        let config = self.repo.config().ok();
+        let setting = |name: &str, default: i64| {
+            config
+                .as_ref()
+                .and_then(|c| c.get_i64(name).ok())
+                .unwrap_or(default)
+        };
+        let (auto, pack_limit) = (setting("gc.auto", 6700), setting("gc.autoPackLimit", 50));
+        if auto <= 0 {
+            return false;
+        }
+        let objects = self.repo.path().join("objects");
+        let count = |dir: PathBuf, keep: &dyn Fn(&str) -> bool| {
+            fs::read_dir(dir)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .filter(|e| e.file_name().to_str().is_some_and(keep))
+                        .count()
+                })
+                .unwrap_or(0) as i64
+        };
+        let loose = count(objects.join("17"), &|n| {
+            n.len() == 38 && n.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        let packs = count(objects.join("pack"), &|n| n.ends_with(".pack"));
+        let due = loose > (auto + 255) / 256 || (pack_limit > 0 && packs > pack_limit);
+        due && crate::transport::gc_auto(self.repo.path())
+    }
+
     /// Directory inside `.git` where undersigned keeps its own local state.
     pub fn state_dir(&self) -> PathBuf {
         self.repo.path().join("undersigned")

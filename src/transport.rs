@@ -173,3 +173,18 @@ pub fn clone(url: &str, dir: &Path, bare: bool) -> Result<()> {
         })
     }
 }
+
+/// `git gc --auto --quiet` in the git directory `git_dir`: git packs loose objects and prunes
+/// when its own thresholds say so, in the background by default (`gc.autoDetach`). Best effort:
+/// false when git could not be run or failed.
+pub fn gc_auto(git_dir: &Path) -> bool {
+    Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["gc", "--auto", "--quiet"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

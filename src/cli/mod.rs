@@ -130,26 +130,49 @@ fn run(cli: Cli) -> anyhow::Result<Done> {
         ledger: cli.ledger,
         json: cli.json,
     };
-    match cli.command {
-        Command::Key(c) => keys::run(&ctx, c),
-        Command::Init(a) => acts::init(&ctx, a),
-        Command::Editor(c) => acts::editor(&ctx, c),
-        Command::Org(c) => acts::org(&ctx, c),
-        Command::Statement(c) => acts::statement(&ctx, c),
-        Command::Sign(a) => acts::sign(&ctx, a),
-        Command::Attest(a) => acts::attest(&ctx, a),
-        Command::Withdraw(a) => acts::withdraw(&ctx, a),
-        Command::Verify(a) => read::verify(&ctx, a),
-        Command::Audit(a) => read::audit(&ctx, a),
-        Command::Show(a) => read::show(&ctx, a),
-        Command::Log(a) => read::log(&ctx, a),
-        Command::Payload(a) => read::payload(&ctx, a),
-        Command::Demo(a) => demo::run(&ctx, a),
-        Command::Clone(a) => coalition::clone(&ctx, a),
-        Command::Sync(a) => coalition::sync(&ctx, a),
-        Command::Request(a) => coalition::request(&ctx, a),
-        Command::Accept(a) => coalition::accept(&ctx, a),
-        Command::Hook(c) => coalition::hook(&ctx, c),
+    // Commands that write objects into the ledger; after them git's housekeeping may be due
+    // (as `git commit` runs `git gc --auto`).
+    let writes = matches!(
+        cli.command,
+        Command::Editor(_)
+            | Command::Org(_)
+            | Command::Statement(_)
+            | Command::Sign(_)
+            | Command::Attest(_)
+            | Command::Withdraw(_)
+            | Command::Sync(_)
+            | Command::Accept(_)
+    );
+    let done = run_command(&ctx, cli.command)?;
+    if writes {
+        if let Ok(ledger) = ctx.open() {
+            ledger.store().gc_if_due();
+        }
+    }
+    Ok(done)
+}
+
+fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
+    match command {
+        Command::Key(c) => keys::run(ctx, c),
+        Command::Init(a) => acts::init(ctx, a),
+        Command::Editor(c) => acts::editor(ctx, c),
+        Command::Org(c) => acts::org(ctx, c),
+        Command::Statement(c) => acts::statement(ctx, c),
+        Command::Sign(a) => acts::sign(ctx, a),
+        Command::Attest(a) => acts::attest(ctx, a),
+        Command::Withdraw(a) => acts::withdraw(ctx, a),
+        Command::Verify(a) => read::verify(ctx, a),
+        Command::Audit(a) => read::audit(ctx, a),
+        Command::Show(a) => read::show(ctx, a),
+        Command::Log(a) => read::log(ctx, a),
+        Command::Payload(a) => read::payload(ctx, a),
+        Command::Demo(a) => demo::run(ctx, a),
+        Command::Clone(a) => coalition::clone(ctx, a),
+        Command::Sync(a) => coalition::sync(ctx, a),
+        Command::Request(a) => coalition::request(ctx, a),
+        Command::Accept(a) => coalition::accept(ctx, a),
+        Command::Hook(c) => coalition::hook(ctx, c),
     }
 }
 

@@ -161,7 +161,9 @@ fn stock_git_agrees(w: &World, dir: &Path) {
     // From the head's tree, not the work tree: a bare clone has none.
     let signers = w.path().join(format!(
         "allowed_signers-{}",
-        dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        dir.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     ));
     let text = git_in_ok(w, dir, &["show", "refs/heads/main:allowed_signers"]);
     std::fs::write(&signers, format!("{text}\n")).expect("write allowed_signers");

@@ -1893,3 +1893,68 @@ fn concurrent_sign_processes_all_land_in_a_linear_verified_history() {
     assert_eq!(v["endorsements"].as_u64(), Some(N as u64));
     w.assert_stock_git_agrees();
 }
+
+/// Writes loose objects until `objects/17` holds `n` of them (git's sample directory for its
+/// estimate of how many loose objects a repository has).
+fn fill_sample_dir(w: &World, n: usize) {
+    let dir = w.ledger().join(".git").join("objects").join("17");
+    let mut i = 0u64;
+    while std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0) < n {
+        i += 1;
+        let content = format!("filler {i}\n");
+        let id = git2::Oid::hash_object(git2::ObjectType::Blob, content.as_bytes()).expect("hash");
+        if id.to_string().starts_with("17") {
+            let path = w.write_file("filler.txt", &content);
+            w.git_ok(&["hash-object", "-w", &path]);
+        }
+    }
+}
+
+/// libgit2 never packs a repository; after an act undersigned starts git's own housekeeping
+/// when git would (`git gc --auto`, as after `git commit`), so a ledger does not keep every
+/// object as a file of its own. `gc.auto=0` turns it off, as it does for git.
+#[test]
+fn acts_start_gits_housekeeping_when_it_is_due() {
+    let w = World::new();
+    w.standard();
+    let e = w.key_arg("editor");
+    let packs = |w: &World| {
+        std::fs::read_dir(w.ledger().join(".git").join("objects").join("pack"))
+            .map(|d| {
+                d.filter(|x| {
+                    x.as_ref()
+                        .is_ok_and(|x| x.file_name().to_string_lossy().ends_with(".pack"))
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    };
+    // Synchronous for the test; a threshold of 256 loose objects means 2 in objects/17.
+    w.git_ok(&["config", "gc.autoDetach", "false"]);
+    w.git_ok(&["config", "gc.auto", "0"]);
+    fill_sample_dir(&w, 2);
+    w.ok(&["org", "add", "quiet-1", "--name", "Q1", "--key", &e]);
+    assert_eq!(packs(&w), 0, "gc.auto=0: nothing packed");
+
+    let loose = |w: &World| {
+        let out = w.git_ok(&["count-objects"]);
+        out.split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("count-objects: {out}"))
+    };
+    let before = loose(&w);
+    w.git_ok(&["config", "gc.auto", "256"]);
+    w.ok(&["org", "add", "quiet-2", "--name", "Q2", "--key", &e]);
+    assert!(packs(&w) >= 1, "git gc --auto packed the ledger");
+    // What stays loose is the unreachable filler, kept by git's prune grace period.
+    assert!(
+        loose(&w) <= 2,
+        "{before} loose objects before, {} after",
+        loose(&w)
+    );
+    assert!(before >= 20, "the ledger had objects to pack: {before}");
+    let v = w.json(&["verify", "--full"]);
+    assert_eq!(v["ok"], true, "{v}");
+    w.git_ok(&["fsck", "--strict"]);
+}
