@@ -722,13 +722,18 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
             state.verified = Some(remote_head.to_string());
             write_state(store, remote, &state)?;
         }
+        let meet = repo.merge_base(local, remote_head).map_err(|_| {
+            Error::Refused(format!(
+                "this clone and remote {remote} share no history; they hold different ledgers"
+            ))
+        })?;
+        // Publishing starts after whichever is newer on this clone's branch: where it meets the
+        // remote, or the last local commit a landed push published (rebuilt, so the two
+        // histories do not meet there). A journal older than the meeting point is stale: a sync
+        // killed after moving the branch but before clearing it leaves one behind.
         let start = match landed {
-            Some(l) => l,
-            None => repo.merge_base(local, remote_head).map_err(|_| {
-                Error::Refused(format!(
-                    "this clone and remote {remote} share no history; they hold different ledgers"
-                ))
-            })?,
+            Some(l) if l != meet && contains(repo, l, meet) => l,
+            _ => meet,
         };
         let received = chain(
             repo,

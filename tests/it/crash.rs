@@ -1159,6 +1159,55 @@ fn a_sync_killed_right_after_its_push_landed_publishes_nothing_twice() {
     );
 }
 
+/// Killed after its push landed; the next sync finishes that push, rebuilds a newer act on
+/// another clone's commit and publishes it, and is itself killed after moving the branch but
+/// before clearing its journal (simulated by writing back the journal it cleared). The record
+/// of the first push is then older than the branch: the sync after must start from where the
+/// branch and the remote meet, not from that record — else it takes the other clone's commit
+/// and its own rebuilt act for unpublished ones (and asks for a key it never had). Found by
+/// the random kills of `sigkill_during_sync_never_breaks_the_ledger_or_loses_an_act`.
+#[test]
+fn a_journal_older_than_the_branch_is_not_taken_for_unpublished_acts() {
+    let w = World::new();
+    let (id, srv, b) = two_clones(&w);
+    let a = w.ledger();
+    let (ka, kb) = (w.key_arg("a1"), w.key_arg("b1"));
+    act_ok(&w, &a, &["sign", "s1", "--org", "a1", "--key", &ka]);
+    let first = git_in(&w, &a, &["rev-parse", "refs/heads/main"]);
+    let first = first.trim();
+    kill_sync_at(&w, &a, "after");
+    act_ok(&w, &b, &["sign", "s1", "--org", "b1", "--key", &kb]);
+    json_in(&w, &b, &["sync"]);
+    act_ok(
+        &w,
+        &a,
+        &[
+            "withdraw", "s1", "--org", "a1", "--reason", "one", "--key", &ka,
+        ],
+    );
+    let r = json_in(&w, &a, &["sync"]);
+    assert_eq!(r["published"], 1, "{r}");
+    let journal = a
+        .join(".git")
+        .join("undersigned")
+        .join("remotes")
+        .join("origin.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&journal).expect("journal")).expect("json");
+    state["published"] = serde_json::json!({ "local": first, "tip": first });
+    std::fs::write(&journal, state.to_string()).expect("write journal");
+
+    act_ok(&w, &a, &["sign", "s1", "--org", "a1", "--key", &ka]);
+    converge(
+        &w,
+        &id,
+        &srv,
+        &b,
+        &["endorse", "withdraw", "endorse"],
+        &["endorse"],
+    );
+}
+
 /// Killed just before its push: nothing reached the remote; the next sync publishes every act
 /// once.
 #[test]
