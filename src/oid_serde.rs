@@ -67,14 +67,7 @@ pub mod hex32 {
 
     /// As lowercase hex.
     pub fn serialize<S: Serializer>(v: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [0u8; 64];
-        for (i, b) in v.iter().enumerate() {
-            out[2 * i] = HEX[usize::from(b >> 4)];
-            out[2 * i + 1] = HEX[usize::from(b & 15)];
-        }
-        let text = std::str::from_utf8(&out).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(text)
+        s.serialize_str(&crate::record::hex(v))
     }
 
     /// From 64 hex digits.

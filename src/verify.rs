@@ -303,7 +303,7 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
         }
     }
 
-    let found = std::mem::replace(&mut v.checker, Checker::new(1)).finish();
+    let found = v.checker.finish();
     v.failures.extend(found);
     v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {

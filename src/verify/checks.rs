@@ -177,7 +177,7 @@ impl Checker {
     }
 
     /// Waits for every check and returns the failures found, in no particular order.
-    pub fn finish(mut self) -> Vec<(u64, Failure)> {
+    pub fn finish(&mut self) -> Vec<(u64, Failure)> {
         self.hand_over();
         drop(self.queue.take());
         for worker in self.workers.drain(..) {
@@ -185,7 +185,7 @@ impl Checker {
             let found = worker.join().expect("signature checks do not panic");
             self.found.extend(found);
         }
-        self.found
+        std::mem::take(&mut self.found)
     }
 }
 

@@ -81,7 +81,8 @@ impl<'r> Trees<'r> {
         let old_entries: Vec<TreeEntry<'_>> = old.map(|o| o.iter().collect()).unwrap_or_default();
         let old_by_name = Names::of(&old_entries);
         let entries: Vec<TreeEntry<'_>> = new.iter().collect();
-        let names: Vec<&[u8]> = entries.iter().map(TreeEntry::name_bytes).collect();
+        let new_by_name = Names::of(&entries);
+        let names = &new_by_name.names;
 
         if entries.is_empty() && depth > 0 {
             out.bad.push((
@@ -161,7 +162,6 @@ impl<'r> Trees<'r> {
             }
         }
         if !old_entries.is_empty() {
-            let new_by_name = Names::of(&entries);
             for name in &old_by_name.names {
                 if new_by_name.get(name).is_none() {
                     out.removed.push(shown(name));

@@ -27,7 +27,7 @@ fn a_new_act_is_verified_from_the_last_proved_head() {
     );
     let proved = w.head();
     assert!(proved_dir(&w).join(format!("{proved}.json")).is_file());
-    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    sign(&w, "icc", "hrw");
     let next = report(&w, &[]);
     assert_eq!(next["resumed_from"], proved.as_str());
     assert_eq!(next["head"], w.head().as_str());
@@ -54,13 +54,13 @@ fn a_new_act_is_verified_from_the_last_proved_head() {
 fn a_proof_is_not_used_for_a_history_that_no_longer_contains_it() {
     let w = World::new();
     w.standard();
-    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    sign(&w, "icc", "hrw");
     report(&w, &[]);
     let proved = w.head();
     // Rewrite: drop the endorsement and make another act in its place.
     w.git_ok(&["update-ref", "refs/heads/main", &format!("{proved}^")]);
     w.git_ok(&["checkout", "-q", "-f", "main"]);
-    w.ok(&["sign", "icc", "--org", "fidh", "--key", &w.key_arg("fidh")]);
+    sign(&w, "icc", "fidh");
     let r = report(&w, &["--forget"]);
     assert!(
         r.get("resumed_from").is_none(),
@@ -125,6 +125,21 @@ fn statement_files(w: &World) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// `org` endorses `stmt` with its own key.
+fn sign(w: &World, stmt: &str, org: &str) {
+    w.ok(&["sign", stmt, "--org", org, "--key", &w.key_arg(org)]);
+}
+
+/// The standard ledger with a second statement that fidh endorses, verified (so proved).
+fn proved_with_two_statements() -> World {
+    let w = World::new();
+    w.standard();
+    second_statement(&w);
+    sign(&w, "other", "fidh");
+    report(&w, &[]);
+    w
+}
+
 /// A second statement beside the standard one.
 fn second_statement(w: &World) {
     let text = w.write_file("other.txt", "A second appeal.\n");
@@ -144,18 +159,7 @@ fn second_statement(w: &World) {
 
 #[test]
 fn one_act_rewrites_the_proof_of_its_statement_only() {
-    let w = World::new();
-    w.standard();
-    second_statement(&w);
-    w.ok(&[
-        "sign",
-        "other",
-        "--org",
-        "fidh",
-        "--key",
-        &w.key_arg("fidh"),
-    ]);
-    report(&w, &[]);
+    let w = proved_with_two_statements();
     let before = statement_files(&w);
     assert_eq!(
         before.len(),
@@ -164,7 +168,7 @@ fn one_act_rewrites_the_proof_of_its_statement_only() {
         before.keys()
     );
 
-    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    sign(&w, "icc", "hrw");
     let next = report(&w, &[]);
     assert!(next.get("resumed_from").is_some(), "{next:#}");
     let after = statement_files(&w);
@@ -183,7 +187,7 @@ fn one_act_rewrites_the_proof_of_its_statement_only() {
     for field in ["statements", "versions", "endorsements"] {
         assert_eq!(next[field], full[field], "{field}");
     }
-    w.ok(&["sign", "other", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    sign(&w, "other", "hrw");
     let third = report(&w, &[]);
     assert!(third.get("resumed_from").is_some(), "{third:#}");
     assert_eq!(third["endorsements"], 3);
@@ -208,18 +212,7 @@ fn one_act_rewrites_the_proof_of_its_statement_only() {
 #[test]
 fn a_missing_or_damaged_statement_file_only_costs_time() {
     for damage in ["delete", "garble", "swap"] {
-        let w = World::new();
-        w.standard();
-        second_statement(&w);
-        w.ok(&[
-            "sign",
-            "other",
-            "--org",
-            "fidh",
-            "--key",
-            &w.key_arg("fidh"),
-        ]);
-        report(&w, &[]);
+        let w = proved_with_two_statements();
         let dir = proved_dir(&w).join("statements");
         let files = statement_files(&w);
         let (icc, other): (Vec<_>, Vec<_>) = files
@@ -232,7 +225,7 @@ fn a_missing_or_damaged_statement_file_only_costs_time() {
             // Another statement's state under icc's name: refused by the id it carries.
             _ => std::fs::write(dir.join(icc_name), other[0].1).expect("swap"),
         }
-        w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+        sign(&w, "icc", "hrw");
         let r = report(&w, &[]);
         assert!(
             r.get("resumed_from").is_none(),
@@ -240,7 +233,7 @@ fn a_missing_or_damaged_statement_file_only_costs_time() {
         );
         assert_eq!(r["endorsements"], 2, "{damage}");
         // The run from genesis proved the head again, with good files.
-        w.ok(&["sign", "other", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+        sign(&w, "other", "hrw");
         let again = report(&w, &[]);
         assert!(again.get("resumed_from").is_some(), "{damage}: {again:#}");
         assert_eq!(again["endorsements"], 3, "{damage}");
@@ -275,14 +268,7 @@ fn a_resumed_run_knows_every_key_registered_before_the_proof() {
         &w.key_arg("hrw"),
     ]);
     w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw2")]);
-    w.ok(&[
-        "sign",
-        "icc",
-        "--org",
-        "keyed",
-        "--key",
-        &w.key_arg("keyed"),
-    ]);
+    sign(&w, "icc", "keyed");
     let r = report(&w, &[]);
     assert!(r.get("resumed_from").is_some(), "{r:#}");
     assert_eq!(r["endorsements"], 2, "{r:#}");
@@ -295,7 +281,7 @@ fn a_resumed_run_knows_every_key_registered_before_the_proof() {
 fn an_absurd_thread_count_is_capped() {
     let w = World::new();
     w.standard();
-    w.ok(&["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")]);
+    sign(&w, "icc", "hrw");
     for jobs in ["1", "3", "1000000"] {
         let r = report(&w, &["--full", "--jobs", jobs]);
         assert_eq!(r["endorsements"], 1, "--jobs {jobs}: {r:#}");
