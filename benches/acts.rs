@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 use undersigned::keys::{self, SigningKey};
 use undersigned::verify::{verify, VerifyOptions};
-use undersigned::{Ledger, NewOrg};
+use undersigned::{Ledger, NewLedger, NewOrg};
 
 fn load(path: &Path) -> SigningKey {
     SigningKey::load(path, &mut || Ok(None)).expect("bench key loads")
@@ -24,17 +24,15 @@ fn run(n: usize) {
     keys::generate(&kdir.join("editor"), "", None).expect("editor key");
     let editor = load(&kdir.join("editor"));
     let ledger_dir = dir.path().join("ledger");
-    Ledger::init(&ledger_dir, "bench", "editor", "Editor", &editor).expect("init");
+    let new = NewLedger {
+        name: "bench".into(),
+        editor_id: "editor".into(),
+        editor_name: "Editor".into(),
+    };
+    Ledger::init(&ledger_dir, &new, &editor).expect("init");
     let ledger = Ledger::open(&ledger_dir).expect("open");
     ledger
-        .write_version(
-            "s",
-            Some("Bench"),
-            b"On behalf of many organizations.\n",
-            None,
-            true,
-            &editor,
-        )
+        .new_statement("s", "Bench", b"On behalf of many organizations.\n", &editor)
         .expect("statement");
     let mut org_keys = Vec::with_capacity(n);
     for i in 0..n {

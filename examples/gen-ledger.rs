@@ -26,11 +26,13 @@
 use clap::Parser;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
+use undersigned::clock::{Clock, FixedClock};
 use undersigned::ids::Principal;
 use undersigned::keys::{self, SigningKey};
 use undersigned::verify::{verify, VerifyOptions};
-use undersigned::{Ledger, NewOrg};
+use undersigned::{Ledger, NewLedger, NewOrg, Revision};
 
 /// Builds a valid ledger of a given size, for benchmarks.
 #[derive(Parser, Debug)]
@@ -51,6 +53,10 @@ struct Args {
     /// Seed of every choice the generator makes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The time of the first act (`2026-01-01T00:00:00.000Z`); each act is one second after
+    /// the one before, so that a ledger's times do not depend on how fast it was built.
+    #[arg(long, default_value = "2026-01-01T00:00:00.000Z")]
+    start: String,
 }
 
 /// xorshift64*: small, deterministic, good enough to pick who acts when.
@@ -162,6 +168,13 @@ fn load(path: &Path) -> Result<SigningKey, Fail> {
 
 fn run(args: Args) -> Result<(), Fail> {
     let started = Instant::now();
+    let start = undersigned::timefmt::parse_ms(&args.start).ok_or_else(|| {
+        format!(
+            "--start {:?} is not a time such as 2026-01-01T00:00:00.000Z",
+            args.start
+        )
+    })?;
+    let clock = Arc::new(FixedClock::at(start));
     let mut rng = Rng::new(args.seed);
     let (n_orgs, n_stmts, n_end) = (args.orgs, args.statements, args.endorsements);
     if n_orgs == 0 || n_stmts == 0 {
@@ -234,13 +247,12 @@ fn run(args: Args) -> Result<(), Fail> {
             .unwrap_or(Path::new(".")),
     )?;
     let first = tmp.path().join("ledger");
-    let ledger_id = Ledger::init(
-        &first,
-        "Scale benchmark",
-        "editor",
-        "The Coordinator",
-        &editor,
-    )?;
+    let new = NewLedger {
+        name: "Scale benchmark".into(),
+        editor_id: "editor".into(),
+        editor_name: "The Coordinator".into(),
+    };
+    let ledger_id = Ledger::init_with_clock(&first, &new, &editor, clock.as_ref())?;
     {
         let bare = git2::build::RepoBuilder::new()
             .bare(true)
@@ -248,7 +260,8 @@ fn run(args: Args) -> Result<(), Fail> {
         bare.remote_delete("origin")?;
     }
     drop(tmp);
-    let ledger = Ledger::open(&out)?;
+    let ticking: Arc<dyn Clock> = clock.clone();
+    let ledger = Ledger::open_with_clock(&out, ticking)?;
 
     let mut done: u64 = 0;
     let mut next_report = 1u64;
@@ -287,6 +300,7 @@ fn run(args: Args) -> Result<(), Fail> {
         )?;
         org_keys.push(key);
         done += 1;
+        clock.advance(1000);
         progress(done, &mut next_report);
     }
     let mut spares = Vec::new();
@@ -304,6 +318,7 @@ fn run(args: Args) -> Result<(), Fail> {
         )?;
         spares.push(id);
         done += 1;
+        clock.advance(1000);
         progress(done, &mut next_report);
     }
 
@@ -333,25 +348,18 @@ fn run(args: Args) -> Result<(), Fail> {
         remaining -= 1;
         match event {
             Event::New(s) => {
-                ledger.write_version(
-                    &stmt_id(s),
-                    Some(&format!("Joint statement {} on civic space", s + 1)),
-                    &text(s, 1),
-                    None,
-                    true,
-                    &editor,
-                )?;
+                let title = format!("Joint statement {} on civic space", s + 1);
+                ledger.new_statement(&stmt_id(s), &title, &text(s, 1), &editor)?;
                 versions += 1;
             }
             Event::Revise(s, v) => {
-                ledger.write_version(
-                    &stmt_id(s),
-                    None,
-                    &text(s, v),
-                    Some(&format!("Adds point {v} after comments from signatories")),
-                    false,
-                    &editor,
-                )?;
+                let note = format!("Adds point {v} after comments from signatories");
+                let revision = Revision {
+                    text: &text(s, v),
+                    note: Some(&note),
+                    title: None,
+                };
+                ledger.revise_statement(&stmt_id(s), &revision, &editor)?;
                 versions += 1;
             }
             Event::Endorse(s, v, o) => {
@@ -401,6 +409,7 @@ fn run(args: Args) -> Result<(), Fail> {
                         last_is_endorse.insert((ws, wo), false);
                         withdrawals += 1;
                         done += 1;
+                        clock.advance(1000);
                         break;
                     }
                 }
@@ -421,12 +430,14 @@ fn run(args: Args) -> Result<(), Fail> {
                         org_keys[o] = Some(new);
                         rotations += 1;
                         done += 1;
+                        clock.advance(1000);
                         break;
                     }
                 }
             }
         }
         done += 1;
+        clock.advance(1000);
         progress(done, &mut next_report);
     }
     let gen_secs = started.elapsed().as_secs_f64();

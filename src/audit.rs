@@ -3,171 +3,12 @@
 
 use crate::error::{Error, Result};
 use crate::record::{ActKind, Provenance};
-use crate::state::{ActEntry, State, StatementEntry};
+use crate::report::{
+    Audit, EndorsementView, KeyView, Publication, RevokedView, Signatory, VersionView,
+    WithdrawalView,
+};
+use crate::state::{in_force, ActEntry, Standing, State, StatementEntry};
 use crate::timefmt;
-use serde::Serialize;
-
-/// One endorsement of one version.
-#[derive(Debug, Clone, Serialize)]
-pub struct EndorsementView {
-    /// Organization slug.
-    pub org: String,
-    /// Its display name.
-    pub name: String,
-    /// `signed` (the organization's own key) or `attested` (entered by an editor).
-    pub provenance: &'static str,
-    /// The attesting editor, for attested endorsements.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attested_by: Option<String>,
-    /// Fingerprint of the key that signed the record.
-    pub key: String,
-    /// Commit that added the record.
-    pub commit: String,
-    /// The record's own time.
-    pub time: String,
-    /// Path of the record in the ledger.
-    pub path: String,
-    /// False when the organization withdrew after this endorsement.
-    pub in_force: bool,
-    /// True when the key that signed the record was revoked later (the endorsement was valid
-    /// when made; a reader may want to confirm it with the organization).
-    pub key_revoked_later: bool,
-}
-
-/// One key of an organization that acted on the statement, for the audit's key history.
-#[derive(Debug, Clone, Serialize)]
-pub struct KeyView {
-    /// Organization slug.
-    pub org: String,
-    /// Position among its keys.
-    pub seq: u32,
-    /// Fingerprint.
-    pub fingerprint: String,
-    /// Who registered it: an editor, or the organization itself (rotation).
-    pub added_by: String,
-    /// Why it replaced the previous key.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Commit that registered it.
-    pub commit: String,
-    /// True while it may sign.
-    pub in_force: bool,
-    /// Who revoked it and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<RevokedView>,
-}
-
-/// A revocation in the audit.
-#[derive(Debug, Clone, Serialize)]
-pub struct RevokedView {
-    /// Who revoked.
-    pub by: String,
-    /// Why.
-    pub reason: String,
-    /// Commit.
-    pub commit: String,
-}
-
-/// One version of a statement.
-#[derive(Debug, Clone, Serialize)]
-pub struct VersionView {
-    /// Version number.
-    pub version: u32,
-    /// Title.
-    pub title: String,
-    /// sha256 of the exact text.
-    pub text_sha256: String,
-    /// Editor who wrote it.
-    pub author: String,
-    /// Time the editor gave.
-    pub time: String,
-    /// Commit that added it.
-    pub commit: String,
-    /// Revision note.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Number of organizations the text says it speaks for, when it says so.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub claimed_signatories: Option<u32>,
-    /// Every endorsement of this version, in ledger order.
-    pub endorsements: Vec<EndorsementView>,
-}
-
-/// A withdrawal.
-#[derive(Debug, Clone, Serialize)]
-pub struct WithdrawalView {
-    /// Organization slug.
-    pub org: String,
-    /// Display name.
-    pub name: String,
-    /// `signed` or `attested`.
-    pub provenance: &'static str,
-    /// Attesting editor.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attested_by: Option<String>,
-    /// Reason given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Commit.
-    pub commit: String,
-    /// The record's own time.
-    pub time: String,
-}
-
-/// The audit of one statement. `--json` prints this; its fields are a versioned contract.
-#[derive(Debug, Clone, Serialize)]
-pub struct Audit {
-    /// Statement slug.
-    pub statement: String,
-    /// Title of the current version.
-    pub title: String,
-    /// Current version number.
-    pub current_version: u32,
-    /// Every version with its endorsements.
-    pub versions: Vec<VersionView>,
-    /// Organizations that endorse the current version now.
-    pub current: Vec<String>,
-    /// Organizations whose endorsement in force is of an older version only.
-    pub stale: Vec<String>,
-    /// Organizations whose last act is a withdrawal.
-    pub withdrawn: Vec<String>,
-    /// Latest withdrawal of each withdrawn organization.
-    pub withdrawals: Vec<WithdrawalView>,
-    /// Key history of the organizations that acted on this statement (rotations, revocations),
-    /// for those with more than one key or a revoked key.
-    pub keys: Vec<KeyView>,
-    /// Discrepancies a publisher must see (claimed counts that differ from the ledger).
-    pub warnings: Vec<String>,
-}
-
-/// Where an organization stands on a statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    /// Endorses the current version.
-    Current,
-    /// Endorses an older version only.
-    Stale,
-    /// Withdrew last.
-    Withdrawn,
-}
-
-/// The organization's standing given its acts, or `None` when it never acted.
-pub fn standing(acts: &[ActEntry], current: u32) -> Option<Standing> {
-    let last = acts.last()?;
-    if last.kind == ActKind::Withdraw {
-        return Some(Standing::Withdrawn);
-    }
-    let since = acts
-        .iter()
-        .rposition(|a| a.kind == ActKind::Withdraw)
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    if acts[since..].iter().any(|a| a.version == Some(current)) {
-        Some(Standing::Current)
-    } else {
-        Some(Standing::Stale)
-    }
-}
 
 fn statement<'s>(state: &'s State, stmt: &str) -> Result<&'s StatementEntry> {
     state
@@ -177,19 +18,7 @@ fn statement<'s>(state: &'s State, stmt: &str) -> Result<&'s StatementEntry> {
         .ok_or_else(|| Error::Unknown {
             kind: "statement",
             id: stmt.to_string(),
-            hint: if state.statements.is_empty() {
-                "; the ledger has no statements yet".into()
-            } else {
-                format!(
-                    "; statements here: {}",
-                    state
-                        .statements
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
+            known: state.statements.keys().cloned().collect(),
         })
 }
 
@@ -235,7 +64,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                 vv.endorsements.push(EndorsementView {
                     org: org.clone(),
                     name: name(org),
-                    provenance: a.provenance.as_str(),
+                    provenance: a.provenance,
                     attested_by: a.attested_by.as_ref().map(|e| format!("editor/{e}")),
                     key: a.key.clone(),
                     commit: a.commit.to_string(),
@@ -246,7 +75,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                 });
             }
         }
-        match standing(acts, current_v.n) {
+        match crate::state::standing(acts, current_v.n) {
             Some(Standing::Current) => current.push(org.clone()),
             Some(Standing::Stale) => stale.push(org.clone()),
             Some(Standing::Withdrawn) => {
@@ -257,7 +86,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                 withdrawals.push(WithdrawalView {
                     org: org.clone(),
                     name: name(org),
-                    provenance: w.provenance.as_str(),
+                    provenance: w.provenance,
                     attested_by: w.attested_by.as_ref().map(|e| format!("editor/{e}")),
                     reason: w.reason.clone(),
                     commit: w.commit.to_string(),
@@ -360,38 +189,6 @@ fn key_revoked(state: &State, org: &str, a: &ActEntry) -> bool {
         .is_some_and(|k| k.revoked.is_some())
 }
 
-/// One line of a published list.
-#[derive(Debug, Clone, Serialize)]
-pub struct Signatory {
-    /// Position in the list, from 1.
-    pub n: usize,
-    /// Organization slug.
-    pub org: String,
-    /// Display name.
-    pub name: String,
-    /// `signed` or `attested`.
-    pub provenance: &'static str,
-}
-
-/// The publishable statement: a version's text and the organizations that endorse it now.
-#[derive(Debug, Clone, Serialize)]
-pub struct Publication {
-    /// Statement slug.
-    pub statement: String,
-    /// Version shown.
-    pub version: u32,
-    /// Title.
-    pub title: String,
-    /// sha256 of the text.
-    pub text_sha256: String,
-    /// The exact text.
-    pub text: String,
-    /// Number of signatories listed.
-    pub count: usize,
-    /// The numbered list.
-    pub signatories: Vec<Signatory>,
-}
-
 /// The list of organizations whose endorsement of `version` is in force, in order of signing.
 pub fn publication(
     state: &State,
@@ -401,19 +198,14 @@ pub fn publication(
 ) -> Result<Publication> {
     let st = statement(state, stmt)?;
     let v = version.unwrap_or_else(|| st.current().map(|c| c.n).unwrap_or(1));
-    let ver = st.version(v).ok_or_else(|| Error::Unknown {
-        kind: "version",
-        id: format!("{stmt} v{v}"),
-        hint: format!("; {stmt} has versions 1 to {}", st.versions.len()),
+    let ver = st.version(v).ok_or_else(|| Error::UnknownVersion {
+        stmt: stmt.to_string(),
+        version: v,
+        count: st.version_count(),
     })?;
     let mut rows: Vec<(&str, &String, Provenance)> = Vec::new();
     for (org, acts) in &st.acts {
-        let since = acts
-            .iter()
-            .rposition(|a| a.kind == ActKind::Withdraw)
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        if let Some(a) = acts[since..].iter().find(|a| a.version == Some(v)) {
+        if let Some(a) = in_force(acts).iter().find(|a| a.version == Some(v)) {
             rows.push((&a.signed_at, org, a.provenance));
         }
     }
@@ -429,7 +221,7 @@ pub fn publication(
                 .get(org)
                 .map(|o| o.name.clone())
                 .unwrap_or_else(|| org.clone()),
-            provenance: p.as_str(),
+            provenance: p,
         })
         .collect::<Vec<_>>();
     Ok(Publication {
@@ -455,10 +247,17 @@ pub fn render_publication(p: &Publication) -> String {
     ));
     let width = p.count.to_string().len();
     for s in &p.signatories {
-        let mark = if s.provenance == "attested" { " *" } else { "" };
+        let mark = if s.provenance == Provenance::Attested {
+            " *"
+        } else {
+            ""
+        };
         out.push_str(&format!("{:>width$}. {}{mark}\n", s.n, s.name));
     }
-    if p.signatories.iter().any(|s| s.provenance == "attested") {
+    if p.signatories
+        .iter()
+        .any(|s| s.provenance == Provenance::Attested)
+    {
         out.push_str("\n* endorsement recorded by the coordinator on the organization's behalf; the others are signed with the organization's own key.\n");
     }
     out

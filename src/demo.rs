@@ -5,11 +5,13 @@
 //! The seed's own mistake stays in: its text claims 28 organizations and lists 29, one entry
 //! without a number. The ledger numbers the list itself and the audit points at the claim.
 
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::keys::{self, SigningKey};
-use crate::ledger::{Ledger, NewOrg};
+use crate::ledger::{Ledger, NewLedger, NewOrg, Revision};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The seed statement, as published (with its mistakes).
 pub const SEED: &str = include_str!("../ledger/examples/joint-ngo-statement-icc-cooperation.txt");
@@ -112,7 +114,7 @@ const WITHDRAWS: usize = 13;
 
 /// Builds the demo ledger in `dir/ledger` with keys in `dir/keys`. A previous demo in `dir` is
 /// replaced; anything else there is refused.
-pub fn build(dir: &Path) -> Result<DemoLedger> {
+pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
     let ledger_dir = dir.join("ledger");
     let keys_dir = dir.join("keys");
     clear_previous_demo(&ledger_dir, &keys_dir)?;
@@ -130,15 +132,18 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         SigningKey::load(&path, &mut || Ok(None))
     };
     let coordinator = new_key("coordinator", "coordinator@demo")?;
-    let ledger_id = Ledger::init(
+    let ledger_id = Ledger::init_with_clock(
         &ledger_dir,
-        "ICC cooperation statement (demo)",
-        "coordinator",
-        "Coalition coordinator",
+        &NewLedger {
+            name: "ICC cooperation statement (demo)".into(),
+            editor_id: "coordinator".into(),
+            editor_name: "Coalition coordinator".into(),
+        },
         &coordinator,
+        clock.as_ref(),
     )?;
-    let ledger = Ledger::open(&ledger_dir)?;
-    let state_dir = ledger.store().state_dir();
+    let ledger = Ledger::open_with_clock(&ledger_dir, clock)?;
+    let state_dir = ledger.store().local().path().to_path_buf();
     fs::write(state_dir.join(MARKER), "")
         .map_err(|e| Error::io(state_dir.display().to_string(), e))?;
     let mut acts = 1;
@@ -165,14 +170,7 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         orgs.push((id, key));
     }
 
-    ledger.write_version(
-        STATEMENT,
-        Some(&seed.title),
-        seed.text.as_bytes(),
-        None,
-        true,
-        &coordinator,
-    )?;
+    ledger.new_statement(STATEMENT, &seed.title, seed.text.as_bytes(), &coordinator)?;
     acts += 1;
     // The coordinator's evidence stays off the ledger; the demo keeps it in the ledger's git
     // directory, which is never published.
@@ -209,14 +207,12 @@ pub fn build(dir: &Path) -> Result<DemoLedger> {
         "a consequence for implementing",
         "a consequence of implementing",
     );
-    ledger.write_version(
-        STATEMENT,
-        None,
-        v2.as_bytes(),
-        Some("Grammar: \"a consequence of implementing\" in paragraph 2"),
-        false,
-        &coordinator,
-    )?;
+    let revision = Revision {
+        text: v2.as_bytes(),
+        note: Some("Grammar: \"a consequence of implementing\" in paragraph 2"),
+        title: None,
+    };
+    ledger.revise_statement(STATEMENT, &revision, &coordinator)?;
     acts += 1;
     for (i, (id, key)) in orgs.iter().enumerate() {
         if NOT_RESIGNING.contains(&i) {
@@ -279,18 +275,18 @@ fn clear_previous_demo(ledger_dir: &Path, keys_dir: &Path) -> Result<()> {
             .map_err(|e| io(p, e))?;
         }
     } else if entries(ledger_dir).iter().any(foreign) {
-        return Err(Error::Refused(format!(
-            "{}: exists and holds files the demo did not write; pass --dir with a new directory",
-            ledger_dir.display()
-        )));
+        return Err(Error::DemoDirInUse {
+            path: ledger_dir.to_path_buf(),
+            holds: "files",
+        });
     }
     if keys_dir.join(MARKER).exists() {
         fs::remove_dir_all(keys_dir).map_err(|e| io(keys_dir, e))?;
     } else if !entries(keys_dir).is_empty() {
-        return Err(Error::Refused(format!(
-            "{}: exists and holds keys the demo did not write; pass --dir with a new directory",
-            keys_dir.display()
-        )));
+        return Err(Error::DemoDirInUse {
+            path: keys_dir.to_path_buf(),
+            holds: "keys",
+        });
     }
     Ok(())
 }

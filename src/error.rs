@@ -1,10 +1,14 @@
 //! Typed errors of the library.
 //!
-//! Every variant is something a user can act on, so each message names the thing (file, ledger,
-//! statement, organization, commit) and, where there is one, the fix. The binary maps every
-//! `Error` to exit status 2 ("usage or input error"); a ledger that fails verification is not an
-//! error but a [`crate::verify::Report`] with failures (exit status 1).
+//! Every variant is something a user can act on, so each carries what it is about (the file,
+//! the field, the statement, the organization, the commit) and its message says what is wrong
+//! in the library's terms. The CLI adds the recommendation in its own terms (which command or
+//! option to use), and maps every `Error` to exit status 2 ("usage or input error"), except
+//! [`Error::Unverified`], a verdict (exit 1). A ledger that fails verification is not an error
+//! but a [`crate::report::Report`] with failures.
 
+use crate::report::{Failure, Rule};
+use crate::rules::fields::Field;
 use std::path::PathBuf;
 
 /// Result alias used across the library.
@@ -14,21 +18,31 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    // ---- where the ledger is
     /// The directory is not a ledger (no repository, or no genesis).
-    #[error("{path}: not an undersigned ledger ({why}); create one with `undersigned init` or pass --ledger DIR")]
+    #[error("{path}: not an undersigned ledger ({why})")]
     NotALedger { path: PathBuf, why: String },
 
     /// `init` was asked to create a ledger where one already is.
     #[error("{path}: a ledger already exists here; nothing was changed")]
     LedgerExists { path: PathBuf },
 
-    /// `init` was pointed at a directory that holds other files.
+    /// A directory that must be new or empty holds other files.
     #[error(
         "{path}: directory is not empty and is not a ledger; choose an empty or new directory"
     )]
     DirectoryNotEmpty { path: PathBuf },
 
-    /// The ledger's work tree has files the ledger does not hold, or edited ledger files.
+    /// The demo's directory holds something a previous demo did not write.
+    #[error("{path}: exists and holds {holds} the demo did not write")]
+    DemoDirInUse { path: PathBuf, holds: &'static str },
+
+    /// The ledger's history has no commit to start from.
+    #[error("the ledger's history is empty")]
+    EmptyHistory,
+
+    /// The ledger's work tree has files the ledger does not hold, or edited ledger files, where
+    /// an act writes.
     #[error("{path}: the ledger's work tree has uncommitted changes ({first}{more}); acts are written by undersigned only — move those files away or run `git -C {path} checkout -- . && git -C {path} clean -n` to see and undo them")]
     DirtyWorkTree {
         path: PathBuf,
@@ -36,33 +50,72 @@ pub enum Error {
         more: String,
     },
 
+    /// A git lock file that no killed act of undersigned explains.
+    #[error("{} exists: a git command is working in this ledger, or one was killed; if no git process is running here, remove that file and run the command again", .path.display())]
+    GitLocked { path: PathBuf },
+
+    // ---- keys
     /// A key file could not be read or is not an OpenSSH ed25519 private key.
     #[error("{path}: {why}")]
     Key { path: PathBuf, why: String },
+
+    /// A key file to create exists already; key files are never overwritten.
+    #[error(
+        "{path}: already exists; undersigned never overwrites a key file — choose another name"
+    )]
+    KeyFileExists { path: PathBuf },
 
     /// A public key given on the command line or in a file is unusable.
     #[error("public key {source_name}: {why}")]
     PublicKey { source_name: String, why: String },
 
     /// A passphrase-protected key was given but no passphrase is available.
-    #[error("{path}: key is passphrase-protected; set UNDERSIGNED_PASSPHRASE or run on a terminal to be asked")]
+    #[error("{path}: key is passphrase-protected and no passphrase was given")]
     PassphraseNeeded { path: PathBuf },
 
     /// The passphrase did not decrypt the key.
     #[error("{path}: wrong passphrase for this key")]
     WrongPassphrase { path: PathBuf },
 
+    /// Making, encrypting, encoding or using a key failed inside the cryptography.
+    #[error("{what} failed: {why}")]
+    Crypto { what: &'static str, why: String },
+
+    /// The key given is not the key the ledger holds for the actor.
+    #[error("{path} (key {fingerprint}) is not {expected}")]
+    WrongKey {
+        path: PathBuf,
+        fingerprint: String,
+        expected: String,
+        /// Why the key was expected to be someone else's, for the recommendation.
+        why: WrongKeyWhy,
+    },
+
+    /// The key is already registered to someone in this ledger.
+    #[error("key {fingerprint} is already registered in this ledger; each editor and organization needs its own key")]
+    KeyRegistered { fingerprint: String },
+
+    // ---- input
     /// An identifier (organization, statement, editor) is not a valid slug.
     #[error("{kind} id {id:?} is not valid: use 1 to 64 lowercase ascii letters, digits and '-' (for example \"human-rights-watch\")")]
     BadId { kind: &'static str, id: String },
 
     /// A free-text field is unusable (empty, too long, control characters).
     #[error("{field}: {why}")]
-    BadField { field: &'static str, why: String },
+    BadField { field: Field, why: String },
 
     /// A statement text is not acceptable.
     #[error("text {source_name}: {why}")]
     BadText { source_name: String, why: String },
+
+    /// A file given as input is not what it should be: a signing request, an endorsement
+    /// record, evidence.
+    #[error("{kind} {source_name}: {why}")]
+    BadInput {
+        kind: InputKind,
+        source_name: String,
+        why: String,
+    },
 
     /// An input file could not be read.
     #[error("{path}: {source}")]
@@ -71,33 +124,72 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    // ---- the ledger's content
     /// The named entity does not exist in the ledger.
-    #[error("{kind} {id:?} is not in this ledger{hint}")]
+    #[error("{kind} {id:?} is not in this ledger{}", known_list(.kind, .known))]
     Unknown {
         kind: &'static str,
         id: String,
-        hint: String,
+        /// What is there instead, for the message (statement ids, an organization's keys).
+        known: Vec<String>,
+    },
+
+    /// A version that the statement does not have.
+    #[error("version {stmt} v{version} is not in this ledger; {stmt} has versions 1 to {count}")]
+    UnknownVersion {
+        stmt: String,
+        version: u32,
+        count: u32,
     },
 
     /// The entity to create exists already.
     #[error("{kind} {id:?} already exists in this ledger; nothing was changed")]
     Exists { kind: &'static str, id: String },
 
-    /// The key given is not the key the ledger holds for the actor.
-    #[error("{path} (key {fingerprint}) is not {expected}; {hint}")]
-    WrongKey {
-        path: PathBuf,
-        fingerprint: String,
-        expected: String,
-        hint: String,
-    },
+    /// A statement to create exists already.
+    #[error("statement {stmt:?} already exists (version {versions})")]
+    StatementExists { stmt: String, versions: u32 },
 
-    /// The act makes no sense in the ledger's current state.
+    /// A revision whose text is the current version's.
+    #[error("the text is identical to version {version} of {stmt}; nothing to revise")]
+    SameText { stmt: String, version: u32 },
+
+    /// An organization without a key in force cannot sign; its consent can be attested.
+    #[error("org/{org} has no registered key")]
+    NoKey { org: String },
+
+    /// Withdrawing needs an endorsement in force.
+    #[error("org/{org} has no endorsement of {stmt} in force; nothing to withdraw")]
+    NothingToWithdraw { org: String, stmt: String },
+
+    /// An organization acting on another's keys.
+    #[error("{signer} may rotate only its own key")]
+    NotOwnKey { signer: String },
+
+    /// An editor replacing another principal's key in force must say why.
+    #[error("{who} has key {fingerprint} in force; an editor replacing it must give a reason (a lost key, say)")]
+    ReasonNeeded { who: String, fingerprint: String },
+
+    /// The last editor whose key is in force cannot go.
+    #[error("{who} is the last editor with a key in force; add another editor first, a ledger never runs out of editors")]
+    LastEditor { who: String },
+
+    /// A mailed endorsement that cannot be accepted here, and why.
     #[error("{0}")]
-    Refused(String),
+    NotAcceptable(NotAcceptable),
+
+    /// The commit an act would write breaks a rule of the ledger: it is refused, so that no
+    /// writer ever publishes what verification rejects.
+    #[error("this act would not verify, so nothing was written: {}", crate::report::summary(.failures))]
+    WouldNotVerify { failures: Vec<Failure> },
+
+    /// An act's file cannot be placed in the tree (only reached when a ledger's tree is not
+    /// what its records say: the rules refuse such a commit anyway).
+    #[error("{path}: {why}")]
+    TreeConflict { path: String, why: &'static str },
 
     /// A record in the ledger could not be read back.
-    #[error("{path} in commit {commit}: damaged record: {why}; run `undersigned verify` for a full report")]
+    #[error("{path} in commit {commit}: damaged record: {why}")]
     DamagedRecord {
         commit: String,
         path: String,
@@ -108,9 +200,10 @@ pub enum Error {
     #[error("the ledger's branch kept moving under this act ({tries} tries); nothing was written by this act — try again")]
     Contention { tries: u32 },
 
-    /// A git lock file that no killed act of undersigned explains.
-    #[error("{} exists: a git command is working in this ledger, or one was killed; if no git process is running here, remove that file and run the command again", .path.display())]
-    GitLocked { path: PathBuf },
+    // ---- many hands
+    /// A remote name git would not take.
+    #[error("{remote:?} is not a remote name; give the name of a remote of this clone (see `git remote -v`), for example origin")]
+    BadRemote { remote: String },
 
     /// The installed `git` could not fetch, push or clone.
     #[error("{command} failed: {why}")]
@@ -118,12 +211,33 @@ pub enum Error {
 
     /// What came from elsewhere (a remote's head, a clone, a push) does not verify. The binary
     /// exits 1 for this one: it is a verdict, not a usage error.
-    #[error("{what} does not verify: {}", summary(.failures))]
+    #[error("{what} does not verify: {}", crate::report::summary(.failures))]
     Unverified {
         what: String,
-        failures: Vec<crate::verify::Failure>,
+        failures: Vec<Failure>,
     },
 
+    /// `sync` cannot put this clone's acts on top of the remote.
+    #[error("cannot publish: {why}; nothing was pushed and this clone still holds its acts")]
+    CannotPublish { why: String },
+
+    /// An unpublished commit signed by a key whose file this clone does not know.
+    #[error("unpublished commit {commit} was signed by key {fingerprint}, and this clone does not know that key's file (it was made elsewhere or before undersigned remembered keys)")]
+    KeyFileUnknown { commit: String, fingerprint: String },
+
+    /// The remote refused the push, and not because another clone pushed first.
+    #[error("the remote refused the push: {why}; nothing local was lost")]
+    PushRefused { why: String },
+
+    /// Other clones kept pushing first.
+    #[error("other clones kept pushing first ({tries} tries; last refusal: {why}); nothing local was lost — run sync again")]
+    KeptLosing { tries: u32, why: String },
+
+    /// A hook file that undersigned did not write is in the way.
+    #[error("{path} exists and was not installed by undersigned; move it away (or call undersigned from it) and install the hook again")]
+    ForeignHook { path: PathBuf },
+
+    // ---- below
     /// A failure in git (libgit2) that is not one of the above.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
@@ -136,6 +250,93 @@ pub enum Error {
     },
 }
 
+/// What kind of input file an [`Error::BadInput`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputKind {
+    /// A signing request.
+    Request,
+    /// An endorsement record sent back by mail.
+    Endorsement,
+    /// Evidence of an organization's consent.
+    Evidence,
+    /// A statement text.
+    Text,
+    /// An update line git hands a pre-receive hook.
+    PushUpdate,
+}
+
+impl std::fmt::Display for InputKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InputKind::Request => "signing request",
+            InputKind::Endorsement => "endorsement record",
+            InputKind::Evidence => "evidence",
+            InputKind::Text => "text",
+            InputKind::PushUpdate => "push update",
+        })
+    }
+}
+
+/// Why a key was expected to belong to someone else (the CLI says what to do about each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WrongKeyWhy {
+    /// An editor's key is needed.
+    NotAnEditor,
+    /// An editor's key was given where the organization signs itself.
+    EditorForOrg,
+    /// Another key than the organization's in force (`in_force`).
+    NotTheOrgs { org: String, in_force: String },
+    /// Neither the principal's key in force nor an editor's.
+    NeitherOwnNorEditor,
+}
+
+/// Why a mailed endorsement record cannot be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotAcceptable {
+    /// Signed for another ledger.
+    #[error("the endorsement is for ledger {found}, but this ledger is {ledger}; it was requested from another ledger")]
+    OtherLedger { found: String, ledger: String },
+    /// Not an endorsement signed by the organization itself.
+    #[error("accept takes an endorsement signed by the organization itself (signer org/{org}, provenance \"signed\"); this record is a {act} by {signer} ({provenance})")]
+    NotOrgSigned {
+        org: String,
+        act: String,
+        signer: String,
+        provenance: String,
+    },
+    /// Signed with another key than the organization's in force.
+    #[error(
+        "the endorsement is signed with key {key}, but org/{org}'s key in force is {in_force}"
+    )]
+    OtherKey {
+        org: String,
+        key: String,
+        in_force: String,
+    },
+    /// Signed a text that is not the version's.
+    #[error("the endorsement is of a text with sha256 {found}, but version {version} of {stmt} has sha256 {expected}; the organization signed a different text")]
+    OtherText {
+        stmt: String,
+        version: u32,
+        found: String,
+        expected: String,
+    },
+    /// The record's own signature does not verify.
+    #[error("org/{org}'s signature on the endorsement does not verify: {why}")]
+    BadSignature { org: String, why: String },
+    /// Signed before the organization's latest act on the statement.
+    #[error("the endorsement was signed at {signed_at}, not after org/{org}'s latest act on {stmt} ({latest}); a new signature is needed")]
+    TooOld {
+        org: String,
+        stmt: String,
+        signed_at: String,
+        latest: String,
+    },
+}
+
 impl Error {
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
@@ -143,23 +344,22 @@ impl Error {
             source,
         }
     }
+
+    /// The failures an act's commit would have had, when it was refused for them.
+    pub fn broken_rules(&self) -> Vec<Rule> {
+        match self {
+            Error::WouldNotVerify { failures } | Error::Unverified { failures, .. } => {
+                failures.iter().map(|f| f.rule).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
-fn summary(failures: &[crate::verify::Failure]) -> String {
-    let mut out = String::new();
-    for f in failures.iter().take(5) {
-        let path = f
-            .path
-            .as_deref()
-            .map(|p| format!(" {p}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "\n  commit {}{path}: {} ({})",
-            f.commit, f.reason, f.rule
-        ));
+fn known_list(kind: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!("; {kind}s here: {}", known.join(", "))
     }
-    if failures.len() > 5 {
-        out.push_str(&format!("\n  … and {} more", failures.len() - 5));
-    }
-    out
 }

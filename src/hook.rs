@@ -3,9 +3,10 @@
 //! self-hosted forge) then refuses an unsigned commit, an act outside the pusher's rights or a
 //! rewritten history before any ref moves, and the pusher reads why in their terminal.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InputKind, Result};
+use crate::report::{Failure, Installed, Rule};
 use crate::store::{Store, BRANCH};
-use crate::verify::{verify_at, Failure, VerifyOptions};
+use crate::verify::{verify_at, VerifyOptions};
 use git2::{Oid, Repository};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,16 +14,6 @@ use std::path::{Path, PathBuf};
 /// First line after the shebang of a hook this tool wrote; an existing hook without it is
 /// someone else's and is not overwritten.
 const MARK: &str = "# installed by `undersigned hook install`";
-
-/// What `hook install` did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Installed {
-    /// The hook file.
-    pub hook: String,
-    /// The ledger id the hook enforces, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust: Option<String>,
-}
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
@@ -48,15 +39,15 @@ pub fn install(bare: &Path, trust: Option<Oid>, exe: &Path) -> Result<Installed>
     let path = hooks.join("pre-receive");
     if let Ok(existing) = fs::read_to_string(&path) {
         if !existing.contains(MARK) {
-            return Err(Error::Refused(format!(
-                "{} exists and was not installed by undersigned; move it away (or call undersigned from it) and run hook install again",
-                path.display()
-            )));
+            return Err(Error::ForeignHook { path });
         }
     }
-    let exe = exe
-        .to_str()
-        .ok_or_else(|| Error::Refused("the path of undersigned is not UTF-8".into()))?;
+    let exe = exe.to_str().ok_or_else(|| {
+        Error::io(
+            format!("{}: the path of undersigned", exe.display()),
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "is not UTF-8"),
+        )
+    })?;
     let mut script = format!(
         "#!/bin/sh\n{MARK}\n# Every push to main must verify; anything else is refused.\nexec {} hook pre-receive",
         quote(exe)
@@ -119,9 +110,11 @@ pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
         .map(|l| {
             let mut parts = l.split_whitespace();
             let (Some(o), Some(n), Some(r)) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(Error::Refused(format!(
-                    "pre-receive: cannot read update line {l:?}"
-                )));
+                return Err(Error::BadInput {
+                    kind: InputKind::PushUpdate,
+                    source_name: "from git".into(),
+                    why: format!("cannot read update line {l:?}"),
+                });
             };
             Ok(Update {
                 old: Oid::from_str(o)?,
@@ -147,7 +140,7 @@ pub fn pre_receive(
     let refuse = |commit: Oid, reason: String| Failure {
         commit: commit.to_string(),
         path: None,
-        rule: "push",
+        rule: Rule::Push,
         reason,
     };
     for u in updates {

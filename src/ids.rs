@@ -117,23 +117,6 @@ impl fmt::Display for Principal {
     }
 }
 
-/// Checks a one-line free-text field (names, titles, reasons, notes): not empty, at most `max`
-/// bytes, no control characters (they would break the line-based signed payloads and terminals).
-pub fn check_line(field: &'static str, value: &str, max: usize) -> Result<()> {
-    let why = if value.trim().is_empty() {
-        "must not be empty".to_string()
-    } else if value.len() > max {
-        format!("is {} bytes; at most {max} are allowed", value.len())
-    } else if value.chars().any(char::is_control) {
-        "must be one line without control characters".to_string()
-    } else if value.trim() != value {
-        "must not start or end with spaces".to_string()
-    } else {
-        return Ok(());
-    };
-    Err(Error::BadField { field, why })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,14 +175,5 @@ mod tests {
         assert_eq!(Principal::parse("admin/alice"), None);
         assert_eq!(Principal::parse("org/../x"), None);
         assert_eq!(p.email(), "hrw@org.undersigned.invalid");
-    }
-
-    #[test]
-    fn lines_refuse_control_and_empty() {
-        assert!(check_line("reason", "changed our mind", 100).is_ok());
-        assert!(check_line("reason", "", 100).is_err());
-        assert!(check_line("reason", "a\nb", 100).is_err());
-        assert!(check_line("reason", " padded", 100).is_err());
-        assert!(check_line("reason", &"x".repeat(101), 100).is_err());
     }
 }

@@ -121,7 +121,7 @@ impl SigningKey {
     /// A new random key held only in memory (for generators and tests; never written).
     pub fn random_in_memory(comment: &str) -> Result<SigningKey> {
         let mut key = PrivateKey::random(&mut rand::rngs::OsRng, Algorithm::Ed25519)
-            .map_err(|e| Error::Refused(format!("key generation failed: {e}")))?;
+            .map_err(|e| crypto("key generation", e))?;
         key.set_comment(comment);
         let fingerprint = fingerprint(key.public_key());
         Ok(SigningKey {
@@ -152,10 +152,10 @@ impl SigningKey {
         let sig = self
             .key
             .sign(namespace, HashAlg::Sha512, msg)
-            .map_err(|e| Error::Refused(format!("signing failed: {e}")))?;
+            .map_err(|e| crypto("signing", e))?;
         let pem = sig
             .to_pem(LineEnding::LF)
-            .map_err(|e| Error::Refused(format!("signature encoding failed: {e}")))?;
+            .map_err(|e| crypto("signature encoding", e))?;
         Ok(pem.trim_end().to_string())
     }
 }
@@ -238,6 +238,13 @@ impl PublicKeyInfo {
     }
 }
 
+fn crypto(what: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::Crypto {
+        what,
+        why: e.to_string(),
+    }
+}
+
 /// `SHA256:…` as `ssh-keygen -l` prints it.
 pub fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
@@ -263,30 +270,29 @@ pub fn generate(path: &Path, comment: &str, passphrase: Option<&str>) -> Result<
     let pub_path = pub_path(path);
     for p in [path, pub_path.as_path()] {
         if p.exists() {
-            return Err(Error::Refused(format!(
-                "{}: already exists; undersigned never overwrites a key file — choose another name",
-                p.display()
-            )));
+            return Err(Error::KeyFileExists {
+                path: p.to_path_buf(),
+            });
         }
     }
     let mut rng = rand::rngs::OsRng;
     let mut key = PrivateKey::random(&mut rng, Algorithm::Ed25519)
-        .map_err(|e| Error::Refused(format!("key generation failed: {e}")))?;
+        .map_err(|e| crypto("key generation", e))?;
     key.set_comment(comment);
     let public = PublicKeyInfo::from_key(key.public_key());
     let public_line = key
         .public_key()
         .to_openssh()
-        .map_err(|e| Error::Refused(format!("key encoding failed: {e}")))?;
+        .map_err(|e| crypto("key encoding", e))?;
     let key = match passphrase {
         Some(p) => key
             .encrypt(&mut rng, p)
-            .map_err(|e| Error::Refused(format!("key encryption failed: {e}")))?,
+            .map_err(|e| crypto("key encryption", e))?,
         None => key,
     };
     let pem = key
         .to_openssh(LineEnding::LF)
-        .map_err(|e| Error::Refused(format!("key encoding failed: {e}")))?;
+        .map_err(|e| crypto("key encoding", e))?;
     write_new_file(path, pem.as_bytes(), 0o600)?;
     if let Err(e) = write_new_file(&pub_path, format!("{public_line}\n").as_bytes(), 0o644) {
         let _ = fs::remove_file(path);

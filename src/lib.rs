@@ -10,12 +10,19 @@
 //! println!("{} commits, ok: {}", report.commits, report.ok);
 //! # Ok::<(), undersigned::Error>(())
 //! ```
+//!
+//! Where things are: [`rules`] holds every rule of a ledger, applied by [`verify`] to each
+//! commit of a history and by [`Ledger`]'s acts to each commit they write; [`act::Act`] is the
+//! one vocabulary of acts; [`state`] is what a replay rebuilds; [`report`] holds every value the
+//! library returns and the CLI prints as JSON; [`local`] owns what undersigned keeps in the
+//! repository's git directory.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod act;
 pub mod audit;
-pub mod cache;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod hook;
@@ -23,11 +30,12 @@ pub mod ids;
 pub mod keys;
 pub mod layout;
 pub mod ledger;
+pub mod local;
 pub mod mail;
 pub mod oid_serde;
-pub mod pin;
-pub mod policy;
 pub mod record;
+pub mod report;
+pub mod rules;
 pub mod signed_data;
 pub mod state;
 pub mod store;
@@ -38,4 +46,5 @@ pub mod verify;
 pub mod view;
 
 pub use error::{Error, Result};
-pub use ledger::{Ledger, NewOrg, Outcome};
+pub use ledger::{Ledger, NewLedger, NewOrg, Revision};
+pub use report::Outcome;

@@ -7,13 +7,13 @@
 //! The request is a convenience, not a trust anchor: what the organization signs is the sha256
 //! of the text it was shown, and `accept` refuses a record whose hash is not the ledger's text.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InputKind, Result};
 use crate::ids::{check_slug, Principal};
 use crate::keys::SigningKey;
 use crate::ledger::Ledger;
 use crate::record::{self, ActKind, ActRecord, Provenance};
+use crate::rules::fields::{check_text, MAX_TEXT_BYTES};
 use crate::signed_data::{act_payload, ACT_NAMESPACE};
-use crate::verify::{check_text, MAX_TEXT_BYTES};
 use crate::view::View;
 use serde::{Deserialize, Serialize};
 
@@ -47,35 +47,38 @@ pub fn request(ledger: &Ledger, stmt: &str, version: Option<u32>) -> Result<Requ
     check_slug("statement", stmt)?;
     let store = ledger.store();
     let repo = store.repo();
-    let head = store
-        .head()?
-        .ok_or_else(|| Error::Refused("the ledger has no head".into()))?;
-    let commit = repo.find_commit(head)?;
-    let tree = commit.tree()?;
+    let head = store.head()?.ok_or(Error::EmptyHistory)?;
+    let tree = repo.find_commit(head)?.tree()?;
     let view = View {
         repo,
         tree: &tree,
         commit: head,
-        now_ms: crate::timefmt::now_ms(),
     };
     let count = view.version_count(stmt)?;
     if count == 0 {
         return Err(Error::Unknown {
             kind: "statement",
             id: stmt.into(),
-            hint: String::new(),
+            known: view.statements()?,
         });
     }
     let v = version.unwrap_or(count);
-    let (rec, text) = view.version(stmt, v)?.ok_or_else(|| Error::Unknown {
-        kind: "version",
-        id: format!("{stmt} v{v}"),
-        hint: format!("; {stmt} has versions 1 to {count}"),
-    })?;
+    let (rec, text) = view
+        .version(stmt, v)?
+        .ok_or_else(|| Error::UnknownVersion {
+            stmt: stmt.to_string(),
+            version: v,
+            count,
+        })?;
     let name = view
         .record::<crate::record::LedgerRecord>(crate::layout::LEDGER_FILE)?
         .map(|l| l.name)
         .unwrap_or_default();
+    let text = String::from_utf8(text).map_err(|_| Error::DamagedRecord {
+        commit: head.to_string(),
+        path: crate::layout::version_text(stmt, v),
+        why: "the text is not UTF-8".into(),
+    })?;
     Ok(Request {
         format: REQUEST_FORMAT.into(),
         ledger: ledger.ledger_id()?.to_string(),
@@ -84,16 +87,16 @@ pub fn request(ledger: &Ledger, stmt: &str, version: Option<u32>) -> Result<Requ
         version: v,
         title: rec.title,
         text_sha256: rec.text_sha256,
-        text: String::from_utf8(text)
-            .map_err(|_| Error::Refused("the text is not UTF-8".into()))?,
+        text,
     })
 }
 
 /// Reads a request from a file's bytes, refusing one whose text does not match its hash.
 pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
-    let bad = |why: String| Error::BadField {
-        field: "--request",
-        why: format!("{source}: {why}"),
+    let bad = |why: String| Error::BadInput {
+        kind: InputKind::Request,
+        source_name: source.to_string(),
+        why,
     };
     if bytes.len() > 2 * MAX_TEXT_BYTES + 64 * 1024 {
         return Err(bad(format!(
@@ -127,8 +130,8 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
     Ok(req)
 }
 
-/// The organization's signed endorsement of the request's version.
-pub fn sign_request(req: &Request, org: &str, key: &SigningKey) -> Result<ActRecord> {
+/// The organization's signed endorsement of the request's version, signed at `now_ms`.
+pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> Result<ActRecord> {
     check_slug("organization", org)?;
     let mut rec = ActRecord {
         act: ActKind::Endorse,
@@ -137,7 +140,7 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey) -> Result<ActRec
         version: Some(req.version),
         text_sha256: Some(req.text_sha256.clone()),
         org: org.into(),
-        signed_at: crate::timefmt::format_ms(crate::timefmt::now_ms()),
+        signed_at: crate::timefmt::format_ms(now_ms),
         reason: None,
         provenance: Provenance::Signed,
         evidence_sha256: None,
@@ -151,8 +154,9 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey) -> Result<ActRec
 
 /// Reads a mailed endorsement record (same limits as records in a ledger).
 pub fn read_endorsement(bytes: &[u8], source: &str) -> Result<ActRecord> {
-    record::decode(bytes).map_err(|why| Error::BadField {
-        field: "ENDORSEMENT",
-        why: format!("{source}: not an endorsement record ({why})"),
+    record::decode(bytes).map_err(|why| Error::BadInput {
+        kind: InputKind::Endorsement,
+        source_name: source.to_string(),
+        why: format!("not an endorsement record ({why})"),
     })
 }

@@ -7,6 +7,7 @@
 //! are slugs, numbers, hex, times or one-line texts checked to hold no line breaks, so the
 //! encoding is unambiguous.
 
+use crate::keys::{ParsedSig, SigError};
 use crate::record::ActRecord;
 
 /// SSHSIG namespace of commit signatures; git requires exactly this.
@@ -52,6 +53,29 @@ pub fn act_payload(r: &ActRecord) -> Vec<u8> {
     out.push('\n');
     out.push_str(&s);
     out.into_bytes()
+}
+
+/// A signature and the exact bytes it must cover, checked later (verification queues these and
+/// checks them on every core; a writer checks its own at once).
+pub struct SignedData {
+    /// The parsed SSHSIG (namespace and algorithm already checked).
+    pub sig: ParsedSig,
+    /// The exact bytes it covers: a commit without its signature header, or an act payload.
+    pub bytes: Vec<u8>,
+    /// Who is said to have signed, for the message (`org/hrw`, `editor/alice`).
+    pub signer: String,
+}
+
+impl SignedData {
+    /// Checks the signature over the bytes (`verify_strict`, as ssh-keygen judges it).
+    pub fn check(&self) -> Result<(), SigError> {
+        self.sig.verify(&self.bytes)
+    }
+
+    /// Bytes carried, for batching.
+    pub fn weight(&self) -> usize {
+        self.bytes.len()
+    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! organizations and keys, the statements with their versions, and every act, each with the
 //! commit that added it. Built only from trees and signatures, never from commit messages.
 
-use crate::ids::Principal;
+use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
 use crate::record::{ActKind, Provenance};
+use crate::report::{ActType, LogEntry};
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -74,6 +75,11 @@ impl PrincipalEntry {
         self.keys
             .last()
             .filter(|k| k.in_force() && self.removed.is_none())
+    }
+
+    /// How many keys it ever had.
+    pub fn key_count(&self) -> u32 {
+        u32::try_from(self.keys.len()).unwrap_or(u32::MAX)
     }
 
     /// The key with this position.
@@ -148,7 +154,59 @@ impl StatementEntry {
 
     /// Version `n`.
     pub fn version(&self, n: u32) -> Option<&VersionEntry> {
-        n.checked_sub(1).and_then(|i| self.versions.get(i as usize))
+        n.checked_sub(1)
+            .and_then(|i| self.versions.get(usize::try_from(i).ok()?))
+    }
+
+    /// How many versions it has (the current one's number).
+    pub fn version_count(&self) -> u32 {
+        u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
+    }
+
+    /// An organization's acts on the statement, in order (none when it never acted).
+    pub fn acts_of(&self, org: &str) -> &[ActEntry] {
+        self.acts.get(org).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Where an organization stands on the statement, or `None` when it never acted.
+    pub fn standing(&self, org: &str) -> Option<Standing> {
+        standing(self.acts_of(org), self.current()?.n)
+    }
+}
+
+/// Where an organization stands on a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standing {
+    /// Endorses the current version.
+    Current,
+    /// Endorses an older version only.
+    Stale,
+    /// Withdrew last.
+    Withdrawn,
+}
+
+/// The acts since the last withdrawal: the endorsements in force.
+pub fn in_force(acts: &[ActEntry]) -> &[ActEntry] {
+    let since = acts
+        .iter()
+        .rposition(|a| a.kind == ActKind::Withdraw)
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    &acts[since..]
+}
+
+/// The standing that `acts` (one organization's, in order) give it when `current` is the
+/// current version, or `None` when it never acted.
+pub fn standing(acts: &[ActEntry], current: u32) -> Option<Standing> {
+    let last = acts.last()?;
+    if last.kind == ActKind::Withdraw {
+        return Some(Standing::Withdrawn);
+    }
+    if in_force(acts).iter().any(|a| a.version == Some(current)) {
+        Some(Standing::Current)
+    } else {
+        Some(Standing::Stale)
     }
 }
 
@@ -262,6 +320,226 @@ impl State {
             out.push('\n');
         }
         out
+    }
+}
+
+/// One checked record, ready to be applied: what the rules make of a file a commit adds. A
+/// commit's changes are applied only once all of them were checked against the parent's state,
+/// so nothing in a commit can authorize something else in it.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// `ledger.json`: the ledger's name.
+    Ledger {
+        /// The name.
+        name: String,
+    },
+    /// An editor or organization registered.
+    Principal {
+        /// Who.
+        who: Principal,
+        /// Its entry (no keys yet; `commit` is set when applied).
+        entry: PrincipalEntry,
+    },
+    /// A key registered; it retires the key in force (a rotation).
+    Key {
+        /// Whose.
+        who: Principal,
+        /// The key (`commit` is set when applied).
+        key: KeyEntry,
+    },
+    /// Key `seq` of a principal revoked.
+    Revoke {
+        /// Whose.
+        who: Principal,
+        /// Which key.
+        seq: u32,
+        /// Why.
+        reason: String,
+        /// Who revoked it.
+        by: String,
+    },
+    /// An editor removed; its keys retire.
+    Remove {
+        /// The editor's slug.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// A version of a statement.
+    Version {
+        /// The statement.
+        stmt: String,
+        /// The version (`commit` is set when applied).
+        entry: VersionEntry,
+    },
+    /// An organization's endorsement or withdrawal.
+    Signatory {
+        /// The statement.
+        stmt: String,
+        /// The organization.
+        org: String,
+        /// The act (`commit` is set when applied).
+        entry: ActEntry,
+    },
+}
+
+impl Change {
+    /// What kind of act this record is, for the log.
+    pub fn act_type(&self) -> ActType {
+        match self {
+            Change::Ledger { .. } => ActType::Init,
+            Change::Principal { who, .. } => match who.role {
+                Role::Editor => ActType::EditorAdd,
+                Role::Org => ActType::OrgAdd,
+            },
+            Change::Key { .. } => ActType::KeyAdd,
+            Change::Revoke { .. } => ActType::KeyRevoke,
+            Change::Remove { .. } => ActType::EditorRemove,
+            Change::Version { entry, .. } if entry.n == 1 => ActType::StatementNew,
+            Change::Version { .. } => ActType::StatementRevise,
+            Change::Signatory { entry, .. } => match entry.kind {
+                ActKind::Endorse => ActType::Endorse,
+                ActKind::Withdraw => ActType::Withdraw,
+            },
+        }
+    }
+
+    /// The statement the record belongs to, if any.
+    pub fn statement(&self) -> Option<&str> {
+        match self {
+            Change::Version { stmt, .. } | Change::Signatory { stmt, .. } => Some(stmt),
+            Change::Ledger { .. }
+            | Change::Principal { .. }
+            | Change::Key { .. }
+            | Change::Revoke { .. }
+            | Change::Remove { .. } => None,
+        }
+    }
+
+    /// True when the record changes who may sign, so that `allowed_signers` must follow.
+    pub fn changes_registry(&self) -> bool {
+        match self {
+            Change::Principal { .. }
+            | Change::Key { .. }
+            | Change::Revoke { .. }
+            | Change::Remove { .. } => true,
+            Change::Ledger { .. } | Change::Version { .. } | Change::Signatory { .. } => false,
+        }
+    }
+
+    /// The log entry of this record in `commit` (time in seconds, signed by `actor`). The
+    /// genesis names its first editor without a separate `editor-add`.
+    pub fn log_entry(
+        &self,
+        commit: Oid,
+        time: i64,
+        actor: &str,
+        genesis: bool,
+    ) -> Option<LogEntry> {
+        let (statement, version, subject, provenance) = match self {
+            Change::Ledger { name } => (None, None, Some(name.clone()), None),
+            Change::Principal { .. } if genesis => return None,
+            Change::Principal { who, .. } => (None, None, Some(who.to_string()), None),
+            Change::Key { who, key } => (
+                None,
+                None,
+                Some(format!("{who} {}", key.key.fingerprint)),
+                None,
+            ),
+            Change::Revoke { who, seq, .. } => (None, None, Some(format!("{who} key {seq}")), None),
+            Change::Remove { id, .. } => (None, None, Some(format!("editor/{id}")), None),
+            Change::Version { stmt, entry } => (Some(stmt.clone()), Some(entry.n), None, None),
+            Change::Signatory { stmt, org, entry } => (
+                Some(stmt.clone()),
+                entry.version,
+                Some(format!("org/{org}")),
+                Some(entry.provenance),
+            ),
+        };
+        Some(LogEntry {
+            commit: commit.to_string(),
+            time,
+            actor: actor.to_string(),
+            act: self.act_type(),
+            statement,
+            version,
+            subject,
+            provenance,
+        })
+    }
+}
+
+impl State {
+    /// Applies a checked record added by `commit` (committed at `time`, seconds).
+    pub fn apply(&mut self, change: Change, commit: Oid, time: i64) {
+        match change {
+            Change::Ledger { name } => self.name = name,
+            Change::Principal { who, mut entry } => {
+                entry.commit = commit;
+                match who.role {
+                    Role::Editor => self.editors.insert(who.id, entry),
+                    Role::Org => self.orgs.insert(who.id, entry),
+                };
+            }
+            Change::Key { who, mut key } => {
+                key.commit = commit;
+                self.by_key.insert(key.key.raw, (who.clone(), key.seq));
+                let before = self.lines_of(&who);
+                if let Some(p) = self.principal_mut(&who) {
+                    // A new key retires the one in force: rotation.
+                    if let Some(prev) = p.keys.last_mut().filter(|k| k.in_force()) {
+                        prev.retired = Some((commit, time));
+                    }
+                    p.keys.push(key);
+                }
+                self.refresh_lines(&who, before);
+            }
+            Change::Revoke {
+                who,
+                seq,
+                reason,
+                by,
+            } => {
+                let before = self.lines_of(&who);
+                if let Some(k) = self.principal_mut(&who).and_then(|p| {
+                    seq.checked_sub(1)
+                        .and_then(|i| p.keys.get_mut(usize::try_from(i).ok()?))
+                }) {
+                    k.retired.get_or_insert((commit, time));
+                    k.revoked = Some(Revocation { reason, by, commit });
+                }
+                self.refresh_lines(&who, before);
+            }
+            Change::Remove { id, reason } => {
+                let who = Principal::editor(&id);
+                let before = self.lines_of(&who);
+                if let Some(e) = self.editors.get_mut(&id) {
+                    for k in e.keys.iter_mut().filter(|k| k.in_force()) {
+                        k.retired = Some((commit, time));
+                    }
+                    e.removed = Some((commit, reason));
+                }
+                self.refresh_lines(&who, before);
+            }
+            Change::Version { stmt, mut entry } => {
+                entry.commit = commit;
+                self.statements
+                    .entry(stmt)
+                    .or_default()
+                    .versions
+                    .push(entry);
+            }
+            Change::Signatory {
+                stmt,
+                org,
+                mut entry,
+            } => {
+                entry.commit = commit;
+                if let Some(s) = self.statements.get_mut(&stmt) {
+                    s.acts.entry(org).or_default().push(entry);
+                }
+            }
+        }
     }
 }
 

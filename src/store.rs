@@ -4,11 +4,12 @@
 use crate::error::{Error, Result};
 use crate::keys::SigningKey;
 use crate::layout;
+use crate::local::lock::{self, LedgerLock};
+use crate::local::LocalDir;
 use crate::signed_data::COMMIT_NAMESPACE;
 use git2::{Commit, ObjectType, Oid, Repository, RepositoryInitOptions, Tree};
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The one branch a ledger lives on.
@@ -22,20 +23,6 @@ const TOLERATED_AT_INIT: &[&str] = &["examples"];
 pub struct Store {
     repo: Repository,
     dir: PathBuf,
-}
-
-/// The ledger's write lock (see [`Store::lock`]); released, and marked as cleanly released,
-/// when dropped.
-pub struct LedgerLock {
-    file: File,
-}
-
-impl Drop for LedgerLock {
-    fn drop(&mut self) {
-        // An empty file tells the next holder this one finished; the lock itself goes with the
-        // file descriptor.
-        let _ = self.file.set_len(0);
-    }
 }
 
 /// One file an act adds.
@@ -198,44 +185,25 @@ impl Store {
         due && crate::transport::gc_auto(self.repo.path())
     }
 
-    /// Directory inside `.git` where undersigned keeps its own local state.
-    pub fn state_dir(&self) -> PathBuf {
-        self.repo.path().join("undersigned")
+    /// Where undersigned keeps its own files for this repository ([`crate::local`]).
+    pub fn local(&self) -> LocalDir {
+        LocalDir::of(self.repo.path())
     }
 
-    /// Takes the ledger's write lock, held until the returned guard is dropped. Two processes
-    /// acting on one ledger queue here; the branch's compare-and-swap still guards against
-    /// writers that do not take the lock (a push into the repository).
-    ///
-    /// The lock file also says whether its last holder finished: a holder writes its pid into
-    /// it and empties it when done, so a non-empty file found by the next holder means a process
-    /// was killed while it held the lock. Git's own lock files (`index.lock`, `main.lock`…)
-    /// that such a process left since it took the lock are then removed: only a holder of this
-    /// lock writes them, and leaving them would wedge every later act. A git lock file that is
-    /// not explained that way is refused by name (see [`Store::check_git_locks`]).
+    /// Takes the ledger's write lock ([`crate::local::lock`]), held until the guard is dropped.
+    /// When the previous holder was killed, git's own lock files (`index.lock`, `main.lock`…)
+    /// it left since it took the lock are removed: only a holder of this lock writes them, and
+    /// leaving them would wedge every later act. A git lock file that is not explained that
+    /// way is refused by name (see [`Store::check_git_locks`]).
     pub fn lock(&self) -> Result<LedgerLock> {
-        let dir = self.state_dir();
-        fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        let path = dir.join("lock");
-        let io = |e| Error::io(path.display().to_string(), e);
-        let mut file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io)?;
-        file.lock().map_err(io)?;
-        let meta = file.metadata().map_err(io)?;
-        if meta.len() > 0 {
-            if let Ok(since) = meta.modified() {
-                self.remove_git_locks_since(since);
-            }
+        let local = self.local();
+        let (lock, killed) = lock::acquire(&local)
+            .map_err(|e| Error::io(local.file("lock").display().to_string(), e))?;
+        if let Some(since) = killed {
+            self.remove_git_locks_since(since);
         }
-        file.set_len(0).map_err(io)?;
-        file.write_all(format!("pid {}\n", std::process::id()).as_bytes())
-            .map_err(io)?;
         self.check_git_locks()?;
-        Ok(LedgerLock { file })
+        Ok(lock)
     }
 
     /// Git lock files an act or a sync of this ledger may take, relative to the git directory.
@@ -458,11 +426,9 @@ impl Store {
         let buf = self
             .repo
             .commit_create_buffer(&ident, &ident, spec.message, &tree, &parents)?;
-        let content = std::str::from_utf8(&buf).map_err(|_| {
-            Error::Refused(
-                "commit content is not UTF-8 (a name or message holds invalid bytes)".into(),
-            )
-        })?;
+        // Built from UTF-8 names and messages and hex ids, so it is UTF-8.
+        let content = std::str::from_utf8(&buf)
+            .map_err(|_| git2::Error::from_str("commit content is not UTF-8"))?;
         let armor = signer.sign(COMMIT_NAMESPACE, content.as_bytes())?;
         Ok(self.repo.commit_signed(content, &armor, Some("gpgsig"))?)
     }
@@ -526,12 +492,10 @@ impl Store {
         if paths.is_none() {
             self.index_to(&commit.tree()?)?;
         }
-        let marker = self.state_dir().join("worktree");
-        fs::create_dir_all(self.state_dir())
-            .map_err(|e| Error::io(marker.display().to_string(), e))?;
-        fs::write(&marker, format!("{head}\n"))
-            .map_err(|e| Error::io(marker.display().to_string(), e))?;
-        Ok(())
+        let local = self.local();
+        local
+            .set_worktree(head)
+            .map_err(|e| Error::io(local.file("worktree").display().to_string(), e))
     }
 
     /// Makes the index hold exactly `tree`'s entries. A checkout compares the head with the
@@ -563,11 +527,9 @@ impl Store {
         Ok(())
     }
 
-    /// The commit the work tree was last brought to by undersigned, when known.
     /// The commit the work tree was last brought to by undersigned (none for a bare ledger).
     pub fn synced_commit(&self) -> Option<Oid> {
-        let text = fs::read_to_string(self.state_dir().join("worktree")).ok()?;
-        let oid = Oid::from_str(text.trim()).ok()?;
+        let oid = self.local().worktree()?;
         self.repo.find_commit(oid).ok().map(|c| c.id())
     }
 
@@ -577,9 +539,7 @@ impl Store {
             return Ok(true);
         }
         let head = self.head()?;
-        let marker = fs::read_to_string(self.state_dir().join("worktree")).ok();
-        Ok(head.is_some()
-            && marker.as_deref().map(str::trim) == head.map(|h| h.to_string()).as_deref())
+        Ok(head.is_some() && self.local().worktree() == head)
     }
 }
 
@@ -625,23 +585,30 @@ fn build_tree(
         match parts.as_slice() {
             [name] => {
                 if builder.get(name)?.is_some() && !derived.contains(&full.as_str()) {
-                    return Err(Error::Refused(format!(
-                        "{full}: already exists in the ledger; acts only add files"
-                    )));
+                    return Err(Error::TreeConflict {
+                        path: full,
+                        why: "already exists in the ledger; acts only add files",
+                    });
                 }
                 builder.insert(name, *oid, 0o100644)?;
             }
             [dir, rest @ ..] => subdirs.entry(dir).or_default().push((rest.to_vec(), *oid)),
-            [] => return Err(Error::Refused("empty path".into())),
+            [] => {
+                return Err(Error::TreeConflict {
+                    path: prefix.to_string(),
+                    why: "an empty path",
+                })
+            }
         }
     }
     for (dir, sub_files) in subdirs {
         let existing = match builder.get(dir)? {
             Some(e) if e.kind() == Some(ObjectType::Tree) => Some(repo.find_tree(e.id())?),
             Some(_) => {
-                return Err(Error::Refused(format!(
-                    "{prefix}{dir}: exists and is not a directory"
-                )));
+                return Err(Error::TreeConflict {
+                    path: format!("{prefix}{dir}"),
+                    why: "exists and is not a directory",
+                });
             }
             None => None,
         };

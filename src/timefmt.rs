@@ -2,14 +2,6 @@
 //! (`2026-11-28T10:02:43.123Z`), so that records stay readable in `git show`, compare in time
 //! order as plain strings, and have exactly one spelling per instant (a record is canonical).
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// Days since 1970-01-01 to (year, month, day); Howard Hinnant's civil-from-days.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -61,6 +53,24 @@ pub fn format_compact(secs: i64) -> String {
     format!("{digits}Z")
 }
 
+/// Parses the form [`format_compact`] writes (`YYYYMMDDHHMMSSZ`) back to seconds.
+pub fn parse_compact(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 15 || b[14] != b'Z' || !b[..14].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let spelled = format!(
+        "{}-{}-{}T{}:{}:{}.000Z",
+        &s[0..4],
+        &s[4..6],
+        &s[6..8],
+        &s[8..10],
+        &s[10..12],
+        &s[12..14]
+    );
+    parse_ms(&spelled).map(|ms| ms / 1000)
+}
+
 /// Parses exactly the form [`format_ms`] writes; anything else is `None`.
 pub fn parse_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -98,6 +108,8 @@ mod tests {
         assert_eq!(format_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(format_secs(1_795_860_163), "2026-11-28 10:02:43 UTC");
         assert_eq!(format_compact(1_795_860_163), "20261128100243Z");
+        assert_eq!(parse_compact("20261128100243Z"), Some(1_795_860_163));
+        assert_eq!(parse_compact("20261128100243"), None);
     }
 
     #[test]

@@ -28,9 +28,8 @@ pub fn check_remote_name(remote: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::BadField {
-            field: "REMOTE",
-            why: format!("{remote:?} is not a remote name; give the name of a remote of this clone (see `git remote -v`), for example origin"),
+        Err(Error::BadRemote {
+            remote: remote.to_string(),
         })
     }
 }

@@ -2,13 +2,26 @@
 //! versions, one organization's acts on one statement. Each read is a handful of tree lookups,
 //! never a walk of history or of every record, so an act costs the same in any ledger.
 
+use crate::act::Needs;
 use crate::error::{Error, Result};
+use crate::ids::{is_slug, Principal, Role};
+use crate::keys::PublicKeyInfo;
 use crate::layout;
-use crate::record::{self, ActRecord, EditorRecord, KeyRecord, OrgRecord, VersionRecord};
+use crate::record::{
+    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance, RemovalRecord,
+    RevocationRecord, VersionRecord,
+};
+use crate::state::{
+    signer_line, ActEntry, KeyEntry, PrincipalEntry, Revocation, State, StatementEntry,
+    VersionEntry,
+};
 use crate::store::{list_dir, read_blob};
 use git2::{Oid, Repository, Tree};
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// The ledger at one commit, read lazily.
+#[derive(Clone)]
 pub struct View<'a> {
     /// Repository.
     pub repo: &'a Repository,
@@ -16,10 +29,6 @@ pub struct View<'a> {
     pub tree: &'a Tree<'a>,
     /// Commit id.
     pub commit: Oid,
-    /// The time an act built on this commit takes, in milliseconds: now, but never before the
-    /// commit's own time, so that history's times never go backwards (a `valid-before` written
-    /// from an act's time then covers everything the retired key signed).
-    pub now_ms: i64,
 }
 
 impl<'a> View<'a> {
@@ -51,7 +60,7 @@ impl<'a> View<'a> {
     }
 
     /// The numbers of the `<n>.json` records in a directory, in order.
-    fn seqs(&self, dir: &str) -> Result<Vec<u32>> {
+    pub fn seqs(&self, dir: &str) -> Result<Vec<u32>> {
         let mut seqs: Vec<u32> = self
             .list(dir)?
             .iter()
@@ -191,4 +200,280 @@ impl<'a> View<'a> {
         lines.insert(crate::state::signer_line(principal, openssh, None));
         Ok(crate::state::render_allowed_signers(lines).into_bytes())
     }
+}
+
+/// The directory of a principal's records.
+pub fn principal_dir(who: &Principal) -> String {
+    match who.role {
+        Role::Editor => layout::editor_dir(&who.id),
+        Role::Org => layout::org_dir(&who.id),
+    }
+}
+
+/// The parts of a ledger's [`State`] at one commit that an act's rules read, built from the
+/// commit's tree alone (a handful of tree lookups per part, never a walk of history), so that
+/// a writer judges the commit it is about to write with the verifier's own rules at a cost
+/// that does not grow with the ledger.
+///
+/// What the tree cannot say is left out and never read by the rules: the commits that added
+/// each record (zero ids here) and, for a retired key, the commit that retired it (its time
+/// comes from the `valid-before` of `allowed_signers`). Everything else equals what a replay
+/// of a verifying history gives for those parts.
+pub struct Loaded {
+    /// The state loaded so far.
+    pub state: State,
+    principals: BTreeSet<Principal>,
+    statements: BTreeSet<String>,
+    acts: BTreeSet<(String, String)>,
+    editors: bool,
+    key_index: bool,
+    /// `allowed_signers` of the commit, once read.
+    lines: Option<BTreeSet<String>>,
+}
+
+impl Loaded {
+    /// Nothing loaded yet, for the ledger `ledger_id`.
+    pub fn new(ledger_id: Oid) -> Loaded {
+        Loaded {
+            state: State {
+                ledger_id: Some(ledger_id),
+                ..State::default()
+            },
+            principals: BTreeSet::new(),
+            statements: BTreeSet::new(),
+            acts: BTreeSet::new(),
+            editors: false,
+            key_index: false,
+            lines: None,
+        }
+    }
+
+    /// Loads what `needs` names that is not loaded yet, and every editor.
+    pub fn need(&mut self, view: &View<'_>, needs: &Needs) -> Result<()> {
+        if !self.editors {
+            self.editors = true;
+            if let Some(l) = view.record::<LedgerRecord>(layout::LEDGER_FILE)? {
+                self.state.name = l.name;
+            }
+            for id in view.list(layout::EDITORS)? {
+                if is_slug(&id) {
+                    self.principal(view, &Principal::editor(&id))?;
+                }
+            }
+        }
+        for who in &needs.principals {
+            self.principal(view, who)?;
+        }
+        for stmt in &needs.statements {
+            self.statement(view, stmt)?;
+        }
+        for (stmt, org) in &needs.acts {
+            self.statement(view, stmt)?;
+            self.acts_of(view, stmt, org)?;
+        }
+        if needs.key_index && !self.key_index {
+            self.key_index = true;
+            let lines = self.lines(view)?.clone();
+            for line in &lines {
+                if let Some((who, raw)) = parse_line(line) {
+                    let seq = self
+                        .state
+                        .principal(&who)
+                        .and_then(|p| p.keys.iter().find(|k| k.key.raw == raw).map(|k| k.seq));
+                    self.state
+                        .by_key
+                        .entry(raw)
+                        .or_insert((who, seq.unwrap_or(0)));
+                }
+            }
+            self.state.signer_lines = lines;
+        }
+        Ok(())
+    }
+
+    fn lines(&mut self, view: &View<'_>) -> Result<&BTreeSet<String>> {
+        if self.lines.is_none() {
+            self.lines = Some(view.signer_lines()?);
+        }
+        Ok(self.lines.get_or_insert_with(BTreeSet::new))
+    }
+
+    fn principal(&mut self, view: &View<'_>, who: &Principal) -> Result<()> {
+        if !self.principals.insert(who.clone()) {
+            return Ok(());
+        }
+        let dir = principal_dir(who);
+        let (name, url, country) = match who.role {
+            Role::Editor => match view.editor(&who.id)? {
+                Some(e) => (e.name, None, None),
+                None => return Ok(()),
+            },
+            Role::Org => match view.org(&who.id)? {
+                Some(o) => (o.name, o.url, o.country),
+                None => return Ok(()),
+            },
+        };
+        let removed = match who.role {
+            Role::Editor => view
+                .record::<RemovalRecord>(&layout::removal_path(&who.id))?
+                .map(|r| (Oid::ZERO_SHA1, r.reason)),
+            Role::Org => None,
+        };
+        let mut keys = Vec::new();
+        for k in view.keys(&dir)? {
+            let key = PublicKeyInfo::parse_line(&k.public_key, &layout::key_path(&dir, k.seq))?;
+            keys.push(KeyEntry {
+                seq: k.seq,
+                key,
+                commit: Oid::ZERO_SHA1,
+                added_by: k.added_by,
+                reason: k.reason,
+                retired: None,
+                revoked: None,
+            });
+        }
+        for seq in view.seqs(&layout::revocations_dir(&dir))? {
+            let r: Option<RevocationRecord> = view.record(&layout::revocation_path(&dir, seq))?;
+            let key = seq
+                .checked_sub(1)
+                .and_then(|i| keys.get_mut(usize::try_from(i).ok()?));
+            if let (Some(r), Some(k)) = (r, key) {
+                k.revoked = Some(Revocation {
+                    reason: r.reason,
+                    by: r.revoked_by,
+                    commit: Oid::ZERO_SHA1,
+                });
+            }
+        }
+        let last = keys.len();
+        let retired: Vec<usize> = (0..last)
+            .filter(|i| i + 1 < last || keys[*i].revoked.is_some() || removed.is_some())
+            .collect();
+        if !retired.is_empty() {
+            // A retired key's time is the `valid-before` its line carries.
+            let lines = self.lines(view)?;
+            for i in retired {
+                let time = retired_at(lines, &who.to_string(), &keys[i].key.openssh);
+                keys[i].retired = Some((Oid::ZERO_SHA1, time.unwrap_or(0)));
+            }
+        }
+        for k in &keys {
+            self.state.by_key.insert(k.key.raw, (who.clone(), k.seq));
+        }
+        let entry = PrincipalEntry {
+            name,
+            url,
+            country,
+            keys,
+            commit: Oid::ZERO_SHA1,
+            removed,
+        };
+        let lines = {
+            let name = who.to_string();
+            entry
+                .keys
+                .iter()
+                .map(|k| signer_line(&name, &k.key.openssh, k.retired.map(|(_, t)| t)))
+                .collect::<Vec<_>>()
+        };
+        match who.role {
+            Role::Editor => self.state.editors.insert(who.id.clone(), entry),
+            Role::Org => self.state.orgs.insert(who.id.clone(), entry),
+        };
+        if !self.key_index {
+            self.state.signer_lines.extend(lines);
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, view: &View<'_>, stmt: &str) -> Result<()> {
+        if !self.statements.insert(stmt.to_string()) {
+            return Ok(());
+        }
+        let mut versions = Vec::new();
+        for n in view.seqs(&layout::versions_dir(stmt))? {
+            let Some(r) = view.record::<VersionRecord>(&layout::version_meta(stmt, n))? else {
+                continue;
+            };
+            let text_blob = view
+                .tree
+                .get_path(Path::new(&layout::version_text(stmt, n)))
+                .map(|e| e.id())
+                .unwrap_or(Oid::ZERO_SHA1);
+            versions.push(VersionEntry {
+                n,
+                title: r.title,
+                text_sha256: r.text_sha256,
+                editor: r.editor,
+                note: r.note,
+                created_at: r.created_at,
+                commit: Oid::ZERO_SHA1,
+                text_blob,
+            });
+        }
+        if !versions.is_empty() {
+            self.state.statements.insert(
+                stmt.to_string(),
+                StatementEntry {
+                    versions,
+                    acts: Default::default(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn acts_of(&mut self, view: &View<'_>, stmt: &str, org: &str) -> Result<()> {
+        if !self.acts.insert((stmt.to_string(), org.to_string())) {
+            return Ok(());
+        }
+        let Some(statement) = self.state.statements.get_mut(stmt) else {
+            return Ok(());
+        };
+        let mut acts = Vec::new();
+        for (seq, r) in view.acts(stmt, org)?.into_iter().enumerate() {
+            let seq = u32::try_from(seq + 1).unwrap_or(u32::MAX);
+            let attested_by = (r.provenance == Provenance::Attested)
+                .then(|| Principal::parse(&r.signer).map(|p| p.id))
+                .flatten();
+            acts.push(ActEntry {
+                seq,
+                kind: r.act,
+                version: r.version,
+                provenance: r.provenance,
+                attested_by,
+                key: r.key,
+                signed_at: r.signed_at,
+                reason: r.reason,
+                commit: Oid::ZERO_SHA1,
+                path: layout::act_path(stmt, org, seq),
+            });
+        }
+        if !acts.is_empty() {
+            statement.acts.insert(org.to_string(), acts);
+        }
+        Ok(())
+    }
+}
+
+/// The principal and raw key of an `allowed_signers` line written by undersigned.
+fn parse_line(line: &str) -> Option<(Principal, [u8; 32])> {
+    let (principal, rest) = line.split_once(' ')?;
+    let who = Principal::parse(principal)?;
+    let key_text = match rest.strip_prefix("valid-before=\"") {
+        Some(r) => r.split_once("\" ")?.1,
+        None => rest,
+    };
+    let key = ssh_key::PublicKey::from_openssh(key_text).ok()?;
+    Some((who, key.key_data().ed25519()?.0))
+}
+
+/// The `valid-before` time of a principal's key line, in seconds.
+fn retired_at(lines: &BTreeSet<String>, principal: &str, openssh: &str) -> Option<i64> {
+    let prefix = format!("{principal} valid-before=\"");
+    let suffix = format!("\" {openssh}");
+    lines.iter().find_map(|l| {
+        let compact = l.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
+        crate::timefmt::parse_compact(compact)
+    })
 }

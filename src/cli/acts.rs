@@ -6,7 +6,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use undersigned::ids::Principal;
 use undersigned::keys::PublicKeyInfo;
-use undersigned::{Error, Ledger, NewOrg, Outcome};
+use undersigned::report::InitOutput;
+use undersigned::rules::fields::{check_text, MAX_TEXT_BYTES};
+use undersigned::{Error, Ledger, NewLedger, NewOrg, Outcome, Revision};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -282,8 +284,8 @@ pub(super) fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, E
 }
 
 fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
-    let bytes = read_input(path, "the text", undersigned::verify::MAX_TEXT_BYTES as u64)?;
-    undersigned::verify::check_text(&bytes).map_err(|why| Error::BadText {
+    let bytes = read_input(path, "the text", MAX_TEXT_BYTES as u64)?;
+    check_text(&bytes).map_err(|why| Error::BadText {
         source_name: path.display().to_string(),
         why,
     })?;
@@ -293,8 +295,17 @@ fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
 pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
     let key = a.key.load()?;
     let editor_name = a.editor_name.unwrap_or_else(|| a.editor.clone());
-    let id = Ledger::init(&ctx.ledger, &a.name, &a.editor, &editor_name, &key)?;
-    let out = serde_json::json!({ "ledger_id": id.to_string(), "ledger": ctx.ledger, "editor": format!("editor/{}", a.editor) });
+    let new = NewLedger {
+        name: a.name,
+        editor_id: a.editor.clone(),
+        editor_name,
+    };
+    let id = Ledger::init(&ctx.ledger, &new, &key)?;
+    let out = InitOutput {
+        ledger_id: id.to_string(),
+        ledger: ctx.ledger.display().to_string(),
+        editor: format!("editor/{}", a.editor),
+    };
     ctx.emit(&out, || format!("{id}\n"))?;
     if !ctx.json {
         eprintln!(
@@ -410,10 +421,7 @@ pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
             let ledger = ctx.open()?;
             let text = read_text(&text)?;
             let key = key.load()?;
-            report(
-                ctx,
-                &ledger.write_version(&stmt, Some(&title), &text, None, true, &key)?,
-            )
+            report(ctx, &ledger.new_statement(&stmt, &title, &text, &key)?)
         }
         StatementCommand::Revise {
             stmt,
@@ -425,17 +433,12 @@ pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
             let ledger = ctx.open()?;
             let text = read_text(&text)?;
             let key = key.load()?;
-            report(
-                ctx,
-                &ledger.write_version(
-                    &stmt,
-                    title.as_deref(),
-                    &text,
-                    note.as_deref(),
-                    false,
-                    &key,
-                )?,
-            )
+            let revision = Revision {
+                text: &text,
+                note: note.as_deref(),
+                title: title.as_deref(),
+            };
+            report(ctx, &ledger.revise_statement(&stmt, &revision, &key)?)
         }
     }
 }

@@ -7,6 +7,8 @@ use super::{passphrase, short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use undersigned::clock::{Clock, SystemClock};
+use undersigned::report::{RequestSummary, SignedSummary};
 use undersigned::{hook, mail, sync, Error};
 
 #[derive(Args)]
@@ -135,13 +137,13 @@ pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
         None => print!("{text}"),
         Some(path) => {
             write_file(path, text.as_bytes())?;
-            let summary = serde_json::json!({
-                "output": path.display().to_string(),
-                "ledger": req.ledger,
-                "statement": req.statement,
-                "version": req.version,
-                "text_sha256": req.text_sha256,
-            });
+            let summary = RequestSummary {
+                output: path.display().to_string(),
+                ledger: req.ledger.clone(),
+                statement: req.statement.clone(),
+                version: req.version,
+                text_sha256: req.text_sha256.clone(),
+            };
             ctx.emit(&summary, || {
                 format!(
                     "Wrote the signing request for {} version {} (text sha256 {}) to {}\n",
@@ -180,10 +182,9 @@ pub fn sign_request(
     );
     if !yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return Err(Error::Refused(
-                "no terminal to confirm on: read the text above and pass --yes to sign it; nothing was written".into(),
-            )
-            .into());
+            anyhow::bail!(
+                "no terminal to confirm on: read the text above and pass --yes to sign it; nothing was written"
+            );
         }
         eprint!(
             "Sign this exact text as org/{org} with key {}? [y/N] ",
@@ -193,20 +194,20 @@ pub fn sign_request(
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-            return Err(Error::Refused("not signed; nothing was written".into()).into());
+            anyhow::bail!("not signed; nothing was written");
         }
     }
-    let rec = mail::sign_request(&req, org, &key)?;
+    let rec = mail::sign_request(&req, org, &key, SystemClock.now_ms())?;
     write_file(output, &undersigned::record::encode(&rec))?;
-    let summary = serde_json::json!({
-        "output": output.display().to_string(),
-        "ledger": rec.ledger,
-        "statement": rec.statement,
-        "version": rec.version,
-        "org": rec.org,
-        "text_sha256": rec.text_sha256,
-        "key": rec.key,
-    });
+    let summary = SignedSummary {
+        output: output.display().to_string(),
+        ledger: rec.ledger.clone(),
+        statement: rec.statement.clone(),
+        version: rec.version,
+        org: rec.org.clone(),
+        text_sha256: rec.text_sha256.clone(),
+        key: rec.key.clone(),
+    };
     ctx.emit(&summary, || {
         format!(
             "Signed version {} of {} as org/{org}; send {} to the coordinator\n",

@@ -5,6 +5,7 @@ use super::{Ctx, Done};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
+use undersigned::clock::SystemClock;
 use undersigned::verify::{replay, VerifyOptions};
 
 #[derive(Args)]
@@ -16,7 +17,7 @@ pub struct DemoArgs {
 
 pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<Done> {
     let started = Instant::now();
-    let demo = undersigned::demo::build(&a.dir)?;
+    let demo = undersigned::demo::build(&a.dir, std::sync::Arc::new(SystemClock))?;
     let built = started.elapsed();
     let ledger = undersigned::Ledger::open(&demo.ledger)?;
     let replay = replay(ledger.store(), &VerifyOptions::default())?;

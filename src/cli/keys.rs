@@ -4,6 +4,7 @@ use super::{passphrase, Ctx, Done};
 use clap::Subcommand;
 use std::path::PathBuf;
 use undersigned::keys::{self, SigningKey};
+use undersigned::report::KeyOutput;
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
@@ -26,30 +27,23 @@ pub enum KeyCommand {
 }
 
 /// A passphrase for a new key: UNDERSIGNED_PASSPHRASE, else asked twice on a terminal.
-fn new_passphrase(file: &std::path::Path) -> undersigned::Result<zeroize::Zeroizing<String>> {
+fn new_passphrase(file: &std::path::Path) -> anyhow::Result<zeroize::Zeroizing<String>> {
     let missing = || {
-        undersigned::Error::BadField {
-        field: "--encrypt",
-        why: "needs a passphrase: set UNDERSIGNED_PASSPHRASE or run on a terminal; nothing was written".into(),
-    }
+        anyhow::anyhow!(
+            "--encrypt: needs a passphrase: set UNDERSIGNED_PASSPHRASE or run on a terminal; nothing was written"
+        )
     };
     if std::env::var_os("UNDERSIGNED_PASSPHRASE").is_some() {
         let p = passphrase(file)?.ok_or_else(missing)?;
         if p.is_empty() {
-            return Err(undersigned::Error::BadField {
-                field: "UNDERSIGNED_PASSPHRASE",
-                why: "is empty; an encrypted key needs a passphrase — nothing was written".into(),
-            });
+            anyhow::bail!("UNDERSIGNED_PASSPHRASE: is empty; an encrypted key needs a passphrase — nothing was written");
         }
         return Ok(p);
     }
     let first = passphrase(file)?.ok_or_else(missing)?;
     let again = passphrase(file)?.ok_or_else(missing)?;
     if first.is_empty() || *first != *again {
-        return Err(undersigned::Error::BadField {
-            field: "passphrase",
-            why: "empty, or the two entries differ; nothing was written".into(),
-        });
+        anyhow::bail!("passphrase: empty, or the two entries differ; nothing was written");
     }
     Ok(first)
 }
@@ -67,16 +61,23 @@ pub fn run(ctx: &Ctx, cmd: KeyCommand) -> anyhow::Result<Done> {
                 None
             };
             let public = keys::generate(&file, &comment, pass.as_ref().map(|p| p.as_str()))?;
-            let out = serde_json::json!({
-                "file": file, "public_file": keys::pub_path(&file),
-                "fingerprint": public.fingerprint, "public_key": public.openssh,
-            });
+            let out = KeyOutput {
+                file: Some(file.display().to_string()),
+                public_file: Some(keys::pub_path(&file).display().to_string()),
+                fingerprint: public.fingerprint.clone(),
+                public_key: public.openssh.clone(),
+            };
             ctx.emit(&out, || format!("{}\n", public.fingerprint))?;
         }
         KeyCommand::Show { file } => {
             // The OpenSSH format keeps a private key's public half in clear: no passphrase.
             let public = SigningKey::public_of_file(&file)?;
-            let out = serde_json::json!({ "fingerprint": public.fingerprint, "public_key": public.openssh });
+            let out = KeyOutput {
+                file: None,
+                public_file: None,
+                fingerprint: public.fingerprint.clone(),
+                public_key: public.openssh.clone(),
+            };
             ctx.emit(&out, || {
                 format!("{}\n{}\n", public.fingerprint, public.openssh)
             })?;

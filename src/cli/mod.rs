@@ -1,11 +1,14 @@
-//! Argument definitions and dispatch. Exit codes live here, in one place: 0 ok, 1 verification
-//! failed, 2 usage or input error (clap's own usage errors exit 2 as well).
+//! Argument definitions and dispatch. Exit codes and error messages live in [`errors`]: 0 ok,
+//! 1 verification failed, 2 usage or input error (clap's own usage errors exit 2 as well).
 
 mod acts;
 mod coalition;
 mod demo;
+mod errors;
 mod keys;
 mod read;
+
+use errors::EXIT_STATUS;
 
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
@@ -13,8 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use undersigned::keys::SigningKey;
 use zeroize::Zeroizing;
-
-const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify, and audit/show/log of a ledger that does not verify)\n  2  usage or input error (nothing was changed)";
 
 /// Joint statements in a signed git ledger: who endorsed which exact text.
 #[derive(Parser)]
@@ -102,25 +103,33 @@ pub enum Done {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
+    let flags = match cli.command {
+        Command::Init(_) => errors::Flags::Init,
+        _ => errors::Flags::Default,
+    };
     match run(cli) {
-        Ok(Done::Ok) => ExitCode::SUCCESS,
-        Ok(Done::VerificationFailed) => ExitCode::from(1),
+        Ok(Done::Ok) => ExitCode::from(errors::OK),
+        Ok(Done::VerificationFailed) => ExitCode::from(errors::VERIFICATION_FAILED),
         Err(e) => {
-            // Something fetched or cloned that does not verify is a verdict (exit 1), with
-            // the failures in the JSON like `verify` prints them.
-            let failures = match e.downcast_ref::<undersigned::Error>() {
-                Some(undersigned::Error::Unverified { failures, .. }) => Some(failures),
-                _ => None,
-            };
+            let message = errors::message(&e, flags);
             if json {
-                let mut out = serde_json::json!({ "ok": false, "error": e.to_string() });
-                if let Some(f) = failures {
-                    out["failures"] = serde_json::json!(f);
+                // Something fetched or cloned that does not verify is a verdict, with the
+                // failures in the JSON like `verify` prints them.
+                let failures = match e.downcast_ref::<undersigned::Error>() {
+                    Some(undersigned::Error::Unverified { failures, .. }) => Some(failures.clone()),
+                    _ => None,
+                };
+                let out = undersigned::report::ErrorOutput {
+                    ok: false,
+                    error: message.clone(),
+                    failures,
+                };
+                if let Ok(text) = serde_json::to_string(&out) {
+                    println!("{text}");
                 }
-                println!("{out}");
             }
-            eprintln!("undersigned: error: {e}");
-            ExitCode::from(if failures.is_some() { 1 } else { 2 })
+            eprintln!("undersigned: error: {message}");
+            ExitCode::from(errors::exit_code(&e))
         }
     }
 }

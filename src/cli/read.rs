@@ -4,7 +4,9 @@ use super::{short, Ctx, Done};
 use clap::Args;
 use std::io::Write;
 use undersigned::audit::{self, human_time};
-use undersigned::verify::{replay, Replay, Report, VerifyOptions};
+use undersigned::record::Provenance;
+use undersigned::report::{Audit, PayloadOutput, Report};
+use undersigned::verify::{replay, Replay, VerifyOptions};
 
 #[derive(Args)]
 pub struct VerifyArgs {
@@ -66,11 +68,7 @@ pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
         .ok()
         .filter(|_| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(|| {
-            undersigned::Error::BadField {
-                field: "--trust",
-                why: format!("{s:?} is not a ledger id (40 hex digits, as `init` printed)"),
-            }
-            .into()
+            anyhow::anyhow!("--trust: {s:?} is not a ledger id (40 hex digits, as `init` printed)")
         })
 }
 
@@ -131,8 +129,13 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
     let trust = a.trust.as_deref().map(parse_trust).transpose()?;
     let ledger = ctx.open()?;
     if a.forget {
-        undersigned::pin::forget(ledger.store())?;
-        undersigned::cache::clear(ledger.store());
+        undersigned::local::pin::forget(ledger.store().repo()).map_err(|e| {
+            undersigned::Error::Io {
+                context: "forgetting the verified head".into(),
+                source: e,
+            }
+        })?;
+        undersigned::local::proofs::clear(ledger.store());
     }
     let opts = VerifyOptions {
         trust,
@@ -165,7 +168,7 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
     Ok(verdict(&replay.report))
 }
 
-pub fn render_audit(a: &audit::Audit) -> String {
+pub fn render_audit(a: &Audit) -> String {
     let mut out = format!(
         "Statement {}: {}\nCurrent version: {}\n",
         a.statement, a.title, a.current_version
@@ -231,7 +234,7 @@ pub fn render_audit(a: &audit::Audit) -> String {
             "  {} withdrew at {} ({}){}\n",
             w.org,
             human_time(&w.time),
-            w.provenance,
+            w.provenance.as_str(),
             w.reason
                 .as_ref()
                 .map(|r| format!(": {r}"))
@@ -300,7 +303,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
             return Err(undersigned::Error::Unknown {
                 kind: "statement",
                 id: s.clone(),
-                hint: format!("; statements here: {}", known.join(", ")),
+                known,
             }
             .into());
         }
@@ -312,7 +315,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
             return Err(undersigned::Error::Unknown {
                 kind: "statement",
                 id: s.clone(),
-                hint: String::new(),
+                known: Vec::new(),
             }
             .into());
         }
@@ -338,7 +341,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
                     .map(|s| format!(" {s}"))
                     .unwrap_or_default(),
                 e.provenance
-                    .filter(|p| *p == "attested")
+                    .filter(|p| *p == Provenance::Attested)
                     .map(|_| " (attested)")
                     .unwrap_or_default(),
             ));
@@ -360,7 +363,6 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
         repo,
         tree: &tree,
         commit: head,
-        now_ms: undersigned::timefmt::now_ms(),
     };
     let acts = view.acts(&a.stmt, &a.org)?;
     let seq = a.seq.unwrap_or(acts.len() as u32);
@@ -370,17 +372,17 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
         .ok_or_else(|| undersigned::Error::Unknown {
             kind: "record",
             id: format!("{} of org/{} on {}", seq, a.org, a.stmt),
-            hint: format!("; org/{} has {} act(s) on {}", a.org, acts.len(), a.stmt),
+            known: (1..=acts.len()).map(|n| n.to_string()).collect(),
         })?;
     let payload = undersigned::signed_data::act_payload(record);
     if ctx.json {
-        let out = serde_json::json!({
-            "path": undersigned::layout::act_path(&a.stmt, &a.org, seq),
-            "principal": record.signer,
-            "namespace": undersigned::signed_data::ACT_NAMESPACE,
-            "payload": String::from_utf8_lossy(&payload),
-            "signature": record.signature,
-        });
+        let out = PayloadOutput {
+            path: undersigned::layout::act_path(&a.stmt, &a.org, seq),
+            principal: record.signer.clone(),
+            namespace: undersigned::signed_data::ACT_NAMESPACE.to_string(),
+            payload: String::from_utf8_lossy(&payload).into_owned(),
+            signature: record.signature.clone(),
+        };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if a.signature {
         println!("{}", record.signature);

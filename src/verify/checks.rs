@@ -3,9 +3,9 @@
 //! being read, so reading (serial: each commit is judged by its parent's state) and checking
 //! overlap instead of taking turns.
 
-use super::Failure;
-use crate::keys::ParsedSig;
 use crate::layout;
+use crate::report::{Failure, Rule};
+use crate::signed_data::SignedData;
 use git2::{ObjectType, Oid};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -26,17 +26,9 @@ const MAX_THREADS: usize = 64;
 /// One deferred check.
 pub(super) enum Job {
     /// A commit's SSHSIG over its bytes.
-    Commit {
-        parsed: ParsedSig,
-        signed: Vec<u8>,
-        who: String,
-    },
+    Commit(SignedData),
     /// An act record's own SSHSIG over its payload.
-    Act {
-        parsed: ParsedSig,
-        payload: Vec<u8>,
-        signer: String,
-    },
+    Record(SignedData),
     /// The committed `allowed_signers` (its blob id and mode, if present) against the file the
     /// key records imply: hashing the expected file is the check, and it grows with the
     /// registry, so it is worth taking off the reading thread.
@@ -57,30 +49,29 @@ pub(super) struct Pending {
 impl Pending {
     fn weight(&self) -> usize {
         match &self.job {
-            Job::Commit { signed, .. } => signed.len(),
-            Job::Act { payload, .. } => payload.len(),
+            Job::Commit(s) | Job::Record(s) => s.weight(),
             Job::AllowedSigners { expected, .. } => expected.len(),
         }
     }
 
     fn check(&self) -> Option<(u64, Failure)> {
         let (rule, reason) = match &self.job {
-            Job::Commit { parsed, signed, who } => match parsed.verify(signed) {
+            Job::Commit(s) => match s.check() {
                 Ok(()) => return None,
-                Err(e) => ("signature", format!("commit signature by {who}: {e} (the commit was altered after signing, or the signature belongs to another commit)")),
+                Err(e) => (Rule::Signature, format!("commit signature by {}: {e} (the commit was altered after signing, or the signature belongs to another commit)", s.signer)),
             },
-            Job::Act { parsed, payload, signer } => match parsed.verify(payload) {
+            Job::Record(s) => match s.check() {
                 Ok(()) => return None,
-                Err(e) => ("record-signature", format!("{signer}'s own signature on the record: {e}")),
+                Err(e) => (Rule::RecordSignature, format!("{}'s own signature on the record: {e}", s.signer)),
             },
             Job::AllowedSigners { expected, actual } => {
                 match Oid::hash_object(ObjectType::Blob, expected.as_bytes()) {
                     Ok(id) if *actual == Some((id, 0o100644)) => return None,
-                    Ok(_) => ("derived", format!(
+                    Ok(_) => (Rule::Derived, format!(
                         "allowed_signers differs from what the key records imply{}; it must list exactly the registered keys",
                         if actual.is_none() { " (it is missing)" } else { "" }
                     )),
-                    Err(e) => ("derived", format!("cannot hash the expected {}: {e}", layout::ALLOWED_SIGNERS)),
+                    Err(e) => (Rule::Derived, format!("cannot hash the expected {}: {e}", layout::ALLOWED_SIGNERS)),
                 }
             }
         };

@@ -12,13 +12,15 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestError, TestRunner};
 use std::collections::BTreeMap;
 use std::path::Path;
+use undersigned::clock::{Clock, SystemClock};
 use undersigned::ids::Principal;
 use undersigned::keys::{generate, SigningKey};
 use undersigned::record::{self, ActKind, ActRecord, Provenance};
+use undersigned::report::Report;
 use undersigned::signed_data::{act_payload, ACT_NAMESPACE};
 use undersigned::store::{Addition, CommitSpec};
-use undersigned::verify::{verify, Report, VerifyOptions};
-use undersigned::{layout, timefmt, Ledger, NewOrg, Outcome};
+use undersigned::verify::{verify, VerifyOptions};
+use undersigned::{layout, timefmt, Ledger, NewLedger, NewOrg, Outcome, Revision};
 
 const BRANCH: &str = "refs/heads/main";
 const EDITOR: &str = "ed";
@@ -90,9 +92,18 @@ fn report(ledger: &Ledger) -> Report {
     verify(ledger.store(), &VerifyOptions::default()).expect("verify runs")
 }
 
+/// What `init` is given: a name, and the editor [`EDITOR`].
+fn new_ledger_named(name: &str) -> NewLedger {
+    NewLedger {
+        name: name.into(),
+        editor_id: EDITOR.into(),
+        editor_name: EDITOR_NAME.into(),
+    }
+}
+
 /// Creates a ledger with editor `ed` and the four organizations of [`ORGS`].
 fn new_ledger(dir: &Path, keys: &Keys) -> Ledger {
-    Ledger::init(dir, "Property ledger", EDITOR, EDITOR_NAME, &keys.editor).expect("init");
+    Ledger::init(dir, &new_ledger_named("Property ledger"), &keys.editor).expect("init");
     let ledger = Ledger::open(dir).expect("open");
     for (i, id) in ORGS.iter().enumerate() {
         let org = NewOrg {
@@ -316,8 +327,7 @@ fn step(ledger: &Ledger, keys: &Keys, m: &mut Model, op: &Op) {
             } else {
                 Expect::Refused(&["already exists"])
             };
-            let r =
-                ledger.write_version(STATEMENTS[*s], Some("A title"), &text, None, true, editor);
+            let r = ledger.new_statement(STATEMENTS[*s], "A title", &text, editor);
             if matches!(expect, Expect::Written) {
                 m.versions[*s] = 1;
                 m.last_text[*s] = text;
@@ -332,14 +342,12 @@ fn step(ledger: &Ledger, keys: &Keys, m: &mut Model, op: &Op) {
             } else {
                 Expect::Refused(&[UNKNOWN])
             };
-            let r = ledger.write_version(
-                STATEMENTS[*s],
-                None,
-                &text,
-                Some("a revision"),
-                false,
-                editor,
-            );
+            let revision = Revision {
+                text: &text,
+                note: Some("a revision"),
+                title: None,
+            };
+            let r = ledger.revise_statement(STATEMENTS[*s], &revision, editor);
             if matches!(expect, Expect::Written) {
                 m.versions[*s] += 1;
                 m.last_text[*s] = text;
@@ -353,7 +361,11 @@ fn step(ledger: &Ledger, keys: &Keys, m: &mut Model, op: &Op) {
             } else {
                 (Expect::Refused(&[UNKNOWN]), b"Some text.\n".to_vec())
             };
-            let r = ledger.write_version(STATEMENTS[*s], None, &text, None, false, editor);
+            let revision = Revision {
+                text: &text,
+                ..Revision::default()
+            };
+            let r = ledger.revise_statement(STATEMENTS[*s], &revision, editor);
             (expect, r, format!("{op:?}"))
         }
         Op::Sign { s, o, v } | Op::Attest { s, o, v } => {
@@ -537,7 +549,7 @@ fn random_valid_act_sequences_verify_with_the_models_counts() {
 /// A small ledger with every kind of record: editor, keyed and keyless organizations, a
 /// statement in two versions, signed and attested endorsements and an attested withdrawal.
 fn small_ledger(dir: &Path, keys: &Keys) -> Ledger {
-    Ledger::init(dir, "Flip ledger", EDITOR, EDITOR_NAME, &keys.editor).expect("init");
+    Ledger::init(dir, &new_ledger_named("Flip ledger"), &keys.editor).expect("init");
     let ledger = Ledger::open(dir).expect("open");
     let ed = &keys.editor;
     for (id, key) in [("ka", Some(keys.orgs[0].public())), ("la", None)] {
@@ -551,11 +563,14 @@ fn small_ledger(dir: &Path, keys: &Keys) -> Ledger {
         ledger.add_org(&org, ed).expect("add org");
     }
     ledger
-        .write_version("s", Some("Title"), b"First text.\n", None, true, ed)
+        .new_statement("s", "Title", b"First text.\n", ed)
         .expect("new");
-    ledger
-        .write_version("s", None, b"Second text.\n", Some("typo"), false, ed)
-        .expect("revise");
+    let revision = Revision {
+        text: b"Second text.\n",
+        note: Some("typo"),
+        title: None,
+    };
+    ledger.revise_statement("s", &revision, ed).expect("revise");
     ledger
         .sign("s", "ka", Some(1), &keys.orgs[0])
         .expect("sign");
@@ -608,7 +623,7 @@ fn commit_tree(
 ) -> Oid {
     let parent = repo.find_commit(parent).expect("parent");
     let tree = repo.find_tree(tree).expect("tree");
-    let when = git2::Time::new(timefmt::now_ms() / 1000, 0);
+    let when = git2::Time::new(SystemClock.now_ms() / 1000, 0);
     let ident = git2::Signature::new(name, &who.email(), &when).expect("signature");
     let message = format!("Tamper\n\nUndersigned-Actor: {who}\n");
     let buf = repo
@@ -684,7 +699,7 @@ fn a_flipped_bit_in_any_earlier_file_fails_append_only() {
                 r.failures
                     .iter()
                     .any(|f| f.path.as_deref() == Some(path.as_str())
-                        && f.rule == "append-only"
+                        && f.rule.as_str() == "append-only"
                         && f.commit == tampered.to_string()),
                 "{path} byte {at} bit {bit}: no append-only failure naming it: {:?}",
                 r.failures
@@ -731,7 +746,7 @@ fn next_act(ledger: &Ledger, keys: &Keys, attested: bool) -> (String, ActRecord)
         version: attested.then_some(2),
         text_sha256: attested.then_some(text_sha),
         org: org.into(),
-        signed_at: timefmt::format_ms(timefmt::now_ms().max(after)),
+        signed_at: timefmt::format_ms(SystemClock.now_ms().max(after)),
         reason: (!attested).then(|| "We no longer agree".to_string()),
         provenance: if attested {
             Provenance::Attested
@@ -764,7 +779,7 @@ fn add_act(ledger: &Ledger, keys: &Keys, attested: bool, path: &str, bytes: Vec<
     let spec = CommitSpec {
         name,
         email: &email,
-        time: timefmt::now_ms() / 1000,
+        time: SystemClock.now_ms() / 1000,
         message: &message,
     };
     let addition = Addition {
@@ -852,7 +867,7 @@ fn flipped_new_act_fails(in_armor: bool, default_cases: u32) {
                     // A flip in an attesting editor's id names another editor: a rights
                     // failure, since only the attesting editor may commit its attestation.
                     && ["record", "record-signature", "sequence", "reference", "rights"]
-                        .contains(&f.rule)),
+                        .contains(&f.rule.as_str())),
                 "{what}: {named:?}"
             );
             Ok(())
@@ -1037,7 +1052,7 @@ fn an_act_record_with_non_canonical_signature_armor_fails_as_with_ssh_keygen() {
             r.failures
                 .iter()
                 .any(|f| f.path.as_deref() == Some(path.as_str())
-                    && f.rule == "record-signature"
+                    && f.rule.as_str() == "record-signature"
                     && f.commit == commit.to_string()),
             "{what}: undersigned verify accepts a signature ssh-keygen refuses: {:?}",
             r.failures
@@ -1056,7 +1071,7 @@ fn a_commit_with_non_canonical_signature_armor_fails_as_with_git() {
     let parent = repo.find_commit(original).expect("head commit");
     let tree = parent.tree().expect("tree");
     let who = Principal::editor(EDITOR);
-    let when = git2::Time::new(timefmt::now_ms() / 1000, 0);
+    let when = git2::Time::new(SystemClock.now_ms() / 1000, 0);
     let ident = git2::Signature::new(EDITOR_NAME, &who.email(), &when).expect("ident");
     // An empty act: the tree is unchanged, so only the signature can be at fault.
     let buf = repo
@@ -1096,7 +1111,7 @@ fn a_commit_with_non_canonical_signature_armor_fails_as_with_git() {
         assert!(
             r.failures
                 .iter()
-                .any(|f| f.commit == oid.to_string() && f.rule == "signature"),
+                .any(|f| f.commit == oid.to_string() && f.rule.as_str() == "signature"),
             "{what}: undersigned verify accepts a commit git refuses: {:?}",
             r.failures
         );

@@ -1,27 +1,55 @@
 //! Rights by path (DESIGN.md, principle 5): which role may add which kind of file. The finer
-//! rules (an organization adds only its own records, an attested record only by its editor) need
-//! the record's content and live with the record checks in [`crate::verify`].
+//! rules (an organization adds only its own records, an attested record only by its editor,
+//! a rotation only with the key in force) need the record's content and live with the record
+//! rules ([`super::registry`], [`super::endorsement`]).
+//!
+//! Every pair of role and kind of file is spelled out, with no catch-all arm: a new kind of
+//! file or a new role does not compile until its rights are decided here.
 
 use crate::ids::{Principal, Role};
 use crate::layout::Entry;
 
 /// Why a principal may not add a file of this kind, or `None` when it may.
 pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<String> {
-    match (entry, signer.role) {
-        (Entry::Ledger, _) if !genesis => Some("ledger.json is written once, by the genesis commit".into()),
-        (Entry::Ledger, _) => None,
-        (Entry::AllowedSigners, _) => None,
-        (Entry::Act { org, .. }, Role::Org) if *org != signer.id => {
-            Some(format!("{signer} may add only its own endorsements and withdrawals, not those of org/{org}"))
-        }
-        (Entry::Act { .. }, _) => None,
-        // An organization rotates and revokes its own keys (checked further against its key in
-        // force by the verifier).
-        (Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. }, Role::Org) if *id == signer.id => None,
-        (_, Role::Editor) => None,
-        (_, Role::Org) => Some(format!(
-            "{signer} is an organization; only editors may register organizations, editors and keys or write statement texts"
-        )),
+    if matches!(entry, Entry::Ledger) && !genesis {
+        return Some("ledger.json is written once, by the genesis commit".into());
+    }
+    match signer.role {
+        Role::Editor => match entry {
+            Entry::Ledger
+            | Entry::AllowedSigners
+            | Entry::Editor { .. }
+            | Entry::EditorKey { .. }
+            | Entry::EditorRevocation { .. }
+            | Entry::EditorRemoved { .. }
+            | Entry::Org { .. }
+            | Entry::OrgKey { .. }
+            | Entry::OrgRevocation { .. }
+            | Entry::VersionText { .. }
+            | Entry::VersionMeta { .. }
+            | Entry::Act { .. } => None,
+        },
+        Role::Org => match entry {
+            Entry::Ledger | Entry::AllowedSigners => None,
+            Entry::Act { org, .. } if *org != signer.id => Some(format!(
+                "{signer} may add only its own endorsements and withdrawals, not those of org/{org}"
+            )),
+            Entry::Act { .. } => None,
+            // An organization rotates and revokes its own keys (checked further against its
+            // key in force by the registry rules).
+            Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. } if *id == signer.id => None,
+            Entry::OrgKey { .. }
+            | Entry::OrgRevocation { .. }
+            | Entry::Editor { .. }
+            | Entry::EditorKey { .. }
+            | Entry::EditorRevocation { .. }
+            | Entry::EditorRemoved { .. }
+            | Entry::Org { .. }
+            | Entry::VersionText { .. }
+            | Entry::VersionMeta { .. } => Some(format!(
+                "{signer} is an organization; only editors may register organizations, editors and keys or write statement texts"
+            )),
+        },
     }
 }
 

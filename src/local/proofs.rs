@@ -6,13 +6,14 @@
 //! the commits after it, under exactly the rules of a full run. The cache is keyed by commit id,
 //! so it can never be applied to a history that does not contain that commit (a rewrite starts
 //! over from genesis); it is written only for histories that verified without a failure; files
-//! from another version of undersigned are ignored; and deleting the directory only costs time.
-//! `verify --full` ignores it.
+//! written by a build with other rules are ignored (the build fingerprints the rules and the
+//! state, `build.rs`); and deleting the directory only costs time. `verify --full` ignores it.
 //!
 //! What it does not protect against: someone who can write into `.git/` can plant a state, as
 //! they can replace the objects themselves. An auditor who does not trust the local git
 //! directory runs `verify --full` on a fresh clone.
 
+use super::{write_atomic, LocalDir};
 use crate::state::{State, StatementEntry};
 use crate::store::Store;
 use git2::Oid;
@@ -20,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Bumped whenever the state's shape or a rule changes meaning.
-const FORMAT: u32 = 3;
+/// The rules and state this build proves: a proof from a build with others is ignored.
+const FORMAT: &str = env!("UNDERSIGNED_RULES_FINGERPRINT");
 
 /// How many proved heads are kept (a clone's own head and a remote's head, with room).
 const KEEP: usize = 4;
@@ -60,7 +61,7 @@ pub struct Proved {
 /// The head file: everything but the statements, which it names.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct HeadFile<S> {
-    format: u32,
+    format: String,
     tool: String,
     head: String,
     commits: u64,
@@ -79,7 +80,7 @@ struct StatementOnDisk<I, E> {
 }
 
 fn dir(store: &Store) -> PathBuf {
-    store.state_dir().join("proved")
+    LocalDir::of(store.repo().path()).file("proved")
 }
 
 fn statements_dir(dir: &Path) -> PathBuf {
@@ -171,16 +172,14 @@ impl Proved {
 }
 
 /// Records a head that verified without failure (best effort: a read-only repository still
-/// verifies, only not faster next time). `earlier` lists the statements of the proof this run
+/// verifies, only not faster next time). `counts` are the commits, endorsements and
+/// withdrawals from genesis to `head`. `earlier` lists the statements of the proof this run
 /// resumed from, and `changed` those the run touched: any other statement keeps its file,
 /// whether it was loaded or not, so one act writes one statement's file, not the ledger's.
-#[allow(clippy::too_many_arguments)]
 pub fn save(
     store: &Store,
     head: Oid,
-    commits: u64,
-    endorsements: u64,
-    withdrawals: u64,
+    (commits, endorsements, withdrawals): (u64, u64, u64),
     state: &mut State,
     earlier: &BTreeMap<String, StatementFile>,
     changed: &BTreeSet<String>,
@@ -223,7 +222,7 @@ pub fn save(
     // The registry alone: the statements are in their files.
     let statements = std::mem::take(&mut state.statements);
     let out = HeadFile {
-        format: FORMAT,
+        format: FORMAT.to_string(),
         tool: env!("CARGO_PKG_VERSION").to_string(),
         head: head.to_string(),
         commits,
@@ -252,12 +251,7 @@ fn touch(path: &Path) -> bool {
 }
 
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> bool {
-    let tmp = dir.join(format!("{name}.tmp.{}", std::process::id()));
-    if fs::write(&tmp, bytes).is_err() || fs::rename(&tmp, dir.join(name)).is_err() {
-        let _ = fs::remove_file(&tmp);
-        return false;
-    }
-    true
+    write_atomic(&dir.join(name), bytes).is_ok()
 }
 
 /// Keeps the newest [`KEEP`] head files, and sweeps the statement files none of them names
@@ -272,7 +266,7 @@ fn prune(dir: &Path, statements: usize) {
     };
     for (modified, path) in &heads {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.contains(".tmp.") && old(*modified) {
+        if name.ends_with(".tmp") && old(*modified) {
             let _ = fs::remove_file(path); // left by a run that was killed
         }
     }

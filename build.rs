@@ -1,0 +1,36 @@
+//! Gives the build a fingerprint of the rules and of the state verification proves, so that a
+//! proof kept by one build is never resumed by a build whose rules or state differ (no format
+//! number to bump by hand: change a rule and old proofs are ignored).
+
+use std::hash::{DefaultHasher, Hasher};
+use std::path::Path;
+
+fn main() {
+    let mut files = vec![
+        "src/state.rs".to_string(),
+        "src/record.rs".to_string(),
+        "src/layout.rs".to_string(),
+        "src/signed_data.rs".to_string(),
+    ];
+    let mut rules: Vec<String> = std::fs::read_dir("src/rules")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path().display().to_string())
+                .filter(|p| p.ends_with(".rs"))
+                .collect()
+        })
+        .unwrap_or_default();
+    rules.sort();
+    files.extend(rules);
+    let mut h = DefaultHasher::new();
+    for f in &files {
+        println!("cargo:rerun-if-changed={f}");
+        h.write(f.as_bytes());
+        h.write(&std::fs::read(Path::new(f)).unwrap_or_default());
+    }
+    println!("cargo:rerun-if-changed=src/rules");
+    println!(
+        "cargo:rustc-env=UNDERSIGNED_RULES_FINGERPRINT={:016x}",
+        h.finish()
+    );
+}

@@ -1,0 +1,104 @@
+//! Errors as the user reads them: the library's message, then what to do about it in this
+//! command line's terms (which command or option), on one line. Exit codes live here too.
+
+use undersigned::error::{Error, WrongKeyWhy};
+use undersigned::rules::fields::Field;
+
+/// Exit status: everything was fine.
+pub const OK: u8 = 0;
+/// Exit status: verification failed (or what came from elsewhere did not verify).
+pub const VERIFICATION_FAILED: u8 = 1;
+/// Exit status: a usage or input error; nothing was changed.
+pub const INPUT_ERROR: u8 = 2;
+
+/// The help text's account of the exit codes (the README's table says the same).
+pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify, and audit/show/log of a ledger that does not verify)\n  2  usage or input error (nothing was changed)";
+
+/// The exit status an error ends the command with.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<Error>() {
+        Some(Error::Unverified { .. }) => VERIFICATION_FAILED,
+        _ => INPUT_ERROR,
+    }
+}
+
+/// The option of this command line that fills a record field (`init` names its editor with
+/// `--editor-name`; everywhere else a name is `--name`).
+#[derive(Clone, Copy)]
+pub enum Flags {
+    /// Most commands.
+    Default,
+    /// `init`.
+    Init,
+}
+
+impl Flags {
+    fn of(self, field: Field) -> &'static str {
+        match (self, field) {
+            (Flags::Init, Field::EditorName) => "--editor-name",
+            (_, Field::LedgerName | Field::EditorName | Field::OrgName) => "--name",
+            (_, Field::Title) => "--title",
+            (_, Field::Note) => "--note",
+            (_, Field::Reason) => "--reason",
+            (_, Field::Url) => "--url",
+            (_, Field::Country) => "--country",
+            (_, _) => "value",
+        }
+    }
+}
+
+/// The one line printed after `undersigned: error: `.
+pub fn message(e: &anyhow::Error, flags: Flags) -> String {
+    let Some(err) = e.downcast_ref::<Error>() else {
+        return format!("{e:#}");
+    };
+    let text = match err {
+        Error::BadField { field, why } => format!("{}: {why}", flags.of(*field)),
+        other => other.to_string(),
+    };
+    match advice(err) {
+        Some(a) => format!("{text}; {a}"),
+        None => text,
+    }
+}
+
+/// What to do, in this command line's terms.
+fn advice(e: &Error) -> Option<String> {
+    Some(match e {
+        Error::NotALedger { .. } => {
+            "create one with `undersigned init` or pass --ledger DIR".into()
+        }
+        Error::PassphraseNeeded { .. } => {
+            "set UNDERSIGNED_PASSPHRASE or run on a terminal to be asked".into()
+        }
+        Error::WrongKey { why, .. } => match why {
+            WrongKeyWhy::NotAnEditor => {
+                "pass an editor's key with --key (see editors/*/keys in the ledger)".into()
+            }
+            WrongKeyWhy::EditorForOrg => "this is an editor's key: an editor records an organization's consent with `undersigned attest` (or `withdraw --evidence`)".into(),
+            WrongKeyWhy::NotTheOrgs { org, in_force } => {
+                format!("org/{org} signs with its registered key {in_force}")
+            }
+            WrongKeyWhy::NeitherOwnNorEditor => {
+                "a principal rotates with its current key; an editor replaces a lost one".into()
+            }
+            _ => return None,
+        },
+        Error::NoKey { .. } => "an editor can record its consent with `undersigned attest` (or `withdraw --evidence`), or register its key with `undersigned org add-key`".into(),
+        Error::Unknown { kind, known, .. } => match (*kind, known.is_empty()) {
+            ("organization", _) => "register it with `undersigned org add`".into(),
+            ("statement", true) => "create it with `undersigned statement new`".into(),
+            ("remote", _) => "add it with `git -C LEDGER remote add NAME URL`".into(),
+            _ => return None,
+        },
+        Error::StatementExists { stmt, .. } => {
+            format!("use `undersigned statement revise {stmt}`")
+        }
+        Error::ReasonNeeded { .. } => "an editor replaces it with `rotate-key --reason TEXT`".into(),
+        Error::KeyFileUnknown { .. } => "pass it with `sync --key FILE`".into(),
+        Error::DamagedRecord { .. } => "run `undersigned verify` for a full report".into(),
+        Error::DemoDirInUse { .. } => "pass --dir with a new directory".into(),
+        Error::NotAcceptable(_) => "ask the organization for a new signature".into(),
+        _ => return None,
+    })
+}

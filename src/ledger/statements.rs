@@ -1,0 +1,375 @@
+//! The acts on statements: versions written, endorsements signed or attested, withdrawals.
+
+use super::registry::signing_editor;
+use super::write::{Parent, Step};
+use super::Ledger;
+use crate::act::{Act, Needs};
+use crate::error::{Error, Result, WrongKeyWhy};
+use crate::ids::{check_slug, Principal};
+use crate::keys::SigningKey;
+use crate::record::{self, ActKind, ActRecord, Provenance, VersionRecord};
+use crate::report::Outcome;
+use crate::rules::fields::{self, Field};
+use crate::signed_data::{act_payload, ACT_NAMESPACE};
+use crate::state::{in_force, ActEntry, State, StatementEntry};
+use crate::timefmt;
+use crate::view::View;
+
+/// A new version of a statement.
+#[derive(Debug, Clone, Default)]
+pub struct Revision<'a> {
+    /// The exact text.
+    pub text: &'a [u8],
+    /// Why it was revised.
+    pub note: Option<&'a str>,
+    /// A new title (default: unchanged).
+    pub title: Option<&'a str>,
+}
+
+impl Ledger {
+    /// Creates a statement: version 1 with its title and text.
+    pub fn new_statement(
+        &self,
+        stmt: &str,
+        title: &str,
+        text: &[u8],
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        let revision = Revision {
+            text,
+            note: None,
+            title: Some(title),
+        };
+        self.write_version(stmt, &revision, true, key)
+    }
+
+    /// Revises a statement: version n+1.
+    pub fn revise_statement(
+        &self,
+        stmt: &str,
+        revision: &Revision<'_>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.write_version(stmt, revision, false, key)
+    }
+
+    fn write_version(
+        &self,
+        stmt: &str,
+        rev: &Revision<'_>,
+        new: bool,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        let bad = |field, check: std::result::Result<(), String>| {
+            check.map_err(|why| Error::BadField { field, why })
+        };
+        if let Some(t) = rev.title {
+            bad(Field::Title, fields::check_line(Field::Title, t))?;
+        }
+        if let Some(n) = rev.note {
+            bad(Field::Note, fields::check_line(Field::Note, n))?;
+        }
+        fields::check_text(rev.text).map_err(|why| Error::BadText {
+            source_name: "given".into(),
+            why,
+        })?;
+        let sha = record::sha256_hex(rev.text);
+        self.act(key, |p| {
+            let now = timefmt::format_ms(p.now_ms);
+            let view = p.view.clone();
+            let state = statement_state(p, stmt, None)?;
+            let editor = signing_editor(state, key)?;
+            let st = state.statements.get(stmt);
+            let count = st.map(StatementEntry::version_count).unwrap_or(0);
+            let title = match (new, st.and_then(StatementEntry::current)) {
+                (true, None) => rev.title.unwrap_or_default().to_string(),
+                (true, Some(_)) => {
+                    return Err(Error::StatementExists {
+                        stmt: stmt.to_string(),
+                        versions: count,
+                    })
+                }
+                (false, None) => return Err(unknown_statement(&view, stmt)),
+                (false, Some(prev)) => {
+                    if prev.text_sha256 == sha {
+                        return Err(Error::SameText {
+                            stmt: stmt.to_string(),
+                            version: count,
+                        });
+                    }
+                    rev.title
+                        .map(str::to_string)
+                        .unwrap_or_else(|| prev.title.clone())
+                }
+            };
+            Ok(Step::Write {
+                act: Act::Version {
+                    record: VersionRecord {
+                        statement: stmt.into(),
+                        version: count.saturating_add(1),
+                        title,
+                        text_sha256: sha.clone(),
+                        note: rev.note.map(str::to_string),
+                        editor: editor.id.clone(),
+                        created_at: now,
+                    },
+                    text: rev.text.to_vec(),
+                },
+                actor: editor,
+            })
+        })
+    }
+
+    /// The organization endorses a version with its own key (default: the current version).
+    pub fn sign(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, org, version, key, None)
+    }
+
+    /// An editor records an organization's endorsement from evidence (an e-mail, a form).
+    pub fn attest(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        evidence: &[u8],
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, org, version, key, Some(record::sha256_hex(evidence)))
+    }
+
+    /// An endorsement of `version` (default: the current one), signed by the organization or,
+    /// with the sha256 of `evidence`, attested by an editor.
+    pub(crate) fn endorse(
+        &self,
+        stmt: &str,
+        org: &str,
+        version: Option<u32>,
+        key: &SigningKey,
+        evidence: Option<String>,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        check_slug("organization", org)?;
+        self.act(key, |p| {
+            let (ledger_id, now, view) = (p.ledger_id, p.now_ms, p.view.clone());
+            let state = statement_state(p, stmt, Some(org))?;
+            let record_signer = act_signer(state, org, key, evidence.is_some())?;
+            let st = statement_of(state, &view, stmt)?;
+            let v = version.unwrap_or(st.version_count());
+            let ver = st.version(v).ok_or_else(|| Error::UnknownVersion {
+                stmt: stmt.to_string(),
+                version: v,
+                count: st.version_count(),
+            })?;
+            let acts = st.acts_of(org);
+            if in_force(acts).iter().any(|a| a.version == Some(v)) {
+                return Ok(Step::Nothing(format!(
+                    "org/{org} already endorses version {v} of {stmt}; nothing was changed"
+                )));
+            }
+            let record = ActRecord {
+                act: ActKind::Endorse,
+                ledger: ledger_id.to_string(),
+                statement: stmt.into(),
+                version: Some(v),
+                text_sha256: Some(ver.text_sha256.clone()),
+                org: org.into(),
+                signed_at: next_time(acts, now),
+                reason: None,
+                provenance: provenance(&evidence),
+                evidence_sha256: evidence.clone(),
+                signer: record_signer.to_string(),
+                key: key.fingerprint().to_string(),
+                signature: String::new(),
+            };
+            signed_act(record, acts, record_signer, key)
+        })
+    }
+
+    /// The organization withdraws from a statement. With the organization's key the record is
+    /// signed; with an editor's key `evidence` is required and the record is attested.
+    pub fn withdraw(
+        &self,
+        stmt: &str,
+        org: &str,
+        reason: Option<&str>,
+        evidence: Option<&[u8]>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        check_slug("statement", stmt)?;
+        check_slug("organization", org)?;
+        if let Some(r) = reason {
+            fields::check_line(Field::Reason, r).map_err(|why| Error::BadField {
+                field: Field::Reason,
+                why,
+            })?;
+        }
+        self.withdraw_hashed(stmt, org, reason, evidence.map(record::sha256_hex), key)
+    }
+
+    /// [`Ledger::withdraw`] given the evidence's sha256 (what `sync` has when it rebuilds an
+    /// attested withdrawal: the record keeps the hash, never the evidence).
+    pub(crate) fn withdraw_hashed(
+        &self,
+        stmt: &str,
+        org: &str,
+        reason: Option<&str>,
+        evidence: Option<String>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.act(key, |p| {
+            let (ledger_id, now, view) = (p.ledger_id, p.now_ms, p.view.clone());
+            let state = statement_state(p, stmt, Some(org))?;
+            let record_signer = act_signer(state, org, key, evidence.is_some())?;
+            let acts = statement_of(state, &view, stmt)?.acts_of(org);
+            if acts.last().map(|a| a.kind) != Some(ActKind::Endorse) {
+                return Err(Error::NothingToWithdraw {
+                    org: org.to_string(),
+                    stmt: stmt.to_string(),
+                });
+            }
+            let record = ActRecord {
+                act: ActKind::Withdraw,
+                ledger: ledger_id.to_string(),
+                statement: stmt.into(),
+                version: None,
+                text_sha256: None,
+                org: org.into(),
+                signed_at: next_time(acts, now),
+                reason: reason.map(str::to_string),
+                provenance: provenance(&evidence),
+                evidence_sha256: evidence.clone(),
+                signer: record_signer.to_string(),
+                key: key.fingerprint().to_string(),
+                signature: String::new(),
+            };
+            signed_act(record, acts, record_signer, key)
+        })
+    }
+}
+
+fn provenance(evidence: &Option<String>) -> Provenance {
+    if evidence.is_some() {
+        Provenance::Attested
+    } else {
+        Provenance::Signed
+    }
+}
+
+/// Signs the record's payload and makes it the organization's next act.
+fn signed_act(
+    mut record: ActRecord,
+    acts: &[ActEntry],
+    actor: Principal,
+    key: &SigningKey,
+) -> Result<Step> {
+    record.signature = key.sign(ACT_NAMESPACE, &act_payload(&record))?;
+    let seq = u32::try_from(acts.len())
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    Ok(Step::Write {
+        act: Act::Signatory { record, seq },
+        actor,
+    })
+}
+
+/// The parent's state with a statement's versions, an organization's acts on it and the
+/// organization loaded.
+pub(super) fn statement_state<'p>(
+    p: &'p mut Parent<'_>,
+    stmt: &str,
+    org: Option<&str>,
+) -> Result<&'p State> {
+    p.state(&Needs {
+        principals: org.map(Principal::org).into_iter().collect(),
+        statements: vec![stmt.to_string()],
+        acts: org
+            .map(|o| (stmt.to_string(), o.to_string()))
+            .into_iter()
+            .collect(),
+        key_index: false,
+    })
+}
+
+/// The statement, or a refusal naming the ones there are.
+pub(super) fn statement_of<'s>(
+    state: &'s State,
+    view: &View<'_>,
+    stmt: &str,
+) -> Result<&'s StatementEntry> {
+    state
+        .statements
+        .get(stmt)
+        .filter(|s| s.current().is_some())
+        .ok_or_else(|| unknown_statement(view, stmt))
+}
+
+/// An unknown statement, naming the statements at the head (read from its tree alone).
+pub(super) fn unknown_statement(view: &View<'_>, stmt: &str) -> Error {
+    Error::Unknown {
+        kind: "statement",
+        id: stmt.to_string(),
+        known: view.statements().unwrap_or_default(),
+    }
+}
+
+/// For an endorsement or withdrawal: who signs the record. With evidence, an editor attests;
+/// without, the key must be the organization's own key in force.
+pub(super) fn act_signer(
+    state: &State,
+    org: &str,
+    key: &SigningKey,
+    attested: bool,
+) -> Result<Principal> {
+    let entry = state.orgs.get(org).ok_or_else(|| unknown_org(org))?;
+    if attested {
+        return signing_editor(state, key);
+    }
+    match entry.current_key() {
+        Some(k) if k.key.fingerprint == key.fingerprint() => Ok(Principal::org(org)),
+        Some(k) => {
+            let is_editor = signing_editor(state, key).is_ok();
+            Err(Error::WrongKey {
+                path: key.path().to_path_buf(),
+                fingerprint: key.fingerprint().to_string(),
+                expected: format!("the key of org/{org}"),
+                why: if is_editor {
+                    WrongKeyWhy::EditorForOrg
+                } else {
+                    WrongKeyWhy::NotTheOrgs {
+                        org: org.to_string(),
+                        in_force: k.key.fingerprint.clone(),
+                    }
+                },
+            })
+        }
+        None => Err(Error::NoKey {
+            org: org.to_string(),
+        }),
+    }
+}
+
+pub(super) fn unknown_org(org: &str) -> Error {
+    Error::Unknown {
+        kind: "organization",
+        id: org.to_string(),
+        known: Vec::new(),
+    }
+}
+
+/// A record time after the organization's previous act on the statement, even when clocks are
+/// coarse or two acts fall in one millisecond.
+fn next_time(acts: &[ActEntry], now_ms: i64) -> String {
+    let after = acts
+        .last()
+        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+        .map(|t| t.saturating_add(1))
+        .unwrap_or(i64::MIN);
+    timefmt::format_ms(now_ms.max(after))
+}

@@ -1,0 +1,200 @@
+//! What undersigned keeps for itself inside a repository's git directory, in
+//! `.git/undersigned/` (a bare ledger: `DIR/undersigned/`): nothing here is part of the ledger,
+//! every file can be deleted at the cost of time or of a memory (a remembered head), and each
+//! is written whole or not at all ([`write_atomic`]).
+//!
+//! | file | owner | what |
+//! | --- | --- | --- |
+//! | `lock` | [`lock`] | the write lock, and whether its last holder finished |
+//! | `verified` | [`pin`] | the ledger id and the last head `verify` accepted |
+//! | `proved/` | [`proofs`] | the state `verify` proved at recent heads |
+//! | `ledger-id` | [`LocalDir::ledger_id`] | the genesis, with the head it was confirmed for |
+//! | `worktree` | [`LocalDir::worktree`] | the commit the work tree was last brought to |
+//! | `keys-used` | [`LocalDir::keys_used`] | which key file made each unpublished act (paths only) |
+//! | `remotes/<name>.json` | [`journal`] | what `sync` verified and pushed there |
+
+pub mod journal;
+pub mod lock;
+pub mod pin;
+pub mod proofs;
+
+use git2::Oid;
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The directory of undersigned's own files in one repository.
+#[derive(Debug, Clone)]
+pub struct LocalDir {
+    path: PathBuf,
+}
+
+const LEDGER_ID: &str = "ledger-id";
+const WORKTREE: &str = "worktree";
+const KEYS_USED: &str = "keys-used";
+
+impl LocalDir {
+    /// The directory inside the git directory `git_dir` (`.git`, or a bare repository).
+    pub fn of(git_dir: &Path) -> LocalDir {
+        LocalDir {
+            path: git_dir.join("undersigned"),
+        }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The path of one of its files.
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// Creates the directory when missing.
+    pub(crate) fn create(&self) -> std::io::Result<()> {
+        fs::create_dir_all(&self.path)
+    }
+
+    /// The remembered ledger id and the head it was confirmed for.
+    pub fn ledger_id(&self) -> Option<(Oid, Oid)> {
+        let text = fs::read_to_string(self.file(LEDGER_ID)).ok()?;
+        let mut parts = text.split_whitespace().map(Oid::from_str);
+        Some((parts.next()?.ok()?, parts.next()?.ok()?))
+    }
+
+    /// Remembers the ledger id as confirmed at `head` (best effort: it only saves a walk).
+    pub fn remember_ledger_id(&self, ledger: Oid, head: Oid) {
+        let _ = self.create().and_then(|()| {
+            write_atomic(
+                &self.file(LEDGER_ID),
+                format!("{ledger} {head}\n").as_bytes(),
+            )
+        });
+    }
+
+    /// The commit the work tree was last brought to, as written (not checked to exist).
+    pub fn worktree(&self) -> Option<Oid> {
+        let text = fs::read_to_string(self.file(WORKTREE)).ok()?;
+        Oid::from_str(text.trim()).ok()
+    }
+
+    /// Records that the work tree now holds `head`.
+    pub fn set_worktree(&self, head: Oid) -> std::io::Result<()> {
+        self.create()?;
+        write_atomic(&self.file(WORKTREE), format!("{head}\n").as_bytes())
+    }
+
+    /// Which key file made each act not yet published (`<commit> <path>` lines).
+    pub fn keys_used(&self) -> HashMap<Oid, PathBuf> {
+        let text = fs::read_to_string(self.file(KEYS_USED)).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let (c, p) = l.split_once(' ')?;
+                Some((Oid::from_str(c).ok()?, PathBuf::from(p)))
+            })
+            .collect()
+    }
+
+    /// Appends that `key` made `commit` (best effort: without it `sync --key` names the key).
+    /// Appending one short line is atomic enough: a torn line does not parse and is skipped.
+    pub fn remember_key(&self, commit: Oid, key: &Path) {
+        let Some(text) = key.to_str().filter(|t| !t.contains('\n')) else {
+            return;
+        };
+        let _ = self.create();
+        if let Ok(mut f) = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.file(KEYS_USED))
+        {
+            let _ = f.write_all(format!("{commit} {text}\n").as_bytes());
+        }
+    }
+
+    /// Forgets every remembered key file (after a sync every act is published).
+    pub fn forget_keys(&self) {
+        let _ = fs::remove_file(self.file(KEYS_USED));
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a temporary file of a unique name in the
+/// same directory, flushed to disk, then renamed over `path`. Two writers never share a
+/// temporary file, and a reader (or a crash) sees the old file or the new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".undersigned-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the directory is.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_whole_files_and_leave_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn concurrent_writers_never_tear_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let threads: Vec<_> = (0..8u8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        write_atomic(&path, &[i; 4096]).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let bytes = fs::read(&path).unwrap();
+        assert_eq!(bytes.len(), 4096);
+        assert!(
+            bytes.iter().all(|b| *b == bytes[0]),
+            "one writer's bytes only"
+        );
+    }
+
+    #[test]
+    fn remembered_values_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = LocalDir::of(dir.path());
+        let a = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
+        let b = Oid::from_str("2222222222222222222222222222222222222222").unwrap();
+        assert_eq!(local.ledger_id(), None);
+        local.remember_ledger_id(a, b);
+        assert_eq!(local.ledger_id(), Some((a, b)));
+        local.set_worktree(b).unwrap();
+        assert_eq!(local.worktree(), Some(b));
+        local.remember_key(a, Path::new("/keys/k"));
+        assert_eq!(local.keys_used().get(&a), Some(&PathBuf::from("/keys/k")));
+        local.forget_keys();
+        assert!(local.keys_used().is_empty());
+    }
+}

@@ -1,0 +1,142 @@
+//! What acts are called and what they did: the kinds of act, the log, and the outputs of the
+//! commands that write.
+
+use crate::record::Provenance;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of act, as the log and commit trailers name them. One name per thing an act can
+/// add to a ledger; [`crate::act::Act`] knows which it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ActType {
+    /// The genesis: the ledger and its first editor.
+    Init,
+    /// An editor added.
+    EditorAdd,
+    /// An organization registered.
+    OrgAdd,
+    /// A key registered: a first key, a rotation, or a replacement by an editor.
+    KeyAdd,
+    /// A key revoked.
+    KeyRevoke,
+    /// An editor removed.
+    EditorRemove,
+    /// Version 1 of a statement.
+    StatementNew,
+    /// A later version of a statement.
+    StatementRevise,
+    /// An endorsement of a version.
+    Endorse,
+    /// A withdrawal from a statement.
+    Withdraw,
+}
+
+impl ActType {
+    /// The name the log and `--json` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActType::Init => "init",
+            ActType::EditorAdd => "editor-add",
+            ActType::OrgAdd => "org-add",
+            ActType::KeyAdd => "key-add",
+            ActType::KeyRevoke => "key-revoke",
+            ActType::EditorRemove => "editor-remove",
+            ActType::StatementNew => "statement-new",
+            ActType::StatementRevise => "statement-revise",
+            ActType::Endorse => "endorse",
+            ActType::Withdraw => "withdraw",
+        }
+    }
+}
+
+impl std::fmt::Display for ActType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of the log, derived from trees (never from commit messages): one per record an
+/// act added (an organization registered with its key gives an `org-add` and a `key-add`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Commit id.
+    pub commit: String,
+    /// Committer time, seconds since the epoch (asserted by the signer).
+    pub time: i64,
+    /// Who signed the commit.
+    pub actor: String,
+    /// What the record did.
+    pub act: ActType,
+    /// Statement concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Version concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Organization or editor concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `signed` or `attested` for endorsements and withdrawals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// What an act did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// False when the ledger already said this (nothing was written).
+    pub changed: bool,
+    /// The commit that holds the act (the existing one's position is not searched for when
+    /// nothing changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// One line for people.
+    pub message: String,
+    /// Files the act added.
+    pub paths: Vec<String>,
+    /// Something worth telling that did not stop the act.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// What `init` made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitOutput {
+    /// The ledger id: the genesis commit, which verifiers pin with `--trust`.
+    pub ledger_id: String,
+    /// The ledger directory.
+    pub ledger: String,
+    /// The first editor (`editor/<id>`).
+    pub editor: String,
+}
+
+/// A key file: what `key new` wrote or `key show` read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOutput {
+    /// The private key file (`key new` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The public key file (`key new` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_file: Option<String>,
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fingerprint: String,
+    /// `ssh-ed25519 AAAA…`.
+    pub public_key: String,
+}
+
+/// An endorsement's or withdrawal's signed payload, for checking it with `ssh-keygen`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayloadOutput {
+    /// The record's path in the ledger.
+    pub path: String,
+    /// The principal whose key signed it (`-I` of `ssh-keygen -Y verify`).
+    pub principal: String,
+    /// The SSHSIG namespace (`-n`).
+    pub namespace: String,
+    /// The exact signed bytes.
+    pub payload: String,
+    /// The armored SSHSIG.
+    pub signature: String,
+}

@@ -1,0 +1,170 @@
+//! The audit of a statement and its publishable list, as `audit --json` and `show --json`
+//! print them.
+
+use crate::record::Provenance;
+use serde::{Deserialize, Serialize};
+
+/// One endorsement of one version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndorsementView {
+    /// Organization slug.
+    pub org: String,
+    /// Its display name.
+    pub name: String,
+    /// `signed` (the organization's own key) or `attested` (entered by an editor).
+    pub provenance: Provenance,
+    /// The attesting editor, for attested endorsements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Fingerprint of the key that signed the record.
+    pub key: String,
+    /// Commit that added the record.
+    pub commit: String,
+    /// The record's own time.
+    pub time: String,
+    /// Path of the record in the ledger.
+    pub path: String,
+    /// False when the organization withdrew after this endorsement.
+    pub in_force: bool,
+    /// True when the key that signed the record was revoked later (the endorsement was valid
+    /// when made; a reader may want to confirm it with the organization).
+    pub key_revoked_later: bool,
+}
+
+/// One key of an organization that acted on the statement, for the audit's key history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyView {
+    /// Organization slug.
+    pub org: String,
+    /// Position among its keys.
+    pub seq: u32,
+    /// Fingerprint.
+    pub fingerprint: String,
+    /// Who registered it: an editor, or the organization itself (rotation).
+    pub added_by: String,
+    /// Why it replaced the previous key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Commit that registered it.
+    pub commit: String,
+    /// True while it may sign.
+    pub in_force: bool,
+    /// Who revoked it and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<RevokedView>,
+}
+
+/// A revocation in the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedView {
+    /// Who revoked.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// Commit.
+    pub commit: String,
+}
+
+/// One version of a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionView {
+    /// Version number.
+    pub version: u32,
+    /// Title.
+    pub title: String,
+    /// sha256 of the exact text.
+    pub text_sha256: String,
+    /// Editor who wrote it.
+    pub author: String,
+    /// Time the editor gave.
+    pub time: String,
+    /// Commit that added it.
+    pub commit: String,
+    /// Revision note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Number of organizations the text says it speaks for, when it says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_signatories: Option<u32>,
+    /// Every endorsement of this version, in ledger order.
+    pub endorsements: Vec<EndorsementView>,
+}
+
+/// A withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalView {
+    /// Organization slug.
+    pub org: String,
+    /// Display name.
+    pub name: String,
+    /// `signed` or `attested`.
+    pub provenance: Provenance,
+    /// Attesting editor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested_by: Option<String>,
+    /// Reason given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Commit.
+    pub commit: String,
+    /// The record's own time.
+    pub time: String,
+}
+
+/// The audit of one statement. `--json` prints this; its fields are a versioned contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audit {
+    /// Statement slug.
+    pub statement: String,
+    /// Title of the current version.
+    pub title: String,
+    /// Current version number.
+    pub current_version: u32,
+    /// Every version with its endorsements.
+    pub versions: Vec<VersionView>,
+    /// Organizations that endorse the current version now.
+    pub current: Vec<String>,
+    /// Organizations whose endorsement in force is of an older version only.
+    pub stale: Vec<String>,
+    /// Organizations whose last act is a withdrawal.
+    pub withdrawn: Vec<String>,
+    /// Latest withdrawal of each withdrawn organization.
+    pub withdrawals: Vec<WithdrawalView>,
+    /// Key history of the organizations that acted on this statement (rotations, revocations),
+    /// for those with more than one key or a revoked key.
+    pub keys: Vec<KeyView>,
+    /// Discrepancies a publisher must see (claimed counts that differ from the ledger).
+    pub warnings: Vec<String>,
+}
+
+/// One line of a published list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    /// Position in the list, from 1.
+    pub n: usize,
+    /// Organization slug.
+    pub org: String,
+    /// Display name.
+    pub name: String,
+    /// `signed` or `attested`.
+    pub provenance: Provenance,
+}
+
+/// The publishable statement: a version's text and the organizations that endorse it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// Statement slug.
+    pub statement: String,
+    /// Version shown.
+    pub version: u32,
+    /// Title.
+    pub title: String,
+    /// sha256 of the text.
+    pub text_sha256: String,
+    /// The exact text.
+    pub text: String,
+    /// Number of signatories listed.
+    pub count: usize,
+    /// The numbered list.
+    pub signatories: Vec<Signatory>,
+}

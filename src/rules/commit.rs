@@ -1,0 +1,232 @@
+//! The rules over all the files one commit adds: rights, each file's own rule, what must come
+//! together (a version's text and record, an editor and its key), judged against the parent's
+//! state only — the changes are returned, not applied, so nothing in a commit can authorize
+//! something else in it.
+
+use super::{endorsement, registry, rights, statement};
+use crate::ids::{Principal, Role};
+use crate::layout::{self, Entry};
+use crate::report::{Broken, Rule};
+use crate::signed_data::SignedData;
+use crate::state::{Change, State};
+use git2::Oid;
+use std::collections::{BTreeMap, HashSet};
+
+/// One file a commit adds: its path, what it is, its blob id and its bytes (or why they could
+/// not be read, such as a file over the size its kind takes).
+pub struct File {
+    /// Path in the tree.
+    pub path: String,
+    /// What the path says it is.
+    pub entry: Entry,
+    /// Blob id.
+    pub blob: Oid,
+    /// Content.
+    pub bytes: Result<Vec<u8>, Broken>,
+}
+
+/// Who signs the commit being judged, and where it stands.
+pub struct Context<'a> {
+    /// The principal whose key signed the commit, when that is known (a commit with a bad
+    /// signature is still checked for everything else).
+    pub signer: Option<&'a Principal>,
+    /// True for the genesis commit.
+    pub genesis: bool,
+}
+
+/// What happened while judging a commit's files, in order: a broken rule, or a record's own
+/// signature to check (verification queues those, a writer checks them at once).
+pub enum Event {
+    /// A broken rule, at a path when one file is at fault.
+    Fail(Option<String>, Broken),
+    /// A record signature to check, at its path.
+    Sign(String, Box<SignedData>),
+}
+
+/// The outcome of [`check_records`].
+pub struct Checked {
+    /// The changes the files make, to apply once the commit is judged.
+    pub changes: Vec<Change>,
+    /// Broken rules and signatures to check, in the order found.
+    pub events: Vec<Event>,
+}
+
+impl Checked {
+    /// True when some change alters who may sign.
+    pub fn registry_changed(&self) -> bool {
+        self.changes.iter().any(Change::changes_registry)
+    }
+}
+
+/// Processing order inside one commit: principals before their keys, texts before records.
+fn order(e: &Entry) -> u8 {
+    match e {
+        Entry::Ledger => 0,
+        Entry::Editor { .. } | Entry::Org { .. } => 1,
+        Entry::EditorKey { .. } | Entry::OrgKey { .. } => 2,
+        Entry::EditorRevocation { .. }
+        | Entry::OrgRevocation { .. }
+        | Entry::EditorRemoved { .. } => 2,
+        Entry::VersionText { .. } => 3,
+        Entry::VersionMeta { .. } => 4,
+        Entry::Act { .. } => 5,
+        Entry::AllowedSigners => 6,
+    }
+}
+
+/// Sorts the files of a commit into the order their rules read them.
+pub fn sort_files(files: &mut [File]) {
+    files.sort_by_key(|f| order(&f.entry));
+}
+
+/// Judges every file a commit adds (sorted by [`sort`]) against the parent's `state`.
+pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checked {
+    let mut out = Checked {
+        changes: Vec::new(),
+        events: Vec::new(),
+    };
+    let mut new_principals = HashSet::new();
+    let mut new_keys = HashSet::new();
+    let texts: BTreeMap<(&str, u32), &File> = files
+        .iter()
+        .filter_map(|f| match &f.entry {
+            Entry::VersionText { stmt, n } => Some(((stmt.as_str(), *n), f)),
+            _ => None,
+        })
+        .collect();
+    let mut metas = HashSet::new();
+    for f in files {
+        if let Some(p) = ctx.signer {
+            if let Some(why) = rights::refuse_add(&f.entry, p, ctx.genesis) {
+                out.events.push(Event::Fail(
+                    Some(f.path.clone()),
+                    Broken::new(Rule::Rights, why),
+                ));
+                continue;
+            }
+        }
+        let result = match &f.entry {
+            Entry::Ledger => registry::check_ledger(f).map(|c| (c, None)),
+            Entry::AllowedSigners | Entry::VersionText { .. } => continue,
+            Entry::Editor { id } => {
+                registry::check_principal(state, f, Principal::editor(id), ctx, &mut new_principals)
+                    .map(|c| (c, None))
+            }
+            Entry::Org { id } => {
+                registry::check_principal(state, f, Principal::org(id), ctx, &mut new_principals)
+                    .map(|c| (c, None))
+            }
+            Entry::EditorKey { id, seq } => registry::check_key(
+                state,
+                f,
+                (Principal::editor(id), *seq),
+                ctx.signer,
+                &new_principals,
+                &mut new_keys,
+            )
+            .map(|c| (c, None)),
+            Entry::OrgKey { id, seq } => registry::check_key(
+                state,
+                f,
+                (Principal::org(id), *seq),
+                ctx.signer,
+                &new_principals,
+                &mut new_keys,
+            )
+            .map(|c| (c, None)),
+            Entry::EditorRevocation { id, seq } => {
+                registry::check_revocation(state, f, Principal::editor(id), *seq, ctx.signer)
+                    .map(|c| (c, None))
+            }
+            Entry::OrgRevocation { id, seq } => {
+                registry::check_revocation(state, f, Principal::org(id), *seq, ctx.signer)
+                    .map(|c| (c, None))
+            }
+            Entry::EditorRemoved { id } => {
+                registry::check_removal(state, f, id, ctx.signer).map(|c| (c, None))
+            }
+            Entry::VersionMeta { stmt, n } => {
+                metas.insert((stmt.as_str(), *n));
+                let text = texts.get(&(stmt.as_str(), *n)).copied();
+                statement::check_version(state, f, (stmt, *n), text, ctx.signer).map(|c| (c, None))
+            }
+            Entry::Act { stmt, org, seq } => {
+                endorsement::check_act(state, f, (stmt, org, *seq), ctx.signer)
+                    .map(|(c, sig)| (c, Some(sig)))
+            }
+        };
+        match result {
+            Ok((change, sig)) => {
+                if let Some(sig) = sig {
+                    out.events.push(Event::Sign(f.path.clone(), Box::new(sig)));
+                }
+                out.changes.push(change);
+            }
+            Err(b) => out.events.push(Event::Fail(Some(f.path.clone()), b)),
+        }
+    }
+    for (stmt, n) in texts.keys().filter(|k| !metas.contains(*k)) {
+        out.events.push(Event::Fail(
+            Some(layout::version_text(stmt, *n)),
+            Broken::new(
+                Rule::Record,
+                format!(
+                    "text of version {n} has no version record {} beside it",
+                    layout::version_meta(stmt, *n)
+                ),
+            ),
+        ));
+    }
+    for who in &new_principals {
+        let keyed = out
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Key { who: w, .. } if w == who));
+        if who.role == Role::Editor && !keyed {
+            out.events.push(Event::Fail(
+                Some(format!("{}/editor.json", layout::editor_dir(&who.id))),
+                Broken::new(
+                    Rule::Record,
+                    format!(
+                        "{who} is added without a key; an editor must be registered with its key"
+                    ),
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// The identity rule: a commit's author and committer are the principal who signed it.
+pub fn identity(signer: &Principal, author: Option<&str>, committer: Option<&str>) -> Vec<Broken> {
+    let email = signer.email();
+    [("author", author), ("committer", committer)]
+        .into_iter()
+        .filter(|(_, who)| *who != Some(email.as_str()))
+        .map(|(role, who)| {
+            Broken::new(
+                Rule::Identity,
+                format!(
+                    "{role} is <{}> but the commit is signed by {signer} (<{email}>)",
+                    who.unwrap_or("?")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The time rule between a commit and its parent: a ledger's times never go backwards, so that
+/// `allowed_signers`' `valid-before` stays true to history.
+pub fn time_after_parent(parent: Option<i64>, time: i64) -> Result<(), Broken> {
+    match parent {
+        Some(t) if time < t => Err(Broken::new(
+            Rule::Time,
+            format!(
+                "commit is dated {}, before its parent ({}); a ledger's times never go backwards, so allowed_signers' valid-before stays true to history",
+                crate::timefmt::format_secs(time),
+                crate::timefmt::format_secs(t)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,92 @@
+//! `clone`: a shared ledger copied, verified, and only then given its name.
+
+use crate::error::{Error, Result};
+use crate::local::journal::{self, RemoteState};
+use crate::report::CloneReport;
+use crate::store::Store;
+use crate::transport;
+use crate::verify::{verify_at, VerifyOptions};
+use git2::Oid;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Clones `url` into `dir` (`bare`: without a work tree), verifies it (against `trust` when
+/// given) and only then gives it its name: a refused clone leaves nothing behind.
+pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<CloneReport> {
+    if dir.exists() {
+        let empty = dir.is_dir()
+            && fs::read_dir(dir)
+                .map_err(|e| Error::io(dir.display().to_string(), e))?
+                .next()
+                .is_none();
+        if !empty {
+            return Err(Error::DirectoryNotEmpty {
+                path: dir.to_path_buf(),
+            });
+        }
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ledger".into());
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!(".{name}.undersigned-clone-"))
+        .tempdir_in(&parent)
+        .map_err(|e| {
+            Error::io(
+                format!("{}: making a scratch directory", parent.display()),
+                e,
+            )
+        })?;
+    let work = scratch.path().join("ledger");
+    transport::clone(url, &work, bare)?;
+    let store = Store::open(&work)?;
+    let head = store.head()?.ok_or(Error::EmptyHistory)?;
+    let report = verify_at(
+        &store,
+        head,
+        &VerifyOptions {
+            trust,
+            incremental: true,
+            prove: true,
+            ..Default::default()
+        },
+    )?;
+    if !report.ok {
+        return Err(Error::Unverified {
+            what: format!("{url} (head {head})"),
+            failures: report.failures,
+        });
+    }
+    let ledger_id = Oid::from_str(&report.ledger_id)?;
+    store.update_worktree(None)?;
+    let remembering = |e| {
+        Error::io(
+            format!("{}: remembering the verified head", work.display()),
+            e,
+        )
+    };
+    crate::local::pin::remember(store.repo(), ledger_id, head).map_err(remembering)?;
+    let origin = RemoteState {
+        verified: Some(head.to_string()),
+        pending: None,
+        published: None,
+    };
+    journal::write(store.repo(), "origin", &origin).map_err(remembering)?;
+    drop(store);
+    if dir.exists() {
+        fs::remove_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    }
+    fs::rename(&work, dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    Ok(CloneReport {
+        dir: dir.display().to_string(),
+        ledger_id: report.ledger_id,
+        head: report.head,
+        commits: report.commits,
+        trusted: report.trusted,
+    })
+}

@@ -1,0 +1,349 @@
+//! One pass over a ledger's history, from genesis to head, that rebuilds its [`State`] and
+//! applies every rule of [`crate::rules`] to each commit against its parent's state: each
+//! commit signed by a key in force in its parent, each added file within the signer's rights,
+//! nothing earlier changed or removed, every record well-formed and its own signature valid,
+//! every reference pointing at something that existed in the parent, and the derived
+//! `allowed_signers` equal to what the key records imply.
+//!
+//! Verification never prints and never exits: it returns a [`Report`] whose failures name the
+//! commit, the path and the rule, so that a library user and the CLI tell the same story.
+
+use crate::error::{Error, Result};
+use crate::layout;
+use crate::local::proofs::{self, StatementFile};
+use crate::report::{Broken, Failure, LogEntry, Report, Rule};
+use crate::state::State;
+use crate::store::Store;
+use git2::{Oid, Repository, Tree};
+use std::collections::{BTreeMap, BTreeSet};
+
+mod checks;
+mod commit;
+mod tree_diff;
+pub(crate) use commit::Verifier;
+
+/// What to verify against.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// The ledger id (genesis commit) the verifier trusts; another genesis is a failure.
+    pub trust: Option<Oid>,
+    /// Check against the head remembered in the git directory ([`crate::local::pin`]), so that
+    /// a rewritten history fails.
+    pub pin: bool,
+    /// On success, remember this head (best effort: a read-only repository still verifies).
+    pub remember: bool,
+    /// Start from the state an earlier run proved for a commit of this history and replay only
+    /// what came after it ([`crate::local::proofs`]). The failures are those of a full run: a
+    /// state is only kept for a history that had none.
+    pub incremental: bool,
+    /// On success, keep the state at this head for later incremental runs.
+    pub prove: bool,
+    /// Threads in all, the one reading history included; 0 uses one per core.
+    pub jobs: usize,
+}
+
+/// Everything one pass produces.
+pub struct Replay {
+    /// The ledger at the head.
+    pub state: State,
+    /// The verdict.
+    pub report: Report,
+    /// The acts in order.
+    pub log: Vec<LogEntry>,
+}
+
+/// Verifies the ledger's whole history.
+pub fn verify(store: &Store, opts: &VerifyOptions) -> Result<Report> {
+    verify_at(store, branch_head(store)?, opts)
+}
+
+/// Walks the history from genesis to head, rebuilding the state and checking every rule.
+pub fn replay(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
+    replay_at(store, branch_head(store)?, opts)
+}
+
+fn branch_head(store: &Store) -> Result<Oid> {
+    store.head()?.ok_or_else(|| Error::NotALedger {
+        path: store.dir().to_path_buf(),
+        why: "no commits on branch main".into(),
+    })
+}
+
+/// Verifies the history that ends at `head`, which need not be the branch: what a fetch
+/// brought in, or a push a server is asked to accept, is checked before any branch moves.
+///
+/// Only the verdict is wanted, so a run that resumes from a proof loads only the statements
+/// the new commits touch: one act costs one statement's state, not the ledger's.
+pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Report> {
+    let report = run(store, head, opts, false)?.report;
+    if !report.ok && report.resumed_from.is_some() {
+        // A malformed commit can touch a statement in ways the partial load does not foresee
+        // (a duplicated directory entry, say): judge a failing history again with every
+        // statement loaded, so its failures are exactly those of a full run.
+        return Ok(run(store, head, opts, true)?.report);
+    }
+    Ok(report)
+}
+
+/// [`replay`] of the history that ends at `head`.
+pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
+    run(store, head, opts, true)
+}
+
+/// Judges one new commit (`id`, whose parent's state is `parent`) exactly as a pass over
+/// history would: what a writer calls before it moves the branch, so that no act publishes
+/// what verification refuses. The signature checks run at once, on this thread.
+pub(crate) fn check_new_commit(
+    repo: &Repository,
+    parent: State,
+    id: Oid,
+    genesis: bool,
+) -> Result<Vec<Failure>> {
+    let commit = repo.find_commit(id)?;
+    let tree = commit.tree()?;
+    let parent_commit = if genesis {
+        None
+    } else {
+        Some(commit.parent(0)?)
+    };
+    let parent_tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
+    let mut v = Verifier::new(repo, parent, 1, false);
+    let at = parent_tree
+        .as_ref()
+        .zip(parent_commit.as_ref().map(|c| c.time().seconds()));
+    v.check_commit(&commit, at, &tree, genesis)?;
+    let found = v.checker.finish();
+    v.failures.extend(found);
+    v.failures.sort_by_key(|(seq, _)| *seq);
+    Ok(v.failures.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Where a pass starts: from genesis, or from a proved commit with the statements it needs.
+struct Start {
+    /// The proved commit, or `None` for genesis.
+    from: Option<Oid>,
+    /// The commits after it (empty from genesis: the chain is walked from the head).
+    after: Vec<Oid>,
+    /// Commits, endorsements and withdrawals counted before it.
+    counts: (u64, u64, u64),
+    state: State,
+    /// Statements of the proof, loaded or not (their files are kept for the next proof).
+    files: BTreeMap<String, StatementFile>,
+}
+
+fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Start> {
+    let genesis = Start {
+        from: None,
+        after: Vec::new(),
+        counts: (0, 0, 0),
+        state: State::default(),
+        files: BTreeMap::new(),
+    };
+    if !opts.incremental {
+        return Ok(genesis);
+    }
+    let Some((mut p, after)) = proofs::find(store, head, usize::MAX) else {
+        return Ok(genesis);
+    };
+    if p.state.ledger_id.is_none() {
+        return Ok(genesis);
+    }
+    let from = Oid::from_str(&p.head)?;
+    let which = if whole_state {
+        None
+    } else {
+        touched_statements(store.repo(), from, &after)
+    };
+    if !p.load_statements(store, which.as_ref()) {
+        return Ok(genesis);
+    }
+    Ok(Start {
+        from: Some(from),
+        after,
+        counts: (p.commits, p.endorsements, p.withdrawals),
+        state: p.state,
+        files: p.statements,
+    })
+}
+
+/// The first-parent chain from `head` back to `start` (exclusive), oldest first. Merges are
+/// reported, not walked.
+fn chain(v: &mut Verifier<'_>, head: Oid, start: &Start) -> Result<Vec<Oid>> {
+    let mut chain = Vec::new();
+    let mut next = match start.from {
+        Some(_) if start.after.is_empty() => None,
+        _ => Some(head),
+    };
+    while let Some(id) = next {
+        if Some(id) == start.from {
+            break;
+        }
+        let commit = v.repo.find_commit(id)?;
+        if commit.parent_count() > 1 {
+            v.fail(id, None, Broken::new(Rule::LinearHistory, format!(
+                "merge commit with {} parents; a ledger is a single line of acts (rebase instead of merging)",
+                commit.parent_count()
+            )));
+        }
+        chain.push(id);
+        next = commit.parent_id(0).ok();
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+/// Judges each commit of `chain` in order; stops at a commit whose objects cannot be read.
+fn walk(v: &mut Verifier<'_>, chain: &[Oid], from: Option<Oid>) -> Result<()> {
+    let repo = v.repo;
+    let mut parent: Option<(Tree<'_>, i64)> = match from {
+        Some(s) => {
+            let c = repo.find_commit(s)?;
+            Some((c.tree()?, c.time().seconds()))
+        }
+        None => None,
+    };
+    for (i, id) in chain.iter().enumerate() {
+        let genesis = from.is_none() && i == 0;
+        let commit = repo.find_commit(*id)?;
+        let checked = commit.tree().and_then(|tree| {
+            let at = parent.as_ref().map(|(t, time)| (t, *time));
+            v.check_commit(&commit, at, &tree, genesis)
+                .map_err(|e| match e {
+                    Error::Git(g) => g,
+                    other => git2::Error::from_str(&other.to_string()),
+                })?;
+            Ok(tree)
+        });
+        match checked {
+            Ok(tree) => parent = Some((tree, commit.time().seconds())),
+            Err(e) => {
+                v.fail(*id, None, Broken::new(Rule::Object, format!(
+                    "a git object of this commit cannot be read ({e}); history after it is not checked"
+                )));
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Replay> {
+    let repo = store.repo();
+    let mut s = start(store, head, opts, whole_state)?;
+    let mut v = Verifier::new(repo, std::mem::take(&mut s.state), opts.jobs, whole_state);
+    v.endorsements = s.counts.1;
+    v.withdrawals = s.counts.2;
+    let chain = chain(&mut v, head, &s)?;
+    let genesis = match (s.from, v.state.ledger_id) {
+        (Some(_), Some(g)) => g,
+        _ => *chain.first().ok_or(Error::EmptyHistory)?,
+    };
+    v.state.ledger_id = Some(genesis);
+    let trusted = opts.trust.map(|t| t == genesis);
+    if let Some(t) = opts.trust.filter(|t| *t != genesis) {
+        v.fail(genesis, None, Broken::new(Rule::Trust, format!(
+            "this ledger's genesis is {genesis}, not the trusted ledger id {t}; it is another ledger or a replaced history"
+        )));
+    }
+    walk(&mut v, &chain, s.from)?;
+    let found = v.checker.finish();
+    v.failures.extend(found);
+    v.failures.sort_by_key(|(seq, _)| *seq);
+    if opts.pin {
+        if let Some(f) = crate::local::pin::check(repo, genesis, head) {
+            v.failures.insert(0, (0, f));
+        }
+    }
+    let ok = v.failures.is_empty();
+    let remembered =
+        opts.remember && ok && crate::local::pin::remember(repo, genesis, head).is_ok();
+    let commits = s.counts.0 + chain.len() as u64;
+    if opts.prove && ok && !chain.is_empty() {
+        let counts = (commits, v.endorsements, v.withdrawals);
+        proofs::save(store, head, counts, &mut v.state, &s.files, &v.changed);
+    }
+    let report = report(&v, &s, genesis, head, commits, (trusted, remembered));
+    Ok(Replay {
+        state: v.state,
+        report,
+        log: v.log.unwrap_or_default(),
+    })
+}
+
+/// The report of a pass, counting statements the proof holds but this run did not load.
+fn report(
+    v: &Verifier<'_>,
+    start: &Start,
+    genesis: Oid,
+    head: Oid,
+    commits: u64,
+    (trusted, remembered): (Option<bool>, bool),
+) -> Report {
+    let st = &v.state;
+    let unloaded = || {
+        start
+            .files
+            .iter()
+            .filter(|(id, _)| !st.statements.contains_key(*id))
+    };
+    Report {
+        ok: v.failures.is_empty(),
+        ledger_id: genesis.to_string(),
+        head: head.to_string(),
+        name: st.name.clone(),
+        commits,
+        editors: st.editors.len() as u64,
+        organizations: st.orgs.len() as u64,
+        statements: (st.statements.len() + unloaded().count()) as u64,
+        versions: st
+            .statements
+            .values()
+            .map(|s| s.versions.len() as u64)
+            .chain(unloaded().map(|(_, f)| f.versions))
+            .sum(),
+        endorsements: v.endorsements,
+        withdrawals: v.withdrawals,
+        trusted,
+        remembered,
+        resumed_from: start.from.map(|s| s.to_string()),
+        failures: v.failures.iter().map(|(_, f)| f.clone()).collect(),
+    }
+}
+
+/// The statements whose directory the commits after `start` (oldest first, each the first
+/// parent of the next) add to, change or remove: the only ones a resumed run consults. None
+/// when a tree cannot be read (the caller then loads every statement).
+fn touched_statements(repo: &Repository, start: Oid, after: &[Oid]) -> Option<BTreeSet<String>> {
+    let statements_of = |id: Oid| -> Option<Option<Tree<'_>>> {
+        let tree = repo.find_commit(id).ok()?.tree().ok()?;
+        let entry = tree
+            .get_name(layout::STATEMENTS)
+            .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+            .map(|e| e.id());
+        match entry {
+            Some(sub) => Some(Some(repo.find_tree(sub).ok()?)),
+            None => Some(None),
+        }
+    };
+    let names = |t: &Option<Tree<'_>>| -> BTreeMap<Vec<u8>, Oid> {
+        t.iter()
+            .flat_map(|t| t.iter())
+            .map(|e| (e.name_bytes().to_vec(), e.id()))
+            .collect()
+    };
+    let mut touched = BTreeSet::new();
+    let mut before = names(&statements_of(start)?);
+    for id in after {
+        let now = names(&statements_of(*id)?);
+        for (name, oid) in &now {
+            if before.get(name) != Some(oid) {
+                touched.insert(String::from_utf8_lossy(name).into_owned());
+            }
+        }
+        for name in before.keys().filter(|n| !now.contains_key(*n)) {
+            touched.insert(String::from_utf8_lossy(name).into_owned());
+        }
+        before = now;
+    }
+    Some(touched)
+}
