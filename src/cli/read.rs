@@ -57,8 +57,13 @@ pub struct PayloadArgs {
     #[arg(long)]
     seq: Option<u32>,
     /// Print the record's armored signature instead of the payload.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "command")]
     signature: bool,
+    /// Print instead a shell command that checks the record's signature with ssh-keygen alone:
+    /// the signer's lines of allowed_signers at the head, the signature and the payload inline,
+    /// the key judged at the record's signed_at (-Overify-time). Runs as is in sh or bash.
+    #[arg(long)]
+    command: bool,
 }
 
 pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
@@ -373,6 +378,17 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             hint: format!("; org/{} has {} act(s) on {}", a.org, acts.len(), a.stmt),
         })?;
     let payload = undersigned::signed_data::act_payload(record);
+    // The signer's keys as the head lists them, retired ones with their valid-before: the
+    // command judges them at the record's time, as an auditor holding only the file would.
+    let allowed = view
+        .bytes(undersigned::layout::ALLOWED_SIGNERS)?
+        .unwrap_or_default();
+    let allowed = String::from_utf8_lossy(&allowed);
+    let lines: Vec<&str> = allowed
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(record.signer.as_str()))
+        .collect();
+    let command = undersigned::signed_data::ssh_keygen_command(record, &lines);
     if ctx.json {
         let out = serde_json::json!({
             "path": undersigned::layout::act_path(&a.stmt, &a.org, seq),
@@ -380,10 +396,21 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             "namespace": undersigned::signed_data::ACT_NAMESPACE,
             "payload": String::from_utf8_lossy(&payload),
             "signature": record.signature,
+            "verify_time": undersigned::timefmt::verify_time(&record.signed_at),
+            "ssh_keygen": command,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if a.signature {
         println!("{}", record.signature);
+    } else if a.command {
+        let command = command.ok_or_else(|| undersigned::Error::BadField {
+            field: "--command",
+            why: format!(
+                "{} holds a signed_at or a text no valid record holds (run `undersigned verify`)",
+                undersigned::layout::act_path(&a.stmt, &a.org, seq)
+            ),
+        })?;
+        print!("{command}");
     } else {
         std::io::stdout().write_all(&payload)?;
     }
