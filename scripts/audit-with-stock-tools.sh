@@ -233,12 +233,12 @@ check_record() { # COMMIT PATH BLOB; path groups in the arguments after
             if [ -z "$version" ] || [ -z "$text" ]; then
                 fail "$c" "$path" "an endorsement names a version and its text_sha256"
             else
-                local key
-                key=$dir_stmt/$(printf '%04d' "$version")
-                if [ -z "${text_sha[$key]+set}" ]; then
+                local n
+                n=$(printf '%04d' "$version")
+                if [ -z "${text_sha[$dir_stmt/$n]+set}" ]; then
                     fail "$c" "$path" "endorses version $version of $dir_stmt, which its parent does not hold"
-                elif [ "$text" != "${text_sha[$key]}" ]; then
-                    fail "$c" "$path" "text_sha256 $text is not the sha256 of statements/$key.txt (${text_sha[$key]})"
+                elif [ "$text" != "${text_sha[$dir_stmt/$n]}" ]; then
+                    fail "$c" "$path" "text_sha256 $text is not the sha256 of statements/$dir_stmt/versions/$n.txt (${text_sha[$dir_stmt/$n]})"
                 fi
             fi
             ;;
