@@ -78,6 +78,60 @@ impl SignedData {
     }
 }
 
+/// The shell command that checks an act record's own signature with stock `ssh-keygen` alone
+/// (`undersigned payload --command`): `allowed` (the signer's `allowed_signers` lines), the
+/// armored signature and the payload travel in quoted here-documents, so the command runs as
+/// it is in any POSIX shell, reads no file and expands nothing. ssh-keygen judges the key at
+/// the record's `signed_at` (`-Overify-time`, see [`crate::timefmt::verify_time`]), so the
+/// record of a key rotated or revoked since still verifies.
+///
+/// `None` when the record's time is not a record time, or when some text cannot travel in a
+/// here-document (a NUL, or a line equal to its terminator), which no valid record holds.
+pub fn ssh_keygen_command(r: &ActRecord, allowed: &[&str]) -> Option<String> {
+    let verify_time = crate::timefmt::verify_time(&r.signed_at)?;
+    let payload = String::from_utf8(act_payload(r)).ok()?;
+    let mut allowed_body = allowed.join("\n");
+    if !allowed_body.is_empty() {
+        allowed_body.push('\n');
+    }
+    let mut signature = r.signature.trim_end_matches('\n').to_string();
+    signature.push('\n');
+    let docs = [
+        ("ALLOWED_SIGNERS", allowed_body),
+        ("SIGNATURE", signature),
+        ("PAYLOAD", payload),
+    ];
+    for (end, body) in &docs {
+        if body.contains('\0') || body.lines().any(|l| l == *end) {
+            return None;
+        }
+    }
+    let mut out = format!(
+        "ssh-keygen -Y verify -f /dev/fd/3 -I {} -n {ACT_NAMESPACE} -s /dev/fd/4 -Overify-time={verify_time} 3<<'{}' 4<<'{}' <<'{}'\n",
+        shell_word(&r.signer),
+        docs[0].0,
+        docs[1].0,
+        docs[2].0
+    );
+    for (end, body) in &docs {
+        out.push_str(body);
+        out.push_str(end);
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// One shell word: as it is when it holds only characters no shell treats specially, else in
+/// single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/_.,:=@+-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +166,44 @@ mod tests {
             String::from_utf8(act_payload(&endorsement())).unwrap(),
             expected
         );
+    }
+
+    #[test]
+    fn ssh_keygen_command_carries_keys_signature_payload_and_time() {
+        let r = endorsement();
+        let cmd = ssh_keygen_command(&r, &["org/hrw ssh-ed25519 AAAA", "org/hrw x AAAB"])
+            .expect("a valid record");
+        let payload = String::from_utf8(act_payload(&r)).unwrap();
+        assert_eq!(
+            cmd,
+            format!(
+                "ssh-keygen -Y verify -f /dev/fd/3 -I org/hrw -n undersigned -s /dev/fd/4 -Overify-time=20261128100000Z 3<<'ALLOWED_SIGNERS' 4<<'SIGNATURE' <<'PAYLOAD'\n\
+                 org/hrw ssh-ed25519 AAAA\norg/hrw x AAAB\nALLOWED_SIGNERS\n\
+                 sig\nSIGNATURE\n\
+                 {payload}PAYLOAD\n"
+            )
+        );
+    }
+
+    #[test]
+    fn ssh_keygen_command_refuses_what_a_here_document_cannot_carry() {
+        let mut r = endorsement();
+        r.signed_at = "2026-11-28T10:00:00Z".into();
+        assert_eq!(ssh_keygen_command(&r, &[]), None, "not a record time");
+        let mut r = endorsement();
+        r.signature = "-----BEGIN\nSIGNATURE\n-----END".into();
+        assert_eq!(ssh_keygen_command(&r, &[]), None, "the terminator inside");
+        let mut r = endorsement();
+        r.reason = Some("a\0b".into());
+        assert_eq!(ssh_keygen_command(&r, &[]), None, "a NUL");
+        assert_eq!(
+            ssh_keygen_command(&endorsement(), &["ALLOWED_SIGNERS"]),
+            None
+        );
+        let mut r = endorsement();
+        r.signer = "org/it's here".into();
+        let cmd = ssh_keygen_command(&r, &[]).expect("quoted");
+        assert!(cmd.contains(" -I 'org/it'\\''s here' "), "{cmd}");
     }
 
     #[test]

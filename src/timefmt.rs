@@ -71,6 +71,16 @@ pub fn parse_compact(s: &str) -> Option<i64> {
     parse_ms(&spelled).map(|ms| ms / 1000)
 }
 
+/// A record time (`2026-11-28T10:02:43.123Z`) as `ssh-keygen -Y verify -Overify-time=` takes
+/// it (`20261128100243Z`), or `None` for anything [`parse_ms`] refuses. Without it ssh-keygen
+/// judges a key's `valid-before` against the current time and calls every record of a key
+/// rotated or revoked since a forgery. The milliseconds are dropped: `valid-before` has whole
+/// seconds and is inclusive, so a record signed in the second its key was retired, before the
+/// retiring commit, still verifies, as it does for `verify`.
+pub fn verify_time(record_time: &str) -> Option<String> {
+    parse_ms(record_time).map(|ms| format_compact(ms.div_euclid(1000)))
+}
+
 /// Parses exactly the form [`format_ms`] writes; anything else is `None`.
 pub fn parse_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -110,6 +120,15 @@ mod tests {
         assert_eq!(format_compact(1_795_860_163), "20261128100243Z");
         assert_eq!(parse_compact("20261128100243Z"), Some(1_795_860_163));
         assert_eq!(parse_compact("20261128100243"), None);
+        assert_eq!(
+            verify_time("2026-11-28T10:02:43.999Z").as_deref(),
+            Some("20261128100243Z")
+        );
+        assert_eq!(
+            verify_time("1969-12-31T23:59:59.500Z").as_deref(),
+            Some("19691231235959Z")
+        );
+        assert_eq!(verify_time("2026-11-28T10:02:43Z"), None);
     }
 
     #[test]

@@ -74,7 +74,8 @@ enum Command {
     Show(read::ShowArgs),
     /// The acts in order.
     Log(read::LogArgs),
-    /// Print the exact bytes an endorsement's own signature covers (for ssh-keygen -Y verify).
+    /// Print the exact bytes an endorsement's own signature covers, its signature, or the
+    /// ssh-keygen command that checks it.
     Payload(read::PayloadArgs),
     /// Build the demo ledger of the seed statement and audit it.
     Demo(demo::DemoArgs),

@@ -59,8 +59,13 @@ pub struct PayloadArgs {
     #[arg(long)]
     seq: Option<u32>,
     /// Print the record's armored signature instead of the payload.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "command")]
     signature: bool,
+    /// Print instead a shell command that checks the record's signature with ssh-keygen alone:
+    /// the signer's lines of allowed_signers at the head, the signature and the payload inline,
+    /// the key judged at the record's signed_at (-Overify-time). Runs as is in sh or bash.
+    #[arg(long)]
+    command: bool,
 }
 
 pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
@@ -375,6 +380,17 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             known: (1..=acts.len()).map(|n| n.to_string()).collect(),
         })?;
     let payload = undersigned::signed_data::act_payload(record);
+    // The signer's keys as the head lists them, retired ones with their valid-before: the
+    // command judges them at the record's time, as an auditor holding only the file would.
+    let allowed = view
+        .bytes(undersigned::layout::ALLOWED_SIGNERS)?
+        .unwrap_or_default();
+    let allowed = String::from_utf8_lossy(&allowed);
+    let lines: Vec<&str> = allowed
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(record.signer.as_str()))
+        .collect();
+    let command = undersigned::signed_data::ssh_keygen_command(record, &lines);
     if ctx.json {
         let out = PayloadOutput {
             path: undersigned::layout::act_path(&a.stmt, &a.org, seq),
@@ -382,10 +398,20 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             namespace: undersigned::signed_data::ACT_NAMESPACE.to_string(),
             payload: String::from_utf8_lossy(&payload).into_owned(),
             signature: record.signature.clone(),
+            verify_time: undersigned::timefmt::verify_time(&record.signed_at),
+            ssh_keygen: command,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else if a.signature {
         println!("{}", record.signature);
+    } else if a.command {
+        let command = command.ok_or_else(|| {
+            anyhow::anyhow!(
+                "--command: {} holds a signed_at or a text no valid record holds (run `undersigned verify`)",
+                undersigned::layout::act_path(&a.stmt, &a.org, seq)
+            )
+        })?;
+        print!("{command}");
     } else {
         std::io::stdout().write_all(&payload)?;
     }

@@ -139,4 +139,8 @@ pub struct PayloadOutput {
     pub payload: String,
     /// The armored SSHSIG.
     pub signature: String,
+    /// The record's time as `ssh-keygen -Overify-time=` takes it.
+    pub verify_time: Option<String>,
+    /// The exact `ssh-keygen -Y verify` command that checks the record, runnable as it is.
+    pub ssh_keygen: Option<String>,
 }

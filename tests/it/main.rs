@@ -11,6 +11,7 @@ mod incremental;
 mod lifecycle;
 mod mail;
 mod properties;
+mod stock_audit;
 mod verify_failures;
 mod workflow;
 mod worktree;
