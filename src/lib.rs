@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod cache;
+pub mod commit_object;
 pub mod demo;
 pub mod error;
 pub mod hook;
