@@ -58,6 +58,15 @@ pub struct SignedCommit {
     pub payload: Vec<u8>,
 }
 
+impl SignedCommit {
+    /// The armor to parse: the signature without the whitespace after its END line (git keeps
+    /// it, ssh-keygen ignores everything after that line, and the SSHSIG parser does not take
+    /// it). Nothing the signature covers or says is in what is cut.
+    pub fn armor(&self) -> &[u8] {
+        self.signature.trim_ascii_end()
+    }
+}
+
 /// Why a commit's signature is refused before any key or signature is looked at.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

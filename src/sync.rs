@@ -12,6 +12,7 @@
 //! so a process killed between push and branch update learns on the next run that its acts
 //! are already published.
 
+use crate::commit_object::{self, Verdict};
 use crate::error::{Error, Result};
 use crate::ids::{Principal, Role};
 use crate::keys::{ParsedSig, PublicKeyInfo, SigningKey};
@@ -156,14 +157,23 @@ fn read_keys_used(store: &Store) -> HashMap<Oid, PathBuf> {
         .collect()
 }
 
-/// The fingerprint of the key that signed a commit (its `gpgsig` header).
+/// The fingerprint of the key that signed a commit (its `gpgsig` header, read as git reads it:
+/// [`crate::commit_object`]).
 fn commit_signer(repo: &Repository, commit: Oid) -> Result<String> {
-    let (sig, _) = repo.extract_signature(&commit, None).map_err(|_| {
-        Error::Refused(format!(
-            "commit {commit} is not signed; undersigned cannot publish it"
-        ))
-    })?;
-    let parsed = ParsedSig::parse(&sig, COMMIT_NAMESPACE).map_err(|e| {
+    let signed = match commit_object::read_object(repo, commit)? {
+        Verdict::Signed(signed) => signed,
+        Verdict::Unsigned => {
+            return Err(Error::Refused(format!(
+                "commit {commit} is not signed; undersigned cannot publish it"
+            )))
+        }
+        Verdict::Refused(why) => {
+            return Err(Error::Refused(format!(
+                "commit {commit}: its signature cannot be read ({why})"
+            )))
+        }
+    };
+    let parsed = ParsedSig::parse(signed.armor(), COMMIT_NAMESPACE).map_err(|e| {
         Error::Refused(format!(
             "commit {commit}: its signature cannot be read ({e})"
         ))

@@ -7,6 +7,7 @@
 //! Verification never prints and never exits: it returns a [`Report`] whose failures name the
 //! commit, the path and the rule, so that a library user and the CLI tell the same story.
 
+use crate::commit_object::{self, Verdict};
 use crate::error::Result;
 use crate::ids::{check_line, Principal, Role};
 use crate::keys::{ParsedSig, PublicKeyInfo, SigError};
@@ -707,19 +708,18 @@ impl<'r> Verifier<'r> {
         added: &[Added],
     ) -> Option<Principal> {
         let id = commit.id();
-        // libgit2 hands back the signed bytes only up to a NUL (it measures them with strlen),
-        // so bytes after a NUL in a commit would be covered by no signature here while git
-        // itself refuses them. A ledger commit never holds a NUL.
-        let has_nul = self
-            .repo
-            .odb()
-            .and_then(|o| o.read(id).map(|raw| raw.data().contains(&0)));
-        match has_nul {
-            Ok(true) => {
-                self.fail(id, None, "signature", "commit object contains a NUL byte; the bytes after it are not covered by its signature".into());
+        // The signature and the bytes it covers as stock git reads them (never libgit2's
+        // extract_signature, which also scans the message): see crate::commit_object.
+        let signed = match commit_object::read_object(self.repo, id) {
+            Ok(Verdict::Signed(signed)) => signed,
+            Ok(Verdict::Unsigned) => {
+                self.fail(id, None, "signature", "commit is not signed (no gpgsig header); every act must be signed by a registered key".into());
                 return None;
             }
-            Ok(false) => {}
+            Ok(Verdict::Refused(why)) => {
+                self.fail(id, None, "signature", why.to_string());
+                return None;
+            }
             Err(e) => {
                 self.fail(
                     id,
@@ -729,15 +729,8 @@ impl<'r> Verifier<'r> {
                 );
                 return None;
             }
-        }
-        let (armor, signed) = match self.repo.extract_signature(&id, Some("gpgsig")) {
-            Ok(pair) => pair,
-            Err(_) => {
-                self.fail(id, None, "signature", "commit is not signed (no gpgsig header); every act must be signed by a registered key".into());
-                return None;
-            }
         };
-        let parsed = match ParsedSig::parse(&armor, COMMIT_NAMESPACE) {
+        let parsed = match ParsedSig::parse(signed.armor(), COMMIT_NAMESPACE) {
             Ok(p) => p,
             Err(e) => {
                 self.fail(id, None, "signature", format!("commit signature: {e}"));
@@ -796,7 +789,7 @@ impl<'r> Verifier<'r> {
             None,
             Job::Commit {
                 parsed,
-                signed: signed.to_vec(),
+                signed: signed.payload,
                 who: who.to_string(),
             },
         );
