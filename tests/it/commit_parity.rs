@@ -533,7 +533,18 @@ fn table(rows: &[Row]) -> String {
 fn undersigned_reads_every_crafted_commit_as_stock_git_does() {
     let b = base();
     let mut rows = Vec::new();
-    for c in corpus(&b) {
+    // The fuzz target commit_git_parity is seeded from this corpus (fuzz/README.md).
+    let seeds = std::env::var_os("COMMIT_PARITY_SEEDS").map(PathBuf::from);
+    for (i, c) in corpus(&b).into_iter().enumerate() {
+        if let Some(dir) = &seeds {
+            std::fs::create_dir_all(dir).expect("seed dir");
+            let name: String = c
+                .name
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+                .collect();
+            std::fs::write(dir.join(format!("{i:02}-{name}")), &c.raw).expect("write seed");
+        }
         let id = b.write(&c.raw);
         let (git, git_said) = b.stock_verdict(&id);
         let (ours, ours_said) = b.our_verdict(&c.raw);
