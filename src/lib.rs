@@ -23,6 +23,7 @@
 pub mod act;
 pub mod audit;
 pub mod clock;
+pub mod commit_object;
 pub mod demo;
 pub mod error;
 pub mod hook;

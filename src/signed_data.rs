@@ -2,7 +2,8 @@
 //! signer, the verifier and the README's `ssh-keygen -Y verify` recipe cannot drift apart.
 //!
 //! Commits are signed over the commit object without its `gpgsig` header (git's own rule,
-//! namespace `git`). Act records are signed over the text below (namespace `undersigned`): one
+//! namespace `git`); [`crate::commit_object`] owns that payload: it takes a raw commit apart
+//! exactly as git does to check it, and refuses commits that readers could split differently. Act records are signed over the text below (namespace `undersigned`): one
 //! `field: value` per line, every field a reader of the record will trust, nothing else. Values
 //! are slugs, numbers, hex, times or one-line texts checked to hold no line breaks, so the
 //! encoding is unambiguous.

@@ -1,17 +1,20 @@
 //! Commits come from any clone. Write the fuzz bytes as a raw commit object (as a fetched pack
-//! would deliver it), then do what verification does: read the commit, extract its gpgsig
-//! header and parse and check the SSHSIG in it.
+//! would deliver it), then do what verification does: read the commit's fields with libgit2,
+//! read its signature and payload from the raw object as git does (`commit_object`), and parse
+//! and check the SSHSIG in it. (`commit_git_parity` fuzzes that reading without a repository.)
 //!
 //! The repository is made once per process in a temp dir and objects go to its ordinary loose
 //! object store, the backend undersigned reads from. (An in-memory mempack backend is not
-//! usable here: libgit2's mempack returns object data without the terminating NUL that
-//! `git_commit_extract_signature` relies on, so it over-reads; the loose and pack backends
-//! terminate it.) Each object is deleted after its input and libgit2's object cache is off, so a
-//! long run neither fills the disk with loose objects nor grows in memory.
+//! usable here: libgit2's mempack returns object data without a terminating NUL, and
+//! `git_commit_extract_signature`, which this target called before undersigned stopped using
+//! it, over-read such data; the loose and pack backends terminate it.) Each object is deleted
+//! after its input and libgit2's object cache is off, so a long run neither fills the disk with
+//! loose objects nor grows in memory.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
+use undersigned::commit_object::{self, Verdict};
 use undersigned::keys::ParsedSig;
 
 fn repo() -> &'static Mutex<git2::Repository> {
@@ -35,11 +38,11 @@ fn run(repo: &git2::Repository, oid: git2::Oid) {
         let _ = commit.tree_id();
         let _ = commit.parent_ids().count();
     }
-    if let Ok((armor, signed)) = repo.extract_signature(&oid, Some("gpgsig")) {
+    if let Ok(Verdict::Signed(signed)) = commit_object::read_object(repo, oid) {
         for ns in [undersigned::signed_data::COMMIT_NAMESPACE, "undersigned"] {
-            if let Ok(sig) = ParsedSig::parse(&armor, ns) {
+            if let Ok(sig) = ParsedSig::parse(signed.armor(), ns) {
                 let _ = sig.key_fingerprint();
-                let _ = sig.verify(&signed);
+                let _ = sig.verify(&signed.payload);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The keys `sync` re-signs this clone's unpublished acts with: the key file this clone
 //! remembers for each act ([`crate::local::LocalDir::keys_used`]), else `--key`.
 
+use crate::commit_object::{self, Verdict};
 use crate::error::{Error, Result};
 use crate::keys::{ParsedSig, SigningKey};
 use crate::signed_data::COMMIT_NAMESPACE;
@@ -52,15 +53,22 @@ impl KeyRing<'_, '_> {
     }
 }
 
-/// The fingerprint of the key that signed a commit (its `gpgsig` header).
+/// The fingerprint of the key that signed a commit (its `gpgsig` header, read as git reads it:
+/// [`crate::commit_object`]).
 fn commit_signer(repo: &Repository, commit: Oid) -> Result<String> {
     let unsigned = |why: String| Error::CannotPublish {
         why: format!("unpublished commit {commit} {why}"),
     };
-    let (sig, _) = repo
-        .extract_signature(&commit, None)
-        .map_err(|_| unsigned("is not signed".into()))?;
-    let parsed = ParsedSig::parse(&sig, COMMIT_NAMESPACE)
+    let signed = match commit_object::read_object(repo, commit)? {
+        Verdict::Signed(signed) => signed,
+        Verdict::Unsigned => return Err(unsigned("is not signed".into())),
+        Verdict::Refused(why) => {
+            return Err(unsigned(format!(
+                "has a signature that cannot be read ({why})"
+            )))
+        }
+    };
+    let parsed = ParsedSig::parse(signed.armor(), COMMIT_NAMESPACE)
         .map_err(|e| unsigned(format!("has a signature that cannot be read ({e})")))?;
     Ok(parsed.key_fingerprint())
 }

@@ -4,6 +4,7 @@
 
 use super::checks::{Checker, Job, Pending};
 use super::tree_diff::Trees;
+use crate::commit_object::{self, Verdict};
 use crate::error::Result;
 use crate::ids::Principal;
 use crate::keys::ParsedSig;
@@ -307,23 +308,20 @@ impl<'r> Verifier<'r> {
     }
 }
 
-/// The commit's signature and the bytes it covers, or why there is none to check.
+/// The commit's signature and the bytes it covers as stock git reads them (never libgit2's
+/// `extract_signature`, which also scans the message: see [`crate::commit_object`]), or why
+/// there is none to check.
 fn signed_parts(repo: &Repository, id: Oid) -> std::result::Result<(Vec<u8>, Vec<u8>), Broken> {
-    // libgit2 hands back the signed bytes only up to a NUL (it measures them with strlen),
-    // so bytes after a NUL in a commit would be covered by no signature here while git
-    // itself refuses them. A ledger commit never holds a NUL.
-    let unreadable =
-        |e: git2::Error| Broken::new(Rule::Object, format!("commit object cannot be read: {e}"));
-    let odb = repo.odb().map_err(unreadable)?;
-    let raw = odb.read(id).map_err(unreadable)?;
-    if raw.data().contains(&0) {
-        return Err(Broken::new(Rule::Signature, "commit object contains a NUL byte; the bytes after it are not covered by its signature"));
-    }
-    let (armor, signed) = repo.extract_signature(&id, Some("gpgsig")).map_err(|_| {
-        Broken::new(
+    match commit_object::read_object(repo, id) {
+        Ok(Verdict::Signed(signed)) => Ok((signed.armor().to_vec(), signed.payload)),
+        Ok(Verdict::Unsigned) => Err(Broken::new(
             Rule::Signature,
             "commit is not signed (no gpgsig header); every act must be signed by a registered key",
-        )
-    })?;
-    Ok((armor.to_vec(), signed.to_vec()))
+        )),
+        Ok(Verdict::Refused(why)) => Err(Broken::new(Rule::Signature, why.to_string())),
+        Err(e) => Err(Broken::new(
+            Rule::Object,
+            format!("commit object cannot be read: {e}"),
+        )),
+    }
 }

@@ -16,9 +16,9 @@
 use crate::common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -182,78 +182,6 @@ fn stock_git_agrees(w: &World, dir: &Path) {
         assert!(line.ends_with(" G"), "stock git: {line}");
     }
     git_in_ok(w, dir, &["fsck", "--strict"]);
-}
-
-/// A `git daemon` serving every repository under `base` (push enabled) on a free port of
-/// 127.0.0.1, killed when dropped.
-struct Daemon {
-    child: Child,
-    port: u16,
-}
-
-impl Daemon {
-    fn start(w: &World, base: &Path) -> Daemon {
-        let log = w.path().join("daemon.log");
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .expect("bind a free port")
-                .local_addr()
-                .expect("local addr")
-                .port();
-            let mut child = Command::new("git")
-                .env("HOME", w.home())
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .args([
-                    "daemon",
-                    "--reuseaddr",
-                    "--listen=127.0.0.1",
-                    &format!("--port={port}"),
-                    &format!("--base-path={}", s(base)),
-                    "--export-all",
-                    "--enable=receive-pack",
-                    "--informative-errors",
-                    s(base),
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).expect("daemon log"))
-                .spawn()
-                .expect("git daemon starts");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Daemon { child, port };
-                }
-                if child.try_wait().expect("daemon status").is_some() {
-                    break; // the port was taken in between: another one
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "git daemon did not listen on {port} within 10 s: {}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        panic!(
-            "git daemon would not start: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-    }
-
-    fn url(&self, repo: &str) -> String {
-        format!("git://127.0.0.1:{}/{repo}", self.port)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Registers `org` (key made with ssh-keygen, file `org`) on the world's ledger.
@@ -648,6 +576,74 @@ fn eight_clones_over_git_daemon_acting_at_once_converge_and_every_act_lands_once
         started.elapsed().as_secs_f64()
     );
     drop(daemon);
+}
+
+/// Processes whose command line names `needle` (other than this test process).
+fn processes_naming(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("read /proc").flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if pid == std::process::id().to_string() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue; // gone meanwhile
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(needle) {
+            found.push(format!("{pid}: {cmdline}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_git_daemon_started_by_a_test_outlives_it() {
+    let w = World::new();
+    w.init();
+    let srv = w.path().join("srv");
+    let b = bare(&w, "x.git");
+    w.git_ok(&["push", "-q", s(&b), "main"]);
+    let daemon = Daemon::start(&w, &srv);
+    let (pid, port, url) = (daemon.pid(), daemon.port(), daemon.url("x.git"));
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).expect("daemon process");
+    assert_eq!(
+        comm.trim(),
+        "git-daemon",
+        "the guard's child is the daemon itself"
+    );
+    // Serve a fetch, so that the daemon has forked a connection handler once.
+    let listed = git_in_ok(&w, w.path(), &["ls-remote", &url, "refs/heads/main"]);
+    assert!(listed.contains("refs/heads/main"), "{listed}");
+    drop(daemon);
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "git-daemon {pid} is still there after its guard was dropped"
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "something still listens on the daemon's port {port}"
+    );
+    // Nothing else serves this test's repositories: a daemon left running by a wrapper, or a
+    // connection handler, would carry the base path in its command line.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = processes_naming(s(&srv));
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "processes started for this test's daemon outlive it: {left:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

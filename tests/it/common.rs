@@ -467,3 +467,116 @@ pub fn assert_same_failures_every_way(w: &World, commit: &str, full: &Value) {
     }
     let _ = std::fs::remove_dir_all(&copy);
 }
+
+/// A `git daemon` serving every repository under `base` (push enabled) on a free port of
+/// 127.0.0.1, stopped and waited for when dropped.
+///
+/// It runs `git-daemon` from `git --exec-path` itself, not `git daemon`: the `git` wrapper runs
+/// the daemon as a child of its own and cannot pass a SIGKILL on, so killing the wrapper left a
+/// `git-daemon` listening after every test run. Here the child is the daemon. Drop asks it to
+/// stop with SIGTERM and waits (a connection still being served ends with its client), and
+/// kills it only when it has not stopped within a few seconds.
+pub struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Daemon {
+    pub fn start(w: &World, base: &Path) -> Daemon {
+        use std::net::{TcpListener, TcpStream};
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        let exec_path = w.git_at(w.path(), &["--exec-path"]);
+        assert!(
+            exec_path.status.success(),
+            "git --exec-path: {}",
+            stderr(&exec_path)
+        );
+        let program =
+            PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim()).join("git-daemon");
+        let log = w.path().join("daemon.log");
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .expect("bind a free port")
+                .local_addr()
+                .expect("local addr")
+                .port();
+            let mut child = Command::new(&program)
+                .env("HOME", w.home())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .args([
+                    "--reuseaddr",
+                    "--listen=127.0.0.1",
+                    &format!("--port={port}"),
+                    &format!("--base-path={}", s(base)),
+                    "--export-all",
+                    "--enable=receive-pack",
+                    "--informative-errors",
+                    s(base),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).expect("daemon log"))
+                .spawn()
+                .unwrap_or_else(|e| panic!("{} starts: {e}", program.display()));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Daemon { child, port };
+                }
+                if child.try_wait().expect("daemon status").is_some() {
+                    break; // the port was taken in between: another one
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "git daemon did not listen on {port} within 10 s: {}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!(
+            "git daemon would not start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+
+    pub fn url(&self, repo: &str) -> String {
+        format!("git://127.0.0.1:{}/{repo}", self.port)
+    }
+
+    /// The daemon's process id (the child itself is `git-daemon`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        use std::time::{Duration, Instant};
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        if matches!(term, Ok(s) if s.success()) {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(self.child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

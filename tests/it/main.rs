@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod coalition;
+mod commit_parity;
 mod crash;
 mod hardening;
 mod incremental;
