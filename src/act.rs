@@ -263,10 +263,7 @@ impl Act {
 
     /// The message's first line, which is also what an act tells the user it did.
     pub fn subject(&self, actor: &Principal, parent: &State) -> String {
-        match self {
-            Act::Init { ledger, .. } => format!("Create ledger {}", ledger.name),
-            _ => self.subject_and_trailers(actor, parent).0,
-        }
+        self.subject_and_trailers(actor, parent).0
     }
 
     fn subject_and_trailers(

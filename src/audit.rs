@@ -29,15 +29,65 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
     let current_v = st
         .current()
         .expect("statement() refuses statements without versions");
-    let name = |org: &str| {
-        state
-            .orgs
-            .get(org)
-            .map(|o| o.name.clone())
-            .unwrap_or_else(|| org.to_string())
-    };
-    let mut versions: Vec<VersionView> = st
-        .versions
+    let mut versions = version_views(st, text_of);
+    let mut standings = Standings::default();
+    for (org, acts) in &st.acts {
+        for (i, a) in acts.iter().enumerate() {
+            let Some(v) = a.version.filter(|_| a.kind == ActKind::Endorse) else {
+                continue;
+            };
+            let in_force = !acts[i + 1..]
+                .iter()
+                .any(|later| later.kind == ActKind::Withdraw);
+            let slot = v.checked_sub(1).and_then(|i| versions.get_mut(usize::try_from(i).ok()?));
+            if let Some(vv) = slot {
+                vv.endorsements.push(EndorsementView {
+                    org: org.clone(),
+                    name: name_of(state, org),
+                    provenance: a.provenance,
+                    attested_by: a.attested_by.as_ref().map(|e| format!("editor/{e}")),
+                    key: a.key.clone(),
+                    commit: a.commit.to_string(),
+                    time: a.signed_at.clone(),
+                    path: a.path.clone(),
+                    in_force,
+                    key_revoked_later: key_revoked(state, org, a),
+                });
+            }
+        }
+        standings.add(state, org, acts, current_v.n);
+    }
+    for v in &mut versions {
+        v.endorsements
+            .sort_by(|a, b| a.time.cmp(&b.time).then(a.org.cmp(&b.org)));
+    }
+    let mut warnings = claim_warnings(&versions, current_v.n, standings.current.len());
+    warnings.extend(revoked_key_warnings(&versions));
+    Ok(Audit {
+        keys: key_history(state, st),
+        statement: stmt.to_string(),
+        title: current_v.title.clone(),
+        current_version: current_v.n,
+        versions,
+        current: standings.current,
+        stale: standings.stale,
+        withdrawn: standings.withdrawn,
+        withdrawals: standings.withdrawals,
+        warnings,
+    })
+}
+
+fn name_of(state: &State, org: &str) -> String {
+    state
+        .orgs
+        .get(org)
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| org.to_string())
+}
+
+/// Every version, without its endorsements yet.
+fn version_views(st: &StatementEntry, text_of: &dyn Fn(u32) -> Option<String>) -> Vec<VersionView> {
+    st.versions
         .iter()
         .map(|v| VersionView {
             version: v.n,
@@ -50,58 +100,47 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
             claimed_signatories: text_of(v.n).and_then(|t| claimed_signatories(&t)),
             endorsements: Vec::new(),
         })
-        .collect();
-    let (mut current, mut stale, mut withdrawn, mut withdrawals) = (vec![], vec![], vec![], vec![]);
-    for (org, acts) in &st.acts {
-        for (i, a) in acts.iter().enumerate() {
-            let Some(v) = a.version.filter(|_| a.kind == ActKind::Endorse) else {
-                continue;
-            };
-            let in_force = !acts[i + 1..]
-                .iter()
-                .any(|later| later.kind == ActKind::Withdraw);
-            if let Some(vv) = versions.get_mut(v as usize - 1) {
-                vv.endorsements.push(EndorsementView {
-                    org: org.clone(),
-                    name: name(org),
-                    provenance: a.provenance,
-                    attested_by: a.attested_by.as_ref().map(|e| format!("editor/{e}")),
-                    key: a.key.clone(),
-                    commit: a.commit.to_string(),
-                    time: a.signed_at.clone(),
-                    path: a.path.clone(),
-                    in_force,
-                    key_revoked_later: key_revoked(state, org, a),
-                });
-            }
-        }
-        match crate::state::standing(acts, current_v.n) {
-            Some(Standing::Current) => current.push(org.clone()),
-            Some(Standing::Stale) => stale.push(org.clone()),
+        .collect()
+}
+
+/// Where each organization that acted stands.
+#[derive(Default)]
+struct Standings {
+    current: Vec<String>,
+    stale: Vec<String>,
+    withdrawn: Vec<String>,
+    withdrawals: Vec<WithdrawalView>,
+}
+
+impl Standings {
+    fn add(&mut self, state: &State, org: &str, acts: &[ActEntry], current: u32) {
+        match crate::state::standing(acts, current) {
+            Some(Standing::Current) => self.current.push(org.to_string()),
+            Some(Standing::Stale) => self.stale.push(org.to_string()),
             Some(Standing::Withdrawn) => {
-                withdrawn.push(org.clone());
-                let w = acts
-                    .last()
-                    .expect("standing is Withdrawn only after an act");
-                withdrawals.push(WithdrawalView {
-                    org: org.clone(),
-                    name: name(org),
-                    provenance: w.provenance,
-                    attested_by: w.attested_by.as_ref().map(|e| format!("editor/{e}")),
-                    reason: w.reason.clone(),
-                    commit: w.commit.to_string(),
-                    time: w.signed_at.clone(),
-                });
+                self.withdrawn.push(org.to_string());
+                if let Some(w) = acts.last() {
+                    self.withdrawals.push(WithdrawalView {
+                        org: org.to_string(),
+                        name: name_of(state, org),
+                        provenance: w.provenance,
+                        attested_by: w.attested_by.as_ref().map(|e| format!("editor/{e}")),
+                        reason: w.reason.clone(),
+                        commit: w.commit.to_string(),
+                        time: w.signed_at.clone(),
+                    });
+                }
             }
             None => {}
         }
     }
-    for v in &mut versions {
-        v.endorsements
-            .sort_by(|a, b| a.time.cmp(&b.time).then(a.org.cmp(&b.org)));
-    }
+}
+
+/// Versions whose text claims another number of organizations than endorse it (the current
+/// version: now; an older one: ever).
+fn claim_warnings(versions: &[VersionView], current: u32, endorsing_now: usize) -> Vec<String> {
     let mut warnings = Vec::new();
-    for v in &versions {
+    for v in versions {
         let Some(claim) = v.claimed_signatories else {
             continue;
         };
@@ -110,22 +149,47 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
             .iter()
             .map(|e| &e.org)
             .collect::<std::collections::BTreeSet<_>>()
-            .len() as u32;
-        if v.version == current_v.n {
-            if claim as usize != current.len() {
+            .len();
+        if v.version == current {
+            if usize::try_from(claim).ok() != Some(endorsing_now) {
                 warnings.push(format!(
-                    "version {} (current) claims {claim} organizations, but {} organizations endorse it now",
-                    v.version,
-                    current.len()
+                    "version {} (current) claims {claim} organizations, but {endorsing_now} organizations endorse it now",
+                    v.version
                 ));
             }
-        } else if claim != endorsed {
+        } else if usize::try_from(claim).ok() != Some(endorsed) {
             warnings.push(format!(
                 "version {} claims {claim} organizations, but {endorsed} organizations endorsed it",
                 v.version
             ));
         }
     }
+    warnings
+}
+
+/// Versions with endorsements in force made with a key revoked later.
+fn revoked_key_warnings(versions: &[VersionView]) -> Vec<String> {
+    versions
+        .iter()
+        .filter_map(|v| {
+            let n = v
+                .endorsements
+                .iter()
+                .filter(|e| e.key_revoked_later && e.in_force)
+                .count();
+            (n > 0).then(|| {
+                format!(
+                    "version {}: {n} endorsement(s) in force were signed with a key revoked later",
+                    v.version
+                )
+            })
+        })
+        .collect()
+}
+
+/// The key history of the organizations that acted on the statement, for those with more than
+/// one key or a revoked key.
+fn key_history(state: &State, st: &StatementEntry) -> Vec<KeyView> {
     let mut keys = Vec::new();
     for org in st.acts.keys() {
         let Some(entry) = state.orgs.get(org) else {
@@ -151,31 +215,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
             });
         }
     }
-    for v in &versions {
-        let n = v
-            .endorsements
-            .iter()
-            .filter(|e| e.key_revoked_later && e.in_force)
-            .count();
-        if n > 0 {
-            warnings.push(format!(
-                "version {}: {n} endorsement(s) in force were signed with a key revoked later",
-                v.version
-            ));
-        }
-    }
-    Ok(Audit {
-        keys,
-        statement: stmt.to_string(),
-        title: current_v.title.clone(),
-        current_version: current_v.n,
-        versions,
-        current,
-        stale,
-        withdrawn,
-        withdrawals,
-        warnings,
-    })
+    keys
 }
 
 /// True when the key that signed this act was revoked after it.

@@ -124,14 +124,8 @@ pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
         "Keys written by `undersigned demo`; running it again replaces them.\n",
     )
     .map_err(|e| Error::io(keys_dir.display().to_string(), e))?;
-
     let seed = parse_seed(SEED);
-    let new_key = |name: &str, comment: &str| -> Result<SigningKey> {
-        let path = keys_dir.join(name);
-        keys::generate(&path, comment, None)?;
-        SigningKey::load(&path, &mut || Ok(None))
-    };
-    let coordinator = new_key("coordinator", "coordinator@demo")?;
+    let coordinator = new_key(&keys_dir, "coordinator", "coordinator@demo")?;
     let ledger_id = Ledger::init_with_clock(
         &ledger_dir,
         &NewLedger {
@@ -146,63 +140,19 @@ pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
     let state_dir = ledger.store().local().path().to_path_buf();
     fs::write(state_dir.join(MARKER), "")
         .map_err(|e| Error::io(state_dir.display().to_string(), e))?;
-    let mut acts = 1;
-
-    let mut orgs = Vec::new();
-    for (i, name) in seed.organizations.iter().enumerate() {
-        let id = slugify(name);
-        let key = if ATTESTED.contains(&i) {
-            None
-        } else {
-            Some(new_key(&id, &format!("{id}@demo"))?)
-        };
-        ledger.add_org(
-            &NewOrg {
-                id: id.clone(),
-                name: name.clone(),
-                url: None,
-                country: None,
-                key: key.as_ref().map(|k| k.public()),
-            },
-            &coordinator,
-        )?;
-        acts += 1;
-        orgs.push((id, key));
-    }
-
-    ledger.new_statement(STATEMENT, &seed.title, seed.text.as_bytes(), &coordinator)?;
-    acts += 1;
-    // The coordinator's evidence stays off the ledger; the demo keeps it in the ledger's git
-    // directory, which is never published.
-    let evidence_dir = state_dir.join("demo-evidence");
-    fs::create_dir_all(&evidence_dir)
-        .map_err(|e| Error::io(evidence_dir.display().to_string(), e))?;
-    let evidence = |id: &str, what: &str| -> Result<Vec<u8>> {
-        let text = format!("From: contact@{id}.example\nSubject: {what}\n\nWe {what}.\n");
-        fs::write(
-            evidence_dir.join(format!(
-                "{id}-{}.eml",
-                what.split_whitespace().last().unwrap_or("x")
-            )),
-            &text,
-        )
-        .map_err(|e| Error::io(evidence_dir.display().to_string(), e))?;
-        Ok(text.into_bytes())
+    let mut demo = Demo {
+        ledger: &ledger,
+        coordinator,
+        orgs: Vec::new(),
+        // The coordinator's evidence stays off the ledger; the demo keeps it in the ledger's
+        // git directory, which is never published.
+        evidence_dir: state_dir.join("demo-evidence"),
+        acts: 1,
     };
-    for (id, key) in &orgs {
-        match key {
-            Some(k) => ledger.sign(STATEMENT, id, None, k)?,
-            None => ledger.attest(
-                STATEMENT,
-                id,
-                None,
-                &evidence(id, "endorse version 1")?,
-                &coordinator,
-            )?,
-        };
-        acts += 1;
-    }
-
+    demo.register(&seed, &keys_dir)?;
+    demo.acts += 1;
+    ledger.new_statement(STATEMENT, &seed.title, seed.text.as_bytes(), &demo.coordinator)?;
+    demo.endorse_all(&[], "endorse version 1")?;
     let v2 = seed.text.replace(
         "a consequence for implementing",
         "a consequence of implementing",
@@ -212,42 +162,92 @@ pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
         note: Some("Grammar: \"a consequence of implementing\" in paragraph 2"),
         title: None,
     };
-    ledger.revise_statement(STATEMENT, &revision, &coordinator)?;
-    acts += 1;
-    for (i, (id, key)) in orgs.iter().enumerate() {
-        if NOT_RESIGNING.contains(&i) {
-            continue;
-        }
-        match key {
-            Some(k) => ledger.sign(STATEMENT, id, None, k)?,
-            None => ledger.attest(
-                STATEMENT,
-                id,
-                None,
-                &evidence(id, "endorse version 2")?,
-                &coordinator,
-            )?,
-        };
-        acts += 1;
-    }
-    let (id, key) = &orgs[WITHDRAWS];
+    ledger.revise_statement(STATEMENT, &revision, &demo.coordinator)?;
+    demo.acts += 1;
+    demo.endorse_all(NOT_RESIGNING, "endorse version 2")?;
+    let (id, key) = &demo.orgs[WITHDRAWS];
     let key = key
         .as_ref()
         .expect("the withdrawing organization holds a key");
-    ledger.withdraw(
-        STATEMENT,
-        id,
-        Some("Our board did not approve the revised text"),
-        None,
-        key,
-    )?;
-    acts += 1;
+    let reason = Some("Our board did not approve the revised text");
+    ledger.withdraw(STATEMENT, id, reason, None, key)?;
     Ok(DemoLedger {
         ledger: ledger_dir,
         keys: keys_dir,
         ledger_id: ledger_id.to_string(),
-        acts,
+        acts: demo.acts + 1,
     })
+}
+
+/// A key written for the demo in `dir`.
+fn new_key(dir: &Path, name: &str, comment: &str) -> Result<SigningKey> {
+    let path = dir.join(name);
+    keys::generate(&path, comment, None)?;
+    SigningKey::load(&path, &mut || Ok(None))
+}
+
+/// The demo being built.
+struct Demo<'l> {
+    ledger: &'l Ledger,
+    coordinator: SigningKey,
+    /// Organizations in list order, with their keys (none: consent is attested).
+    orgs: Vec<(String, Option<SigningKey>)>,
+    evidence_dir: PathBuf,
+    acts: usize,
+}
+
+impl Demo<'_> {
+    /// Registers the seed's organizations, most with a key of their own.
+    fn register(&mut self, seed: &Seed, keys_dir: &Path) -> Result<()> {
+        for (i, name) in seed.organizations.iter().enumerate() {
+            let id = slugify(name);
+            let key = if ATTESTED.contains(&i) {
+                None
+            } else {
+                Some(new_key(keys_dir, &id, &format!("{id}@demo"))?)
+            };
+            let org = NewOrg {
+                id: id.clone(),
+                name: name.clone(),
+                url: None,
+                country: None,
+                key: key.as_ref().map(|k| k.public()),
+            };
+            self.ledger.add_org(&org, &self.coordinator)?;
+            self.acts += 1;
+            self.orgs.push((id, key));
+        }
+        Ok(())
+    }
+
+    /// Every organization but those at the positions `except` endorses the current version:
+    /// with its own key, or attested by the coordinator from an e-mail saying `what`.
+    fn endorse_all(&mut self, except: &[usize], what: &str) -> Result<()> {
+        for (i, (id, key)) in self.orgs.iter().enumerate() {
+            if except.contains(&i) {
+                continue;
+            }
+            match key {
+                Some(k) => self.ledger.sign(STATEMENT, id, None, k)?,
+                None => {
+                    let evidence = self.evidence(id, what)?;
+                    self.ledger.attest(STATEMENT, id, None, &evidence, &self.coordinator)?
+                }
+            };
+            self.acts += 1;
+        }
+        Ok(())
+    }
+
+    /// The coordinator's e-mail from an organization, kept beside the ledger's git directory.
+    fn evidence(&self, id: &str, what: &str) -> Result<Vec<u8>> {
+        let dir = &self.evidence_dir;
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let text = format!("From: contact@{id}.example\nSubject: {what}\n\nWe {what}.\n");
+        let name = format!("{id}-{}.eml", what.split_whitespace().last().unwrap_or("x"));
+        fs::write(dir.join(name), &text).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        Ok(text.into_bytes())
+    }
 }
 
 /// Removes a previous demo (marked as such); refuses anything else that would be overwritten.

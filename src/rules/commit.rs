@@ -79,14 +79,21 @@ pub fn sort_files(files: &mut [File]) {
     files.sort_by_key(|f| order(&f.entry));
 }
 
-/// Judges every file a commit adds (sorted by [`sort`]) against the parent's `state`.
+/// What the files of one commit have registered so far (a commit is judged against its
+/// parent's state, but may not register one principal or key twice).
+#[derive(Default)]
+struct Seen {
+    principals: HashSet<Principal>,
+    keys: HashSet<[u8; 32]>,
+}
+
+/// Judges every file a commit adds (sorted by [`sort_files`]) against the parent's `state`.
 pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checked {
     let mut out = Checked {
         changes: Vec::new(),
         events: Vec::new(),
     };
-    let mut new_principals = HashSet::new();
-    let mut new_keys = HashSet::new();
+    let mut seen = Seen::default();
     let texts: BTreeMap<(&str, u32), &File> = files
         .iter()
         .filter_map(|f| match &f.entry {
@@ -94,77 +101,32 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
             _ => None,
         })
         .collect();
-    let mut metas = HashSet::new();
     for f in files {
         if let Some(p) = ctx.signer {
             if let Some(why) = rights::refuse_add(&f.entry, p, ctx.genesis) {
-                out.events.push(Event::Fail(
-                    Some(f.path.clone()),
-                    Broken::new(Rule::Rights, why),
-                ));
+                out.events
+                    .push(Event::Fail(Some(f.path.clone()), Broken::new(Rule::Rights, why)));
                 continue;
             }
         }
-        let result = match &f.entry {
-            Entry::Ledger => registry::check_ledger(f).map(|c| (c, None)),
-            Entry::AllowedSigners | Entry::VersionText { .. } => continue,
-            Entry::Editor { id } => {
-                registry::check_principal(state, f, Principal::editor(id), ctx, &mut new_principals)
-                    .map(|c| (c, None))
-            }
-            Entry::Org { id } => {
-                registry::check_principal(state, f, Principal::org(id), ctx, &mut new_principals)
-                    .map(|c| (c, None))
-            }
-            Entry::EditorKey { id, seq } => registry::check_key(
-                state,
-                f,
-                (Principal::editor(id), *seq),
-                ctx.signer,
-                &new_principals,
-                &mut new_keys,
-            )
-            .map(|c| (c, None)),
-            Entry::OrgKey { id, seq } => registry::check_key(
-                state,
-                f,
-                (Principal::org(id), *seq),
-                ctx.signer,
-                &new_principals,
-                &mut new_keys,
-            )
-            .map(|c| (c, None)),
-            Entry::EditorRevocation { id, seq } => {
-                registry::check_revocation(state, f, Principal::editor(id), *seq, ctx.signer)
-                    .map(|c| (c, None))
-            }
-            Entry::OrgRevocation { id, seq } => {
-                registry::check_revocation(state, f, Principal::org(id), *seq, ctx.signer)
-                    .map(|c| (c, None))
-            }
-            Entry::EditorRemoved { id } => {
-                registry::check_removal(state, f, id, ctx.signer).map(|c| (c, None))
-            }
-            Entry::VersionMeta { stmt, n } => {
-                metas.insert((stmt.as_str(), *n));
-                let text = texts.get(&(stmt.as_str(), *n)).copied();
-                statement::check_version(state, f, (stmt, *n), text, ctx.signer).map(|c| (c, None))
-            }
-            Entry::Act { stmt, org, seq } => {
-                endorsement::check_act(state, f, (stmt, org, *seq), ctx.signer)
-                    .map(|(c, sig)| (c, Some(sig)))
-            }
-        };
-        match result {
-            Ok((change, sig)) => {
+        match check_file(state, ctx, f, &texts, &mut seen) {
+            None => {}
+            Some(Ok((change, sig))) => {
                 if let Some(sig) = sig {
                     out.events.push(Event::Sign(f.path.clone(), Box::new(sig)));
                 }
                 out.changes.push(change);
             }
-            Err(b) => out.events.push(Event::Fail(Some(f.path.clone()), b)),
+            Some(Err(b)) => out.events.push(Event::Fail(Some(f.path.clone()), b)),
         }
     }
+    let metas: HashSet<(&str, u32)> = files
+        .iter()
+        .filter_map(|f| match &f.entry {
+            Entry::VersionMeta { stmt, n } => Some((stmt.as_str(), *n)),
+            _ => None,
+        })
+        .collect();
     for (stmt, n) in texts.keys().filter(|k| !metas.contains(*k)) {
         out.events.push(Event::Fail(
             Some(layout::version_text(stmt, *n)),
@@ -177,7 +139,7 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
             ),
         ));
     }
-    for who in &new_principals {
+    for who in &seen.principals {
         let keyed = out
             .changes
             .iter()
@@ -187,14 +149,81 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
                 Some(format!("{}/editor.json", layout::editor_dir(&who.id))),
                 Broken::new(
                     Rule::Record,
-                    format!(
-                        "{who} is added without a key; an editor must be registered with its key"
-                    ),
+                    format!("{who} is added without a key; an editor must be registered with its key"),
                 ),
             ));
         }
     }
     out
+}
+
+/// One file's own rule: the change it makes and the record signature to check, or why not
+/// (`None` for files judged with another: a version's text, the derived `allowed_signers`).
+fn check_file(
+    state: &State,
+    ctx: &Context<'_>,
+    f: &File,
+    texts: &BTreeMap<(&str, u32), &File>,
+    seen: &mut Seen,
+) -> Option<Result<(Change, Option<SignedData>), Broken>> {
+    let plain = |r: Result<Change, Broken>| Some(r.map(|c| (c, None)));
+    match &f.entry {
+        Entry::Ledger => plain(registry::check_ledger(f)),
+        Entry::AllowedSigners | Entry::VersionText { .. } => None,
+        Entry::Editor { id } => plain(registry::check_principal(
+            state,
+            f,
+            Principal::editor(id),
+            ctx,
+            &mut seen.principals,
+        )),
+        Entry::Org { id } => plain(registry::check_principal(
+            state,
+            f,
+            Principal::org(id),
+            ctx,
+            &mut seen.principals,
+        )),
+        Entry::EditorKey { id, seq } => plain(registry::check_key(
+            state,
+            f,
+            (Principal::editor(id), *seq),
+            ctx.signer,
+            &seen.principals,
+            &mut seen.keys,
+        )),
+        Entry::OrgKey { id, seq } => plain(registry::check_key(
+            state,
+            f,
+            (Principal::org(id), *seq),
+            ctx.signer,
+            &seen.principals,
+            &mut seen.keys,
+        )),
+        Entry::EditorRevocation { id, seq } => plain(registry::check_revocation(
+            state,
+            f,
+            Principal::editor(id),
+            *seq,
+            ctx.signer,
+        )),
+        Entry::OrgRevocation { id, seq } => plain(registry::check_revocation(
+            state,
+            f,
+            Principal::org(id),
+            *seq,
+            ctx.signer,
+        )),
+        Entry::EditorRemoved { id } => plain(registry::check_removal(state, f, id, ctx.signer)),
+        Entry::VersionMeta { stmt, n } => {
+            let text = texts.get(&(stmt.as_str(), *n)).copied();
+            plain(statement::check_version(state, f, (stmt, *n), text, ctx.signer))
+        }
+        Entry::Act { stmt, org, seq } => Some(
+            endorsement::check_act(state, f, (stmt, org, *seq), ctx.signer)
+                .map(|(c, sig)| (c, Some(sig))),
+        ),
+    }
 }
 
 /// The identity rule: a commit's author and committer are the principal who signed it.

@@ -9,7 +9,8 @@ use crate::ids::Principal;
 use crate::keys::{PublicKeyInfo, SigningKey};
 use crate::layout::{self, Entry};
 use crate::ledger::{Ledger, NewOrg, Revision};
-use crate::record::{ActKind, ActRecord, Provenance};
+use crate::record::{ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, Provenance, VersionRecord};
+use crate::report::Outcome;
 use crate::view::{principal_dir, View};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
@@ -116,7 +117,6 @@ fn apply(
     versions: &mut HashMap<(String, u32), u32>,
     base: Oid,
 ) -> Result<Option<String>> {
-    let repo = ledger.store().repo();
     let outcome = match act {
         Act::Init { .. } => {
             return Err(conflict(
@@ -125,133 +125,144 @@ fn apply(
         }
         Act::Signatory { record, .. } => match record.act {
             ActKind::Endorse => endorse(ledger, record, key, versions, base)?,
-            ActKind::Withdraw => {
-                let in_force = with_view(repo, base, |view| {
-                    Ok(view
-                        .acts(&record.statement, &record.org)?
-                        .last()
-                        .map(|a| a.act)
-                        == Some(ActKind::Endorse))
-                })?;
-                if !in_force {
-                    return Ok(Some(format!(
-                        "org/{} had already withdrawn from {} on the remote",
-                        record.org, record.statement
-                    )));
-                }
-                let evidence = attested_evidence(record);
-                ledger.withdraw_hashed(
-                    &record.statement,
-                    &record.org,
-                    record.reason.as_deref(),
-                    evidence,
-                    key,
-                )?
-            }
+            ActKind::Withdraw => match withdraw(ledger, record, key, base)? {
+                Ok(outcome) => outcome,
+                Err(dropped) => return Ok(Some(dropped)),
+            },
         },
-        Act::Version { record: rec, text } => {
-            let stmt = &rec.statement;
-            let (count, current) = with_view(repo, base, |view| {
-                let count = view.version_count(stmt)?;
-                let first = if rec.version == 1 { 1 } else { count };
-                Ok((
-                    count,
-                    view.version(stmt, first)?.map(|(r, _)| r.text_sha256),
-                ))
-            })?;
-            if current.as_deref() == Some(rec.text_sha256.as_str()) {
-                let n = if rec.version == 1 { 1 } else { count };
-                versions.insert((stmt.clone(), rec.version), n);
-                return Ok(Some(format!(
-                    "version {n} of {stmt} on the remote is the same text"
-                )));
-            }
-            if rec.version == 1 && count > 0 {
-                return Err(conflict(format!(
-                    "statement {stmt} was also created on the remote, with another text; create yours under another id"
-                )));
-            }
-            let out = if rec.version == 1 {
-                ledger.new_statement(stmt, &rec.title, text, key)?
-            } else {
-                let revision = Revision {
-                    text,
-                    note: rec.note.as_deref(),
-                    title: Some(&rec.title),
-                };
-                ledger.revise_statement(stmt, &revision, key)?
-            };
-            versions.insert((stmt.clone(), rec.version), count.saturating_add(1));
-            out
-        }
-        Act::AddOrg { org, key: k } => {
-            let public = k.as_ref().map(|k| parse_key(&k.public_key)).transpose()?;
-            let there = registered(repo, base, &Principal::org(&org.id))?;
-            match there {
-                None => ledger.add_org(
-                    &NewOrg {
-                        id: org.id.clone(),
-                        name: org.name.clone(),
-                        url: org.url.clone(),
-                        country: org.country.clone(),
-                        key: public,
-                    },
-                    key,
-                )?,
-                Some((name, fp))
-                    if name == org.name && fp == k.as_ref().map(|k| k.fingerprint.clone()) =>
-                {
-                    return Ok(Some(format!(
-                        "org/{} is registered on the remote the same way",
-                        org.id
-                    )))
-                }
-                Some(_) => {
-                    return Err(conflict(format!(
-                        "org/{} was registered on the remote too, with another name or key",
-                        org.id
-                    )))
-                }
-            }
-        }
-        Act::AddEditor { editor, key: k } => {
-            let public = parse_key(&k.public_key)?;
-            match registered(repo, base, &Principal::editor(&editor.id))? {
-                None => ledger.add_editor(&editor.id, &editor.name, &public, key)?,
-                Some((n, fp))
-                    if n == editor.name && fp.as_deref() == Some(public.fingerprint.as_str()) =>
-                {
-                    return Ok(Some(format!(
-                        "editor/{} is registered on the remote the same way",
-                        editor.id
-                    )))
-                }
-                Some(_) => {
-                    return Err(conflict(format!(
-                        "editor/{} was added on the remote too, with another name or key",
-                        editor.id
-                    )))
-                }
-            }
-        }
+        Act::Version { record, text } => match version(ledger, record, text, key, versions, base)? {
+            Ok(outcome) => outcome,
+            Err(dropped) => return Ok(Some(dropped)),
+        },
+        Act::AddOrg { org, key: k } => match add_org(ledger, org, k.as_ref(), key, base)? {
+            Ok(outcome) => outcome,
+            Err(dropped) => return Ok(Some(dropped)),
+        },
+        Act::AddEditor { editor, key: k } => match add_editor(ledger, editor, k, key, base)? {
+            Ok(outcome) => outcome,
+            Err(dropped) => return Ok(Some(dropped)),
+        },
         Act::AddKey(k) => {
             let who = principal(&k.principal)?;
             let public = parse_key(&k.public_key)?;
-            let current = registered(repo, base, &who)?.and_then(|(_, fp)| fp);
+            let current = registered(ledger.store().repo(), base, &who)?.and_then(|(_, fp)| fp);
             if current.as_deref() == Some(public.fingerprint.as_str()) {
-                return Ok(Some(format!(
-                    "{who} already has key {} on the remote",
-                    public.fingerprint
-                )));
+                return Ok(Some(format!("{who} already has key {} on the remote", public.fingerprint)));
             }
             ledger.add_key(&who, &public, k.reason.as_deref(), key)?
         }
-        Act::RevokeKey(r) => {
-            ledger.revoke_key(&principal(&r.principal)?, &r.fingerprint, &r.reason, key)?
-        }
+        Act::RevokeKey(r) => ledger.revoke_key(&principal(&r.principal)?, &r.fingerprint, &r.reason, key)?,
         Act::RemoveEditor(r) => ledger.remove_editor(&r.editor, &r.reason, key)?,
     };
     Ok((!outcome.changed).then_some(outcome.message))
+}
+
+/// What re-making one act gave: its outcome, or why it was dropped.
+type Remade = std::result::Result<Outcome, String>;
+
+fn withdraw(ledger: &Ledger, record: &ActRecord, key: &SigningKey, base: Oid) -> Result<Remade> {
+    let in_force = with_view(ledger.store().repo(), base, |view| {
+        Ok(view.acts(&record.statement, &record.org)?.last().map(|a| a.act) == Some(ActKind::Endorse))
+    })?;
+    if !in_force {
+        return Ok(Err(format!(
+            "org/{} had already withdrawn from {} on the remote",
+            record.org, record.statement
+        )));
+    }
+    let evidence = attested_evidence(record);
+    let reason = record.reason.as_deref();
+    Ok(Ok(ledger.withdraw_hashed(&record.statement, &record.org, reason, evidence, key)?))
+}
+
+fn version(
+    ledger: &Ledger,
+    rec: &VersionRecord,
+    text: &[u8],
+    key: &SigningKey,
+    versions: &mut HashMap<(String, u32), u32>,
+    base: Oid,
+) -> Result<Remade> {
+    let stmt = &rec.statement;
+    let (count, current) = with_view(ledger.store().repo(), base, |view| {
+        let count = view.version_count(stmt)?;
+        let first = if rec.version == 1 { 1 } else { count };
+        Ok((count, view.version(stmt, first)?.map(|(r, _)| r.text_sha256)))
+    })?;
+    if current.as_deref() == Some(rec.text_sha256.as_str()) {
+        let n = if rec.version == 1 { 1 } else { count };
+        versions.insert((stmt.clone(), rec.version), n);
+        return Ok(Err(format!("version {n} of {stmt} on the remote is the same text")));
+    }
+    if rec.version == 1 && count > 0 {
+        return Err(conflict(format!(
+            "statement {stmt} was also created on the remote, with another text; create yours under another id"
+        )));
+    }
+    let out = if rec.version == 1 {
+        ledger.new_statement(stmt, &rec.title, text, key)?
+    } else {
+        let revision = Revision {
+            text,
+            note: rec.note.as_deref(),
+            title: Some(&rec.title),
+        };
+        ledger.revise_statement(stmt, &revision, key)?
+    };
+    versions.insert((stmt.clone(), rec.version), count.saturating_add(1));
+    Ok(Ok(out))
+}
+
+fn add_org(
+    ledger: &Ledger,
+    org: &OrgRecord,
+    k: Option<&KeyRecord>,
+    key: &SigningKey,
+    base: Oid,
+) -> Result<Remade> {
+    let public = k.map(|k| parse_key(&k.public_key)).transpose()?;
+    match registered(ledger.store().repo(), base, &Principal::org(&org.id))? {
+        None => {
+            let new = NewOrg {
+                id: org.id.clone(),
+                name: org.name.clone(),
+                url: org.url.clone(),
+                country: org.country.clone(),
+                key: public,
+            };
+            Ok(Ok(ledger.add_org(&new, key)?))
+        }
+        Some((name, fp)) if name == org.name && fp == k.map(|k| k.fingerprint.clone()) => Ok(Err(
+            format!("org/{} is registered on the remote the same way", org.id),
+        )),
+        Some(_) => Err(conflict(format!(
+            "org/{} was registered on the remote too, with another name or key",
+            org.id
+        ))),
+    }
+}
+
+fn add_editor(
+    ledger: &Ledger,
+    editor: &EditorRecord,
+    k: &KeyRecord,
+    key: &SigningKey,
+    base: Oid,
+) -> Result<Remade> {
+    let public = parse_key(&k.public_key)?;
+    match registered(ledger.store().repo(), base, &Principal::editor(&editor.id))? {
+        None => Ok(Ok(ledger.add_editor(&editor.id, &editor.name, &public, key)?)),
+        Some((n, fp)) if n == editor.name && fp.as_deref() == Some(public.fingerprint.as_str()) => {
+            Ok(Err(format!(
+                "editor/{} is registered on the remote the same way",
+                editor.id
+            )))
+        }
+        Some(_) => Err(conflict(format!(
+            "editor/{} was added on the remote too, with another name or key",
+            editor.id
+        ))),
+    }
 }
 
 /// An endorsement made again on the base, or moved as it is when the organization signed it
@@ -262,7 +273,7 @@ fn endorse(
     key: &SigningKey,
     versions: &HashMap<(String, u32), u32>,
     base: Oid,
-) -> Result<crate::report::Outcome> {
+) -> Result<Outcome> {
     let repo = ledger.store().repo();
     let local_v = r.version.unwrap_or(0);
     let v = versions

@@ -580,3 +580,44 @@ impl Drop for Daemon {
         let _ = self.child.wait();
     }
 }
+
+// Paths and commits the tamper tests build by hand, computed here independently of the library.
+
+/// The e-mail in commits by the editor `coordinator` (the one `World::init` makes).
+pub const EDITOR_EMAIL: &str = "coordinator@editor.undersigned.invalid";
+
+/// The e-mail in commits by organization `org`.
+pub fn org_email(org: &str) -> String {
+    format!("{org}@org.undersigned.invalid")
+}
+
+/// The fan-out directory of an organization id: first byte of sha256(id), two hex digits.
+pub fn fanout(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:02x}", Sha256::digest(id.as_bytes())[0])
+}
+
+/// The directory of organization `org`.
+pub fn org_dir(org: &str) -> String {
+    format!("orgs/{}/{org}", fanout(org))
+}
+
+/// The path of act `seq` of `org` on statement `stmt`.
+pub fn act_path_of(stmt: &str, org: &str, seq: u32) -> String {
+    format!("statements/{stmt}/acts/{}/{org}/{seq:04}.json", fanout(org))
+}
+
+/// The path of act `seq` of `org` on statement `icc` (the one `World::standard` makes).
+pub fn act_path(org: &str, seq: u32) -> String {
+    act_path_of("icc", org, seq)
+}
+
+/// A stock commit signed by the editor `coordinator`.
+pub fn editor_commit(w: &World, msg: &str) -> String {
+    stock_commit_at(w, &w.key("editor"), EDITOR_EMAIL, None, &["-m", msg])
+}
+
+/// A stock commit signed by organization `org` (key file of the same name).
+pub fn org_commit(w: &World, org: &str, msg: &str) -> String {
+    stock_commit_at(w, &w.key(org), &org_email(org), None, &["-m", msg])
+}

@@ -228,7 +228,7 @@ fn tally(w: &World, dir: &Path) -> Tally {
         let kinds = files
             .iter()
             .map(|f| {
-                let path = format!("statements/{}/acts/{}/{}/{f}", key.0, fan(&key.1), key.1);
+                let path = format!("statements/{}/acts/{}/{}/{f}", key.0, fanout(&key.1), key.1);
                 let text = git_in(w, dir, &["show", &format!("refs/heads/main:{path}")]);
                 let v: Value = serde_json::from_str(&text).expect("record JSON");
                 v["act"].as_str().expect("act").to_string()
@@ -237,12 +237,6 @@ fn tally(w: &World, dir: &Path) -> Tally {
         t.acts.insert(key, kinds);
     }
     t
-}
-
-/// The fan-out directory of an organization: first byte of sha256(id) in hex.
-fn fan(org: &str) -> String {
-    use sha2::{Digest, Sha256};
-    format!("{:02x}", Sha256::digest(org.as_bytes())[0])
 }
 
 /// Registers `org` with a key made by ssh-keygen (file `org`), on `dir`.

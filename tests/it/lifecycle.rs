@@ -12,24 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const EDITOR_EMAIL: &str = "coordinator@editor.undersigned.invalid";
-
-fn org_email(org: &str) -> String {
-    format!("{org}@org.undersigned.invalid")
-}
-
-/// The fan-out directory of an organization id: first byte of sha256(id), two hex digits.
-fn fanout(id: &str) -> String {
-    format!("{:02x}", Sha256::digest(id.as_bytes())[0])
-}
-
-fn org_dir(org: &str) -> String {
-    format!("orgs/{}/{org}", fanout(org))
-}
-
-fn act_path(stmt: &str, org: &str, seq: u32) -> String {
-    format!("statements/{stmt}/acts/{}/{org}/{seq:04}.json", fanout(org))
-}
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -102,16 +84,6 @@ fn commit_time(w: &World, commit: &str) -> i64 {
         .trim()
         .parse()
         .expect("committer time")
-}
-
-/// Stock commit signed by the editor `coordinator`.
-fn editor_commit(w: &World, msg: &str) -> String {
-    stock_commit_at(w, &w.key("editor"), EDITOR_EMAIL, None, &["-m", msg])
-}
-
-/// Stock commit signed by organization `org` (key file of the same name).
-fn org_commit(w: &World, org: &str, msg: &str) -> String {
-    stock_commit_at(w, &w.key(org), &org_email(org), None, &["-m", msg])
 }
 
 /// Stock `git verify-commit` of one commit with the ledger's current allowed_signers.
@@ -777,7 +749,7 @@ fn commit_by_a_rotated_out_key_fails_verify_and_stock_git() {
     // A valid record (signed in a clone by the key in force) committed with the old key, a
     // minute after the rotation: only the commit's signature is wrong.
     let (path, content) = record_from_clone(&w, "clone", "hrw", "hrw2");
-    assert_eq!(path, act_path("icc", "hrw", 2));
+    assert_eq!(path, act_path_of("icc", "hrw", 2));
     put(&w, &path, content.as_bytes());
     let t = commit_time(&w, &rotation) + 60;
     let head = stock_commit_at(
@@ -1065,7 +1037,7 @@ fn endorsement_copied_into_another_statement_breaks_record() {
         &w.key_arg("editor"),
     ]);
     let (path, _) = sign_with(&w, "icc", "hrw", "hrw");
-    let target = act_path("icc2", "hrw", 1);
+    let target = act_path_of("icc2", "hrw", 1);
     put(&w, &target, read(&w, &path).as_bytes());
     let head = org_commit(&w, "hrw", "hrw endorses icc2 version 1");
     let f = broken(&w, &head);

@@ -3,33 +3,8 @@
 //! exits 1 naming that commit, the path (or null) and the rule.
 
 use crate::common::*;
-use sha2::{Digest, Sha256};
 
-const EDITOR_EMAIL: &str = "coordinator@editor.undersigned.invalid";
 const TEXT_V1: &str = "statements/icc/versions/0001.txt";
-
-fn org_email(org: &str) -> String {
-    format!("{org}@org.undersigned.invalid")
-}
-
-/// The fan-out directory of an organization id: first byte of sha256(id), two hex digits.
-fn fanout(id: &str) -> String {
-    format!("{:02x}", Sha256::digest(id.as_bytes())[0])
-}
-
-fn act_path(org: &str, seq: u32) -> String {
-    format!("statements/icc/acts/{}/{org}/{seq:04}.json", fanout(org))
-}
-
-/// Stock commit signed by the editor `coordinator`.
-fn editor_commit(w: &World, msg: &str) -> String {
-    stock_commit_at(w, &w.key("editor"), EDITOR_EMAIL, None, &["-m", msg])
-}
-
-/// Stock commit signed by organization `org` (key file of the same name).
-fn org_commit(w: &World, org: &str, msg: &str) -> String {
-    stock_commit_at(w, &w.key(org), &org_email(org), None, &["-m", msg])
-}
 
 /// Writes `content` at `rel` in the ledger work tree and stages it.
 fn put(w: &World, rel: &str, content: &[u8]) {

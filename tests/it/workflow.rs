@@ -97,11 +97,6 @@ fn sha256sum(bytes: &[u8]) -> String {
         .to_string()
 }
 
-/// The fan-out directory of an id: first byte of sha256(id) as two hex digits.
-fn fan(id: &str) -> String {
-    sha256sum(id.as_bytes())[..2].to_string()
-}
-
 /// The `SHA256:...` fingerprint stock `ssh-keygen -lf` prints for a key file.
 fn ssh_fingerprint(file: &str) -> String {
     let out = stock("ssh-keygen", &["-lf", file]);
@@ -799,11 +794,6 @@ fn coalition_flow() -> Flow {
         commits,
         w,
     }
-}
-
-/// The record path of an organization's `seq`th act on statement icc.
-fn act_path(org: &str, seq: u32) -> String {
-    format!("statements/icc/acts/{}/{org}/{seq:04}.json", fan(org))
 }
 
 #[test]
@@ -1882,7 +1872,7 @@ fn concurrent_sign_processes_all_land_in_a_linear_verified_history() {
         "every reported commit is on main"
     );
     for org in &orgs {
-        let path = format!("statements/s/acts/{}/{org}/0001.json", fan(org));
+        let path = format!("statements/s/acts/{}/{org}/0001.json", fanout(org));
         w.git_ok(&["cat-file", "-e", &format!("HEAD:{path}")]);
     }
     assert_eq!(w.snapshot().1, "", "clean work tree");
