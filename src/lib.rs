@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod cache;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod hook;
 pub mod ids;
