@@ -28,6 +28,7 @@ pub mod mail;
 pub mod oid_serde;
 pub mod pin;
 pub mod policy;
+pub mod publish;
 pub mod record;
 pub mod signed_data;
 pub mod state;

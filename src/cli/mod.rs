@@ -5,6 +5,7 @@ mod acts;
 mod coalition;
 mod demo;
 mod keys;
+mod publish;
 mod read;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +74,9 @@ enum Command {
     Show(read::ShowArgs),
     /// The acts in order.
     Log(read::LogArgs),
+    /// Write a static site of the statements: text, signatories, history, and every signature
+    /// checked in the reader's browser.
+    Publish(publish::PublishArgs),
     /// Print the exact bytes an endorsement's own signature covers (for ssh-keygen -Y verify).
     Payload(read::PayloadArgs),
     /// Build the demo ledger of the seed statement and audit it.
@@ -166,6 +170,7 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Audit(a) => read::audit(ctx, a),
         Command::Show(a) => read::show(ctx, a),
         Command::Log(a) => read::log(ctx, a),
+        Command::Publish(a) => publish::run(ctx, a),
         Command::Payload(a) => read::payload(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
         Command::Clone(a) => coalition::clone(ctx, a),
