@@ -11,6 +11,7 @@ mod incremental;
 mod lifecycle;
 mod mail;
 mod properties;
+mod publish;
 mod verify_failures;
 mod workflow;
 mod worktree;
