@@ -19,6 +19,10 @@ pub struct PublishArgs {
     /// Where readers can clone the ledger, shown on every page with the commands to verify it.
     #[arg(long, value_name = "URL")]
     clone_url: Option<String>,
+    /// Entries (signatories, stale and withdrawn together) per page; a longer list goes on to
+    /// further pages, each checking its own signatures.
+    #[arg(long, value_name = "N", default_value_t = publish::PER_PAGE as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    per_page: u64,
 }
 
 /// How `show` prints (with `--json`, JSON regardless).
@@ -87,7 +91,7 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
         .iter()
         .map(|s| publish::statement_data(ledger.store().repo(), &replay, s, &opts))
         .collect::<Result<Vec<_>, _>>()?;
-    let written = publish::write_site(&a.out, &pages)?;
+    let written = publish::write_site(&a.out, &pages, a.per_page as usize)?;
     let seconds = started.elapsed().as_secs_f64();
     let summary = serde_json::json!({
         "out": a.out,

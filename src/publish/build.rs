@@ -22,6 +22,10 @@ pub struct PublishOptions {
     pub generated_at_ms: i64,
 }
 
+/// Entries (signatories, stale and withdrawn together) per page by default: a page of a
+/// thousand is about 2 MB and is checked in well under a second; a longer list is split.
+pub const PER_PAGE: usize = 1000;
+
 /// The data of one statement, from a replay that verified. A ledger that does not verify is
 /// refused: a page would vouch for it.
 pub fn statement_data(
@@ -179,6 +183,7 @@ pub fn statement_data(
         stale,
         withdrawn,
         keys,
+        part: None,
     })
 }
 

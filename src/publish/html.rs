@@ -3,7 +3,7 @@
 //! element by [`json_for_script`]; the one stylesheet and the one script are inline and
 //! allowed by their sha256 in the page's Content-Security-Policy, which allows nothing else.
 
-use super::model::{Entry, Key, StatementData, Version};
+use super::model::{Entry, Key, Part, StatementData, Version};
 use super::PublishError;
 use crate::audit::human_time;
 use crate::diff::{word_diff, Change};
@@ -95,6 +95,13 @@ struct VersionView<'a> {
 struct StatementPage<'a> {
     d: &'a StatementData,
     current: &'a Version,
+    /// The first page holds the text and the version history.
+    first: bool,
+    page: usize,
+    pages: usize,
+    nav: Vec<PageLink>,
+    /// Number of the first signatory on this page.
+    sig_start: usize,
     count_warning: Option<String>,
     other_warnings: Vec<&'a str>,
     signatories: Vec<EntryView<'a>>,
@@ -262,57 +269,145 @@ fn diff_view(old: &str, new: &str) -> Vec<Seg> {
     out
 }
 
-/// The statement's page (`DIR/<stmt>/index.html`).
-pub fn statement_page(d: &StatementData) -> Result<String, PublishError> {
+struct PageLink {
+    href: String,
+    label: String,
+    current: bool,
+}
+
+/// The file name of page `n` (from 1) of a statement.
+pub fn page_file(n: usize) -> String {
+    if n <= 1 {
+        "index.html".to_string()
+    } else {
+        format!("page-{n}.html")
+    }
+}
+
+/// The statement's pages: `index.html`, and when its lists hold more than `per_page` entries
+/// (signatories, stale and withdrawn together), `page-2.html`… each with the next entries and
+/// the data to check them. Returns (file name, HTML) pairs.
+pub fn statement_pages(
+    d: &StatementData,
+    per_page: usize,
+) -> Result<Vec<(String, String)>, PublishError> {
     let current = d.current().ok_or_else(|| PublishError::Record {
         path: d.statement.clone(),
         why: "no current version".into(),
     })?;
-    let mut versions: Vec<VersionView> = d
-        .versions
-        .iter()
-        .enumerate()
-        .map(|(i, v)| VersionView {
-            v,
-            current: v.version == d.current_version,
-            time: human_time(&v.created_at),
-            commit_short: short(&v.commit),
-            diff: i
-                .checked_sub(1)
-                .map(|prev| diff_view(&d.versions[prev].text, &v.text)),
-        })
-        .collect();
-    versions.reverse();
+    let per_page = per_page.max(1);
+    let (ns, nst, nw) = (d.signatories.len(), d.stale.len(), d.withdrawn.len());
+    let total = ns + nst + nw;
+    let pages = total.div_ceil(per_page).max(1);
     // The audit's word on the current version's claim says what the count warning says.
     let count_warning = d.count_warning();
     let covered = format!("version {} (current) claims", d.current_version);
-    let page = StatementPage {
-        d,
-        current,
-        count_warning: count_warning.clone(),
-        other_warnings: d
-            .warnings
-            .iter()
-            .filter(|w| count_warning.is_none() || !w.starts_with(&covered))
-            .map(String::as_str)
-            .collect(),
-        signatories: entries(d, &d.signatories, "sig", "signatory"),
-        stale: entries(d, &d.stale, "stale", "stale"),
-        withdrawn: entries(d, &d.withdrawn, "wd", "withdrawn"),
-        versions,
-        clone_url: d.ledger.clone_url.as_deref().unwrap_or("URL"),
-        head_time: human_time(&d.ledger.head_time),
-        generated_at: human_time(&d.generated_at),
-        json: json_for_script(d),
-        csp: csp(true),
-        generator_tag: GENERATOR_TAG,
-        style: STYLE_CSS,
-        script: VERIFY_JS,
-    };
-    page.render().map_err(|source| PublishError::Render {
-        what: "the statement page",
-        source,
-    })
+    let other_warnings: Vec<&str> = d
+        .warnings
+        .iter()
+        .filter(|w| count_warning.is_none() || !w.starts_with(&covered))
+        .map(String::as_str)
+        .collect();
+    let mut out = Vec::with_capacity(pages);
+    for page in 1..=pages {
+        let (from, to) = ((page - 1) * per_page, (page * per_page).min(total));
+        // The part of each list within [from, to) of signatories ++ stale ++ withdrawn.
+        let cut = |offset: usize, len: usize| {
+            let a = from.clamp(offset, offset + len) - offset;
+            let b = to.clamp(offset, offset + len) - offset;
+            a..b
+        };
+        let (rs, rst, rw) = (cut(0, ns), cut(ns, nst), cut(ns + nst, nw));
+        let part_data;
+        let data = if pages == 1 {
+            d
+        } else {
+            let mut p = d.clone();
+            p.signatories = d.signatories[rs.clone()].to_vec();
+            p.stale = d.stale[rst.clone()].to_vec();
+            p.withdrawn = d.withdrawn[rw.clone()].to_vec();
+            let used: std::collections::BTreeSet<&str> = p
+                .signatories
+                .iter()
+                .chain(&p.stale)
+                .chain(&p.withdrawn)
+                .map(|e| e.record.key.as_str())
+                .collect();
+            p.keys.retain(|k| used.contains(k.fingerprint.as_str()));
+            p.part = Some(Part {
+                page,
+                pages,
+                signatories: ns,
+                stale: nst,
+                withdrawn: nw,
+            });
+            part_data = p;
+            &part_data
+        };
+        let first = page == 1;
+        let mut versions: Vec<VersionView> = if first {
+            d.versions
+                .iter()
+                .enumerate()
+                .map(|(i, v)| VersionView {
+                    v,
+                    current: v.version == d.current_version,
+                    time: human_time(&v.created_at),
+                    commit_short: short(&v.commit),
+                    diff: i
+                        .checked_sub(1)
+                        .map(|prev| diff_view(&d.versions[prev].text, &v.text)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        versions.reverse();
+        let nav = if pages == 1 {
+            Vec::new()
+        } else {
+            (1..=pages)
+                .map(|n| {
+                    let (a, b) = ((n - 1) * per_page + 1, (n * per_page).min(total));
+                    PageLink {
+                        href: page_file(n),
+                        label: format!("{a}–{b}"),
+                        current: n == page,
+                    }
+                })
+                .collect()
+        };
+        let html = StatementPage {
+            d,
+            current,
+            first,
+            page,
+            pages,
+            nav,
+            sig_start: rs.start + 1,
+            count_warning: count_warning.clone(),
+            other_warnings: other_warnings.clone(),
+            signatories: entries(d, &d.signatories[rs], "sig", "signatory"),
+            stale: entries(d, &d.stale[rst], "stale", "stale"),
+            withdrawn: entries(d, &d.withdrawn[rw], "wd", "withdrawn"),
+            versions,
+            clone_url: d.ledger.clone_url.as_deref().unwrap_or("URL"),
+            head_time: human_time(&d.ledger.head_time),
+            generated_at: human_time(&d.generated_at),
+            json: json_for_script(data),
+            csp: csp(true),
+            generator_tag: GENERATOR_TAG,
+            style: STYLE_CSS,
+            script: VERIFY_JS,
+        }
+        .render()
+        .map_err(|source| PublishError::Render {
+            what: "the statement page",
+            source,
+        })?;
+        out.push((page_file(page), html));
+    }
+    Ok(out)
 }
 
 struct IndexItem<'a> {

@@ -15,7 +15,7 @@
 //! let replay = replay(ledger.store(), &VerifyOptions::default())?;
 //! let opts = PublishOptions { clone_url: None, generated_at_ms: undersigned::timefmt::now_ms() };
 //! let data = publish::statement_data(ledger.store().repo(), &replay, "icc", &opts)?;
-//! publish::write_site(std::path::Path::new("site"), &[data])?;
+//! publish::write_site(std::path::Path::new("site"), &[data], publish::PER_PAGE)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -25,8 +25,8 @@ pub mod html;
 pub mod model;
 mod site;
 
-pub use build::{statement_data, PublishOptions};
-pub use model::{Entry, Key, LedgerInfo, StatementData, Version, FORMAT};
+pub use build::{statement_data, PublishOptions, PER_PAGE};
+pub use model::{Entry, Key, LedgerInfo, Part, StatementData, Version, FORMAT};
 pub use site::{write_site, Written};
 
 use std::path::PathBuf;

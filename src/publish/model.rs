@@ -44,6 +44,26 @@ pub struct StatementData {
     pub withdrawn: Vec<Entry>,
     /// Every key that signed a record above, as the ledger registered it.
     pub keys: Vec<Key>,
+    /// In a page of a long list: which part of the lists this data holds (absent in
+    /// `statement.json`, which holds them whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
+}
+
+/// Which part of a statement's lists one page holds, when they are split over pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// This page's number, from 1.
+    pub page: usize,
+    /// Number of pages.
+    pub pages: usize,
+    /// Signatories in all.
+    pub signatories: usize,
+    /// Stale endorsers in all.
+    pub stale: usize,
+    /// Withdrawn organizations in all.
+    pub withdrawn: usize,
 }
 
 /// Where the data comes from.

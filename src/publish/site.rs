@@ -3,7 +3,7 @@
 //! carries the generator tag, its JSON the format), never another's file at that path; each
 //! is written beside itself and renamed into place, so a reader never sees half a page.
 
-use super::html::{index_page, statement_page, GENERATOR_TAG};
+use super::html::{index_page, statement_pages, GENERATOR_TAG};
 use super::model::{StatementData, FORMAT};
 use super::PublishError;
 use std::fs;
@@ -63,8 +63,13 @@ fn write(path: &Path, bytes: &[u8], marker: &str, out: &mut Written) -> Result<(
     Ok(())
 }
 
-/// Writes the site for `pages` (from one ledger head) under `dir`, creating it if needed.
-pub fn write_site(dir: &Path, pages: &[StatementData]) -> Result<Written, PublishError> {
+/// Writes the site for `pages` (from one ledger head) under `dir`, creating it if needed, with
+/// at most `per_page` entries on a statement's page (a longer list goes on to `page-2.html`…).
+pub fn write_site(
+    dir: &Path,
+    pages: &[StatementData],
+    per_page: usize,
+) -> Result<Written, PublishError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
     let mut out = Written::default();
     let page_marker = format!("<meta name=\"generator\" content=\"{GENERATOR_TAG}\">");
@@ -86,12 +91,20 @@ pub fn write_site(dir: &Path, pages: &[StatementData]) -> Result<Written, Publis
         }
         let sdir = dir.join(&d.statement);
         fs::create_dir_all(&sdir).map_err(io(&sdir))?;
-        write(
-            &sdir.join("index.html"),
-            statement_page(d)?.as_bytes(),
-            &page_marker,
-            &mut out,
-        )?;
+        let files = statement_pages(d, per_page)?;
+        for (name, html) in &files {
+            write(&sdir.join(name), html.as_bytes(), &page_marker, &mut out)?;
+        }
+        // Pages of a longer list written before would show old entries: remove ours.
+        for old in fs::read_dir(&sdir).map_err(io(&sdir))? {
+            let old = old.map_err(io(&sdir))?.path();
+            let name = old.file_name().map(|n| n.to_string_lossy().into_owned());
+            let Some(name) = name else { continue };
+            let is_page = name.starts_with("page-") && name.ends_with(".html");
+            if is_page && !files.iter().any(|(n, _)| *n == name) && ours(&old, &page_marker)? {
+                fs::remove_file(&old).map_err(io(&old))?;
+            }
+        }
         let mut json = serde_json::to_vec_pretty(d).expect("plain data always serializes");
         json.push(b'\n');
         write(&sdir.join("statement.json"), &json, &json_marker, &mut out)?;

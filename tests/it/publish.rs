@@ -698,8 +698,8 @@ fn assert_all_verified(dom: &str, n: usize, how: &str) {
         sum.text
     );
     assert!(
-        sum.text
-            .contains(&format!("{n} of {n} signatures checked in your browser")),
+        sum.text.starts_with(&format!("✓ {n} of {n} signatures"))
+            && sum.text.contains("checked in your browser"),
         "{how}: {}",
         sum.text
     );
@@ -717,8 +717,14 @@ fn browser_checks_every_signature_from_file_and_from_http() {
     let from_file = dom(&file_url(&path));
     assert_all_verified(&from_file, 29, "file://");
     // Virtual time: a bound on the script's own pauses, not a benchmark.
+    assert!(summary(&from_file)
+        .text
+        .starts_with("✓ 29 of 29 signatures checked in your browser"));
     let ms = summary(&from_file).ms;
-    assert!(ms < 10_000, "checking 29 signatures took {ms} ms of page time");
+    assert!(
+        ms < 10_000,
+        "checking 29 signatures took {ms} ms of page time"
+    );
     for n in 1..=22 {
         assert_eq!(mark_of(&from_file, &format!("sig-{n}")), "ok");
     }
@@ -987,4 +993,62 @@ fn browser_enforces_the_pages_content_security_policy_from_file() {
     let p = site.join(DEMO).join("open.html");
     std::fs::write(&p, open).expect("write");
     assert!(dom(&file_url(&p)).contains("data-injected=\"ran\""));
+}
+
+#[test]
+fn a_long_list_is_split_over_pages_that_each_check_their_own() {
+    let w = World::new();
+    w.ok(&["demo", "--dir", s(w.path())]);
+    let site = w.path().join("site");
+    w.ok(&["publish", "--out", s(&site), "--per-page", "10"]);
+    let dir = site.join(DEMO);
+    let whole = data_of(&site, DEMO);
+    assert_eq!(
+        whole.signatories.len(),
+        22,
+        "statement.json holds every entry"
+    );
+    assert!(whole.part.is_none());
+    let mut seen = Vec::new();
+    for (page, expect) in [("index.html", 10), ("page-2.html", 10), ("page-3.html", 9)] {
+        let html = std::fs::read_to_string(dir.join(page)).expect("page");
+        let data: StatementData =
+            serde_json::from_value(embedded(&html)).expect("embedded data reads back");
+        let part = data.part.clone().expect("a part of the lists");
+        assert_eq!(
+            (part.pages, part.signatories, part.stale, part.withdrawn),
+            (3, 22, 6, 1)
+        );
+        let n = data.signatories.len() + data.stale.len() + data.withdrawn.len();
+        assert_eq!(n, expect, "{page}");
+        seen.extend(data.signatories.iter().map(|e| e.n));
+        // Only the text's page shows it; every page checks it by its hash.
+        assert_eq!(
+            html.contains("<div class=\"text\" id=\"text\">"),
+            page == "index.html"
+        );
+        let dom = dom(&file_url(&dir.join(page)));
+        assert_all_verified(&dom, expect, page);
+        assert!(
+            summary(&dom)
+                .text
+                .contains(&format!("(page {} of 3)", part.page)),
+            "{page}"
+        );
+    }
+    assert_eq!(
+        seen,
+        (1..=22).collect::<Vec<_>>(),
+        "each signatory once, in order"
+    );
+    let third = std::fs::read_to_string(dir.join("page-3.html")).expect("page 3");
+    assert!(third.contains("<ol class=\"entries\" start=\"21\">"));
+    assert!(third.contains("Signatories (22): 21–22 on this page"));
+
+    // Fewer pages next time: the old ones go, they would show old entries.
+    w.ok(&["publish", "--out", s(&site), "--per-page", "20"]);
+    assert!(dir.join("page-2.html").is_file());
+    assert!(!dir.join("page-3.html").exists());
+    w.ok(&["publish", "--out", s(&site)]);
+    assert!(!dir.join("page-2.html").exists());
 }

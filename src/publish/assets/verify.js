@@ -256,12 +256,13 @@ const Undersigned = (() => {
     for (const v of data.versions) textOk.push((await sha256Hex(v.text)) === v.text_sha256);
     const current = data.versions[data.current_version - 1];
     const shown = document.getElementById('text');
-    const shownOk = !!shown && !!current && shown.textContent === current.text.replace(/\r\n?/g, '\n');
+    // The text is shown on the first page of a long list only; elsewhere its hash is checked.
+    const shownOk = !shown || (!!current && shown.textContent === current.text.replace(/\r\n?/g, '\n'));
     const textMark = document.getElementById('text-check');
     const currentOk = !!current && textOk[data.current_version - 1] && shownOk;
     if (textMark) {
       textMark.textContent = currentOk
-        ? '✓ recomputed in your browser: the text above has this sha256'
+        ? '✓ recomputed in your browser: ' + (shown ? 'the text above' : 'the current text') + ' has this sha256'
         : '✗ MISMATCH: the text on this page does not have this sha256 (recomputed: ' + (current ? 'see below' : 'no text') + ')';
       textMark.className = 'text-check ' + (currentOk ? 'ok' : 'bad');
     }
@@ -300,10 +301,11 @@ const Undersigned = (() => {
     summary.dataset.ok = String(okCount);
     summary.dataset.failed = String(failed.length);
     summary.dataset.ms = String(ms);
+    const where = data.part ? ' on this page (page ' + data.part.page + ' of ' + data.part.pages + ')' : '';
     if (failed.length === 0 && currentOk) {
-      say('✓ ' + okCount + ' of ' + total + ' signatures checked in your browser: each one is valid and made by the key the ledger registered for its signer, over this exact text.', 'ok');
+      say('✓ ' + okCount + ' of ' + total + ' signatures' + where + ' checked in your browser: each one is valid and made by the key the ledger registered for its signer, over this exact text.', 'ok');
     } else {
-      let text = '✗ ' + okCount + ' of ' + total + ' signatures checked in your browser are valid; ' + failed.length + ' FAILED';
+      let text = '✗ ' + okCount + ' of ' + total + ' signatures' + where + ' checked in your browser are valid; ' + failed.length + ' FAILED';
       if (failed.length) text += ' (' + failed.slice(0, 5).map((f) => f.name).join('; ') + (failed.length > 5 ? '; …' : '') + ')';
       if (!currentOk) text += '; the text on this page does not match its sha256';
       say(text + '. Do not rely on this page: check the ledger with the command line.', 'bad');
