@@ -65,6 +65,8 @@ pub fn csp(with_script: bool) -> String {
 
 struct EntryView<'a> {
     e: &'a Entry,
+    /// Recorded by an editor: the key is the editor's.
+    attested: bool,
     id: String,
     how: String,
     time: String,
@@ -175,6 +177,7 @@ fn entry_view<'a>(d: &'a StatementData, e: &'a Entry, id: String, kind: &str) ->
     };
     EntryView {
         e,
+        attested,
         id,
         how,
         time: human_time(&r.signed_at),

@@ -1052,3 +1052,33 @@ fn a_long_list_is_split_over_pages_that_each_check_their_own() {
     w.ok(&["publish", "--out", s(&site)]);
     assert!(!dir.join("page-2.html").exists());
 }
+
+#[test]
+fn the_site_is_a_function_of_the_ledger_head_and_source_date_epoch() {
+    let w = World::new();
+    w.ok(&["demo", "--dir", s(w.path())]);
+    let run = |out: &str| {
+        let o = w
+            .cmd()
+            .env("SOURCE_DATE_EPOCH", "1800000000")
+            .args(["publish", "--out", out])
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", said(&o));
+    };
+    let (a, b) = (w.path().join("a"), w.path().join("b"));
+    run(s(&a));
+    run(s(&b));
+    for f in [
+        "index.html",
+        "icc-cooperation/index.html",
+        "icc-cooperation/statement.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).expect("a"),
+            std::fs::read(b.join(f)).expect("b"),
+            "{f}"
+        );
+    }
+    assert_eq!(data_of(&a, DEMO).generated_at, "2027-01-15T08:00:00.000Z");
+}
