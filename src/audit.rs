@@ -39,7 +39,9 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
             let in_force = !acts[i + 1..]
                 .iter()
                 .any(|later| later.kind == ActKind::Withdraw);
-            let slot = v.checked_sub(1).and_then(|i| versions.get_mut(usize::try_from(i).ok()?));
+            let slot = v
+                .checked_sub(1)
+                .and_then(|i| versions.get_mut(usize::try_from(i).ok()?));
             if let Some(vv) = slot {
                 vv.endorsements.push(EndorsementView {
                     org: org.clone(),

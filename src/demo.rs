@@ -151,7 +151,12 @@ pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
     };
     demo.register(&seed, &keys_dir)?;
     demo.acts += 1;
-    ledger.new_statement(STATEMENT, &seed.title, seed.text.as_bytes(), &demo.coordinator)?;
+    ledger.new_statement(
+        STATEMENT,
+        &seed.title,
+        seed.text.as_bytes(),
+        &demo.coordinator,
+    )?;
     demo.endorse_all(&[], "endorse version 1")?;
     let v2 = seed.text.replace(
         "a consequence for implementing",
@@ -231,7 +236,8 @@ impl Demo<'_> {
                 Some(k) => self.ledger.sign(STATEMENT, id, None, k)?,
                 None => {
                     let evidence = self.evidence(id, what)?;
-                    self.ledger.attest(STATEMENT, id, None, &evidence, &self.coordinator)?
+                    self.ledger
+                        .attest(STATEMENT, id, None, &evidence, &self.coordinator)?
                 }
             };
             self.acts += 1;

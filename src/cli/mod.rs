@@ -6,6 +6,7 @@ mod coalition;
 mod demo;
 mod errors;
 mod keys;
+mod publish;
 mod read;
 
 use errors::EXIT_STATUS;
@@ -74,6 +75,9 @@ enum Command {
     Show(read::ShowArgs),
     /// The acts in order.
     Log(read::LogArgs),
+    /// Write a static site of the statements: text, signatories, history, and every signature
+    /// checked in the reader's browser.
+    Publish(publish::PublishArgs),
     /// Print the exact bytes an endorsement's own signature covers, its signature, or the
     /// ssh-keygen command that checks it.
     Payload(read::PayloadArgs),
@@ -176,6 +180,7 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Audit(a) => read::audit(ctx, a),
         Command::Show(a) => read::show(ctx, a),
         Command::Log(a) => read::log(ctx, a),
+        Command::Publish(a) => publish::run(ctx, a),
         Command::Payload(a) => read::payload(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),
         Command::Clone(a) => coalition::clone(ctx, a),

@@ -40,6 +40,9 @@ pub struct ShowArgs {
     /// Version to show (default: the current one).
     #[arg(long)]
     version: Option<u32>,
+    /// text, markdown (to paste into a site) or html (a fragment to paste into a page).
+    #[arg(long, value_enum, default_value_t)]
+    format: super::publish::ShowFormat,
 }
 
 #[derive(Args)]
@@ -296,7 +299,8 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
         .unwrap_or(1);
     let text = text_of(&ledger, &replay, &a.stmt, v).unwrap_or_default();
     let publication = audit::publication(&replay.state, &a.stmt, a.version, text)?;
-    ctx.emit(&publication, || audit::render_publication(&publication))?;
+    let text = super::publish::show_text(&replay, &publication, a.format)?;
+    ctx.emit(&publication, || text)?;
     Ok(verdict(&replay.report))
 }
 

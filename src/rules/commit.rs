@@ -104,8 +104,10 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
     for f in files {
         if let Some(p) = ctx.signer {
             if let Some(why) = rights::refuse_add(&f.entry, p, ctx.genesis) {
-                out.events
-                    .push(Event::Fail(Some(f.path.clone()), Broken::new(Rule::Rights, why)));
+                out.events.push(Event::Fail(
+                    Some(f.path.clone()),
+                    Broken::new(Rule::Rights, why),
+                ));
                 continue;
             }
         }
@@ -149,7 +151,9 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
                 Some(format!("{}/editor.json", layout::editor_dir(&who.id))),
                 Broken::new(
                     Rule::Record,
-                    format!("{who} is added without a key; an editor must be registered with its key"),
+                    format!(
+                        "{who} is added without a key; an editor must be registered with its key"
+                    ),
                 ),
             ));
         }
@@ -217,7 +221,13 @@ fn check_file(
         Entry::EditorRemoved { id } => plain(registry::check_removal(state, f, id, ctx.signer)),
         Entry::VersionMeta { stmt, n } => {
             let text = texts.get(&(stmt.as_str(), *n)).copied();
-            plain(statement::check_version(state, f, (stmt, *n), text, ctx.signer))
+            plain(statement::check_version(
+                state,
+                f,
+                (stmt, *n),
+                text,
+                ctx.signer,
+            ))
         }
         Entry::Act { stmt, org, seq } => Some(
             endorsement::check_act(state, f, (stmt, org, *seq), ctx.signer)

@@ -9,7 +9,9 @@ use crate::ids::Principal;
 use crate::keys::{PublicKeyInfo, SigningKey};
 use crate::layout::{self, Entry};
 use crate::ledger::{Ledger, NewOrg, Revision};
-use crate::record::{ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, Provenance, VersionRecord};
+use crate::record::{
+    ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, Provenance, VersionRecord,
+};
 use crate::report::Outcome;
 use crate::view::{principal_dir, View};
 use git2::{Oid, Repository};
@@ -130,10 +132,12 @@ fn apply(
                 Err(dropped) => return Ok(Some(dropped)),
             },
         },
-        Act::Version { record, text } => match version(ledger, record, text, key, versions, base)? {
-            Ok(outcome) => outcome,
-            Err(dropped) => return Ok(Some(dropped)),
-        },
+        Act::Version { record, text } => {
+            match version(ledger, record, text, key, versions, base)? {
+                Ok(outcome) => outcome,
+                Err(dropped) => return Ok(Some(dropped)),
+            }
+        }
         Act::AddOrg { org, key: k } => match add_org(ledger, org, k.as_ref(), key, base)? {
             Ok(outcome) => outcome,
             Err(dropped) => return Ok(Some(dropped)),
@@ -147,11 +151,16 @@ fn apply(
             let public = parse_key(&k.public_key)?;
             let current = registered(ledger.store().repo(), base, &who)?.and_then(|(_, fp)| fp);
             if current.as_deref() == Some(public.fingerprint.as_str()) {
-                return Ok(Some(format!("{who} already has key {} on the remote", public.fingerprint)));
+                return Ok(Some(format!(
+                    "{who} already has key {} on the remote",
+                    public.fingerprint
+                )));
             }
             ledger.add_key(&who, &public, k.reason.as_deref(), key)?
         }
-        Act::RevokeKey(r) => ledger.revoke_key(&principal(&r.principal)?, &r.fingerprint, &r.reason, key)?,
+        Act::RevokeKey(r) => {
+            ledger.revoke_key(&principal(&r.principal)?, &r.fingerprint, &r.reason, key)?
+        }
         Act::RemoveEditor(r) => ledger.remove_editor(&r.editor, &r.reason, key)?,
     };
     Ok((!outcome.changed).then_some(outcome.message))
@@ -162,7 +171,11 @@ type Remade = std::result::Result<Outcome, String>;
 
 fn withdraw(ledger: &Ledger, record: &ActRecord, key: &SigningKey, base: Oid) -> Result<Remade> {
     let in_force = with_view(ledger.store().repo(), base, |view| {
-        Ok(view.acts(&record.statement, &record.org)?.last().map(|a| a.act) == Some(ActKind::Endorse))
+        Ok(view
+            .acts(&record.statement, &record.org)?
+            .last()
+            .map(|a| a.act)
+            == Some(ActKind::Endorse))
     })?;
     if !in_force {
         return Ok(Err(format!(
@@ -172,7 +185,13 @@ fn withdraw(ledger: &Ledger, record: &ActRecord, key: &SigningKey, base: Oid) ->
     }
     let evidence = attested_evidence(record);
     let reason = record.reason.as_deref();
-    Ok(Ok(ledger.withdraw_hashed(&record.statement, &record.org, reason, evidence, key)?))
+    Ok(Ok(ledger.withdraw_hashed(
+        &record.statement,
+        &record.org,
+        reason,
+        evidence,
+        key,
+    )?))
 }
 
 fn version(
@@ -187,12 +206,17 @@ fn version(
     let (count, current) = with_view(ledger.store().repo(), base, |view| {
         let count = view.version_count(stmt)?;
         let first = if rec.version == 1 { 1 } else { count };
-        Ok((count, view.version(stmt, first)?.map(|(r, _)| r.text_sha256)))
+        Ok((
+            count,
+            view.version(stmt, first)?.map(|(r, _)| r.text_sha256),
+        ))
     })?;
     if current.as_deref() == Some(rec.text_sha256.as_str()) {
         let n = if rec.version == 1 { 1 } else { count };
         versions.insert((stmt.clone(), rec.version), n);
-        return Ok(Err(format!("version {n} of {stmt} on the remote is the same text")));
+        return Ok(Err(format!(
+            "version {n} of {stmt} on the remote is the same text"
+        )));
     }
     if rec.version == 1 && count > 0 {
         return Err(conflict(format!(
@@ -251,7 +275,12 @@ fn add_editor(
 ) -> Result<Remade> {
     let public = parse_key(&k.public_key)?;
     match registered(ledger.store().repo(), base, &Principal::editor(&editor.id))? {
-        None => Ok(Ok(ledger.add_editor(&editor.id, &editor.name, &public, key)?)),
+        None => Ok(Ok(ledger.add_editor(
+            &editor.id,
+            &editor.name,
+            &public,
+            key,
+        )?)),
         Some((n, fp)) if n == editor.name && fp.as_deref() == Some(public.fingerprint.as_str()) => {
             Ok(Err(format!(
                 "editor/{} is registered on the remote the same way",

@@ -12,6 +12,7 @@ mod incremental;
 mod lifecycle;
 mod mail;
 mod properties;
+mod publish;
 mod stock_audit;
 mod verify_failures;
 mod workflow;

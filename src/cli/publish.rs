@@ -1,0 +1,165 @@
+//! `undersigned publish`: the static site; and the pasteable forms of `show`.
+
+use super::{Ctx, Done};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::time::Instant;
+use undersigned::publish::{self, fragment, PublishError, PublishOptions};
+use undersigned::verify::{replay, Replay, VerifyOptions};
+
+#[derive(Args)]
+pub struct PublishArgs {
+    /// Directory to write the site to (created if needed). Pages publish wrote before are
+    /// replaced; any other file in the way is refused.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Statements to publish (default: all).
+    #[arg(value_name = "STMT")]
+    statements: Vec<String>,
+    /// Where readers can clone the ledger, shown on every page with the commands to verify it.
+    #[arg(long, value_name = "URL")]
+    clone_url: Option<String>,
+    /// Entries (signatories, stale and withdrawn together) per page; a longer list goes on to
+    /// further pages, each checking its own signatures.
+    #[arg(long, value_name = "N", default_value_t = publish::PER_PAGE as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    per_page: u64,
+}
+
+/// How `show` prints (with `--json`, JSON regardless).
+#[derive(Clone, Copy, Default, ValueEnum)]
+pub enum ShowFormat {
+    /// The text, the numbered list, the ledger id and head.
+    #[default]
+    Text,
+    /// Markdown to paste into a site or an issue.
+    Markdown,
+    /// An HTML fragment (a <section>) to paste into a page.
+    Html,
+}
+
+/// When the pages say they were made: `SOURCE_DATE_EPOCH` (seconds) when set, for reproducible
+/// output, else now.
+fn generated_at_ms() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .map(|s| s.saturating_mul(1000))
+        .unwrap_or_else(|| undersigned::clock::Clock::now_ms(&undersigned::clock::SystemClock))
+}
+
+fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+    let ledger = ctx.open()?;
+    let opts = VerifyOptions {
+        pin: true,
+        incremental: true,
+        prove: true,
+        ..VerifyOptions::default()
+    };
+    let replay = replay(ledger.store(), &opts)?;
+    Ok((ledger, replay))
+}
+
+pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
+    let started = Instant::now();
+    let (ledger, replay) = load(ctx)?;
+    if !replay.report.ok {
+        eprint!("{}", super::read::render_report(&replay.report));
+        eprintln!(
+            "undersigned: error: {}",
+            PublishError::Unverified {
+                failures: replay.report.failures.len()
+            }
+        );
+        return Ok(Done::VerificationFailed);
+    }
+    if let Some(u) = &a.clone_url {
+        if let Err(why) =
+            undersigned::rules::fields::check_line(undersigned::rules::fields::Field::Url, u)
+        {
+            anyhow::bail!("--clone-url: {why}");
+        }
+    }
+    let statements = if a.statements.is_empty() {
+        replay.state.statements.keys().cloned().collect()
+    } else {
+        a.statements.clone()
+    };
+    if statements.is_empty() {
+        anyhow::bail!("the ledger has no statements to publish yet");
+    }
+    let opts = PublishOptions {
+        clone_url: a.clone_url.clone(),
+        generated_at_ms: generated_at_ms(),
+    };
+    let pages = statements
+        .iter()
+        .map(|s| publish::statement_data(ledger.store().repo(), &replay, s, &opts))
+        .collect::<Result<Vec<_>, _>>()?;
+    let written = publish::write_site(&a.out, &pages, a.per_page as usize)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = serde_json::json!({
+        "out": a.out,
+        "ledger_id": replay.report.ledger_id,
+        "head": replay.report.head,
+        "statements": pages.iter().map(|d| serde_json::json!({
+            "statement": d.statement,
+            "page": a.out.join(&d.statement).join("index.html"),
+            "data": a.out.join(&d.statement).join("statement.json"),
+            "signatories": d.signatories.len(),
+            "stale": d.stale.len(),
+            "withdrawn": d.withdrawn.len(),
+            "warnings": d.warnings.iter().cloned().chain(d.count_warning()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "files": written.files,
+        "bytes": written.bytes,
+        "seconds": seconds,
+    });
+    ctx.emit(&summary, || {
+        let mut out = format!(
+            "Published {} statement(s) of ledger {} (head {}) to {}: {} files, {} bytes, {:.2} s.\n",
+            pages.len(),
+            replay.report.ledger_id,
+            super::short(&replay.report.head),
+            a.out.display(),
+            written.files.len(),
+            written.bytes,
+            seconds
+        );
+        for d in &pages {
+            out.push_str(&format!(
+                "  {}/index.html  {} signatories, {} on an earlier version, {} withdrawn\n",
+                d.statement,
+                d.signatories.len(),
+                d.stale.len(),
+                d.withdrawn.len()
+            ));
+            if let Some(w) = d.count_warning() {
+                out.push_str(&format!("  WARNING {}: {w}\n", d.statement));
+            }
+        }
+        out.push_str(&format!(
+            "Open {} in a browser, or copy the directory to any static host.\n",
+            a.out.join("index.html").display()
+        ));
+        out
+    })?;
+    Ok(Done::Ok)
+}
+
+/// What `show` prints for a publication in `format` (not JSON).
+pub fn show_text(
+    replay: &Replay,
+    publication: &undersigned::report::Publication,
+    format: ShowFormat,
+) -> anyhow::Result<String> {
+    let f = fragment::fragment(&replay.state, &replay.report, publication);
+    Ok(match format {
+        ShowFormat::Text => {
+            let mut out = undersigned::audit::render_publication(publication);
+            out.push_str(&fragment::plain_footer(&f));
+            out
+        }
+        ShowFormat::Markdown => fragment::markdown(&f),
+        ShowFormat::Html => fragment::html(&f)?,
+    })
+}

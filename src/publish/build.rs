@@ -1,0 +1,295 @@
+//! From a verified replay to [`StatementData`]: the audit's lists, each entry with its record
+//! read back from the head's tree, and the keys that signed them.
+
+use super::model::{Entry, Key, KeyRevocation, LedgerInfo, StatementData, Version, FORMAT};
+use super::PublishError;
+use crate::audit;
+use crate::record::{self, ActKind, ActRecord};
+use crate::state::{ActEntry, State, StatementEntry};
+use crate::timefmt;
+use crate::verify::Replay;
+use git2::{Oid, Repository, Tree};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// What a publisher chooses.
+#[derive(Debug, Clone, Default)]
+pub struct PublishOptions {
+    /// Where readers can clone the ledger (shown on the page).
+    pub clone_url: Option<String>,
+    /// When the page is made, in milliseconds since the epoch (a fixed time makes the output
+    /// reproducible; the CLI takes `SOURCE_DATE_EPOCH` when set).
+    pub generated_at_ms: i64,
+}
+
+/// Entries (signatories, stale and withdrawn together) per page by default: a page of a
+/// thousand is about 2 MB and is checked in well under a second; a longer list is split.
+pub const PER_PAGE: usize = 1000;
+
+/// The data of one statement, from a replay that verified. A ledger that does not verify is
+/// refused: a page would vouch for it.
+pub fn statement_data(
+    repo: &Repository,
+    replay: &Replay,
+    stmt: &str,
+    opts: &PublishOptions,
+) -> Result<StatementData, PublishError> {
+    let report = &replay.report;
+    if !report.ok {
+        return Err(PublishError::Unverified {
+            failures: report.failures.len(),
+        });
+    }
+    let state = &replay.state;
+    let st = state
+        .statements
+        .get(stmt)
+        .filter(|s| !s.versions.is_empty())
+        .ok_or_else(|| PublishError::UnknownStatement {
+            id: stmt.to_string(),
+            known: state.statements.keys().cloned().collect(),
+        })?;
+    let git = |what: &str| {
+        let what = what.to_string();
+        move |source| PublishError::Git { what, source }
+    };
+    let head_id = Oid::from_str(&report.head).map_err(git("the head commit id"))?;
+    let head = repo.find_commit(head_id).map_err(git("the head commit"))?;
+    let tree = head.tree().map_err(git("the head tree"))?;
+
+    let mut texts = Vec::with_capacity(st.versions.len());
+    for v in &st.versions {
+        let blob = repo
+            .find_blob(v.text_blob)
+            .map_err(git(&format!("the text of version {}", v.n)))?;
+        let text =
+            String::from_utf8(blob.content().to_vec()).map_err(|_| PublishError::Record {
+                path: format!("version {} of {stmt}", v.n),
+                why: "text is not UTF-8".into(),
+            })?;
+        texts.push(text);
+    }
+    let text_of = |n: u32| {
+        n.checked_sub(1)
+            .and_then(|i| texts.get(i as usize))
+            .cloned()
+    };
+    let audit = audit::audit(state, stmt, &text_of)?;
+    let current = st
+        .current()
+        .expect("statement_data refuses statements without versions");
+    let current_text = texts.last().cloned().unwrap_or_default();
+    let publication = audit::publication(state, stmt, None, current_text.clone())?;
+
+    let versions = st
+        .versions
+        .iter()
+        .zip(&texts)
+        .map(|(v, text)| Version {
+            version: v.n,
+            title: v.title.clone(),
+            text: text.clone(),
+            text_sha256: v.text_sha256.clone(),
+            note: v.note.clone(),
+            editor: v.editor.clone(),
+            editor_name: state
+                .editors
+                .get(&v.editor)
+                .map(|e| e.name.clone())
+                .unwrap_or_else(|| v.editor.clone()),
+            created_at: v.created_at.clone(),
+            commit: v.commit.to_string(),
+        })
+        .collect();
+
+    let reader = Reader {
+        repo,
+        tree: &tree,
+        state,
+    };
+    let mut signatories = Vec::with_capacity(publication.signatories.len());
+    for s in &publication.signatories {
+        let act = in_force(st, &s.org)
+            .iter()
+            .find(|a| a.kind == ActKind::Endorse && a.version == Some(current.n))
+            .ok_or_else(|| PublishError::Record {
+                path: s.org.clone(),
+                why: "listed, but no endorsement of the current version found".into(),
+            })?;
+        signatories.push(reader.entry(s.n, &s.org, act)?);
+    }
+    let mut stale = Vec::with_capacity(audit.stale.len());
+    for org in &audit.stale {
+        let act = in_force(st, org)
+            .iter()
+            .rev()
+            .find(|a| a.kind == ActKind::Endorse)
+            .ok_or_else(|| PublishError::Record {
+                path: org.clone(),
+                why: "stale, but no endorsement in force found".into(),
+            })?;
+        stale.push(reader.entry(0, org, act)?);
+    }
+    stale.sort_by(|a, b| (&a.record.signed_at, &a.org).cmp(&(&b.record.signed_at, &b.org)));
+    let mut withdrawn = Vec::with_capacity(audit.withdrawn.len());
+    for org in &audit.withdrawn {
+        let act = st
+            .acts
+            .get(org)
+            .and_then(|acts| acts.last())
+            .filter(|a| a.kind == ActKind::Withdraw)
+            .ok_or_else(|| PublishError::Record {
+                path: org.clone(),
+                why: "withdrawn, but its last act is not a withdrawal".into(),
+            })?;
+        withdrawn.push(reader.entry(0, org, act)?);
+    }
+    withdrawn.sort_by(|a, b| (&a.record.signed_at, &a.org).cmp(&(&b.record.signed_at, &b.org)));
+    for list in [&mut stale, &mut withdrawn] {
+        for (i, e) in list.iter_mut().enumerate() {
+            e.n = i + 1;
+        }
+    }
+
+    let signers: BTreeSet<(&str, &str)> = signatories
+        .iter()
+        .chain(&stale)
+        .chain(&withdrawn)
+        .map(|e| (e.record.signer.as_str(), e.record.key.as_str()))
+        .collect();
+    let keys = signers
+        .into_iter()
+        .map(|(who, fp)| key_of(state, who, fp))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(StatementData {
+        format: FORMAT.to_string(),
+        generator: format!("undersigned {}", env!("CARGO_PKG_VERSION")),
+        generated_at: timefmt::format_ms(opts.generated_at_ms),
+        ledger: LedgerInfo {
+            id: report.ledger_id.clone(),
+            name: report.name.clone(),
+            head: report.head.clone(),
+            head_time: timefmt::format_ms(head.time().seconds().saturating_mul(1000)),
+            clone_url: opts.clone_url.clone(),
+        },
+        statement: stmt.to_string(),
+        title: current.title.clone(),
+        current_version: current.n,
+        claimed_signatories: audit::claimed_signatories(&current_text),
+        warnings: audit.warnings,
+        versions,
+        signatories,
+        stale,
+        withdrawn,
+        keys,
+        part: None,
+    })
+}
+
+/// An organization's acts since its last withdrawal (all of them when it never withdrew).
+fn in_force<'s>(st: &'s StatementEntry, org: &str) -> &'s [ActEntry] {
+    let acts = st.acts.get(org).map(Vec::as_slice).unwrap_or_default();
+    let since = acts
+        .iter()
+        .rposition(|a| a.kind == ActKind::Withdraw)
+        .map_or(0, |i| i + 1);
+    &acts[since..]
+}
+
+struct Reader<'a> {
+    repo: &'a Repository,
+    tree: &'a Tree<'a>,
+    state: &'a State,
+}
+
+impl Reader<'_> {
+    /// The entry of `org` for its act `a`, with the record read from the head's tree.
+    fn entry(&self, n: usize, org: &str, a: &ActEntry) -> Result<Entry, PublishError> {
+        let record = self.record(&a.path)?;
+        let principal = self.state.orgs.get(org);
+        Ok(Entry {
+            n,
+            org: org.to_string(),
+            name: principal
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| org.to_string()),
+            url: principal.and_then(|p| p.url.clone()),
+            country: principal.and_then(|p| p.country.clone()),
+            attested_by_name: a.attested_by.as_ref().map(|e| {
+                self.state
+                    .editors
+                    .get(e)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| e.clone())
+            }),
+            commit: a.commit.to_string(),
+            path: a.path.clone(),
+            key_revoked_later: revoked(self.state, &record),
+            record,
+        })
+    }
+
+    /// The act record at `path` in the head's tree, as stored.
+    fn record(&self, path: &str) -> Result<ActRecord, PublishError> {
+        let entry = self
+            .tree
+            .get_path(Path::new(path))
+            .map_err(|source| PublishError::Git {
+                what: path.to_string(),
+                source,
+            })?;
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .map_err(|source| PublishError::Git {
+                what: path.to_string(),
+                source,
+            })?;
+        record::decode(blob.content()).map_err(|why| PublishError::Record {
+            path: path.to_string(),
+            why,
+        })
+    }
+}
+
+/// True when the key that signed `r` was revoked (after it: a ledger that verifies has no
+/// record signed by a key already revoked).
+fn revoked(state: &State, r: &ActRecord) -> bool {
+    let holder = match r.signer.split_once('/') {
+        Some(("editor", id)) => state.editors.get(id),
+        Some(("org", id)) => state.orgs.get(id),
+        _ => None,
+    };
+    holder
+        .and_then(|p| p.keys.iter().find(|k| k.key.fingerprint == r.key))
+        .is_some_and(|k| k.revoked.is_some())
+}
+
+/// The registered key `fingerprint` of principal `who` (`org/<id>` or `editor/<id>`).
+fn key_of(state: &State, who: &str, fingerprint: &str) -> Result<Key, PublishError> {
+    let holder = match who.split_once('/') {
+        Some(("editor", id)) => state.editors.get(id),
+        Some(("org", id)) => state.orgs.get(id),
+        _ => None,
+    };
+    let k = holder
+        .and_then(|p| p.keys.iter().find(|k| k.key.fingerprint == fingerprint))
+        .ok_or_else(|| PublishError::Record {
+            path: who.to_string(),
+            why: format!("no registered key {fingerprint}"),
+        })?;
+    Ok(Key {
+        principal: who.to_string(),
+        fingerprint: k.key.fingerprint.clone(),
+        public_key: k.key.openssh.clone(),
+        added_by: k.added_by.clone(),
+        commit: k.commit.to_string(),
+        in_force: k.in_force(),
+        revoked: k.revoked.as_ref().map(|r| KeyRevocation {
+            by: r.by.clone(),
+            reason: r.reason.clone(),
+            commit: r.commit.to_string(),
+        }),
+    })
+}
