@@ -569,6 +569,10 @@ fn sigkill_during_local_acts_never_breaks_the_ledger_or_loses_a_reported_act() {
     eprintln!(
         "crash/local: {LOCAL_ROUNDS} rounds, kill delays 0..{span} µs: {killed} killed ({killed_after_landing} after the act landed), {finished} finished first"
     );
+    assert!(
+        killed > 0,
+        "no act was killed in {LOCAL_ROUNDS} rounds (delays 0..{span} µs): the test did not test a crash"
+    );
 
     // One more act to the end brings the work tree to the head, whatever the last kill left.
     let act = pick_act(&w, &model, &mut mix, &stmts, &orgs, false, 999);
@@ -681,6 +685,10 @@ fn sigkill_during_sync_never_breaks_the_ledger_or_loses_an_act() {
     }
     eprintln!(
         "crash/sync: {SYNC_ROUNDS} rounds, kill delays 0..{span} µs: {killed} syncs killed, {finished} finished first"
+    );
+    assert!(
+        killed > 0,
+        "no sync was killed in {SYNC_ROUNDS} rounds (delays 0..{span} µs): the test did not test a crash"
     );
 
     // A local act after the last kill, then syncs to the end: everything converges.
