@@ -78,6 +78,9 @@ for E in "${SIZES[@]}"; do
     gen_rate=$(get acts_per_second)
     stmt=$(get statements | cut -d' ' -f1)
     keys=$(get keys)
+    # No background `git gc --auto` started by an act may run while this script measures (or
+    # collide with its own `git gc` below: "gc is already running").
+    git -C "$dir" config gc.auto 0
 
     # Full verify, and its throughput (it also records the proof the next run resumes from).
     run_verify "$dir" --full

@@ -456,16 +456,24 @@ impl Loaded {
     }
 }
 
-/// The principal and raw key of an `allowed_signers` line written by undersigned.
+/// The principal and raw key of an `allowed_signers` line written by undersigned. Only the key
+/// blob is decoded (`ssh-ed25519` wire form: a length-prefixed name, then the 32 key bytes):
+/// an act that registers a key reads every line, and a full key parse per line made
+/// `org add` grow by a third at 2,500 organizations. The lines were checked when registered.
 fn parse_line(line: &str) -> Option<(Principal, [u8; 32])> {
+    use base64ct::Encoding;
+    const PREFIX: &[u8] = b"\0\0\0\x0bssh-ed25519\0\0\0\x20";
     let (principal, rest) = line.split_once(' ')?;
     let who = Principal::parse(principal)?;
     let key_text = match rest.strip_prefix("valid-before=\"") {
         Some(r) => r.split_once("\" ")?.1,
         None => rest,
     };
-    let key = ssh_key::PublicKey::from_openssh(key_text).ok()?;
-    Some((who, key.key_data().ed25519()?.0))
+    let b64 = key_text.strip_prefix("ssh-ed25519 ")?.split(' ').next()?;
+    let mut buf = [0u8; 64];
+    let blob = base64ct::Base64::decode(b64, &mut buf).ok()?;
+    let raw = blob.strip_prefix(PREFIX)?;
+    Some((who, raw.try_into().ok()?))
 }
 
 /// The `valid-before` time of a principal's key line, in seconds.

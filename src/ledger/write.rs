@@ -46,6 +46,12 @@ impl Parent<'_> {
         self.loaded.need(&self.view, needs)?;
         Ok(&self.loaded.state)
     }
+
+    /// [`Parent::state`], taken: the act is built, its commit is judged against it.
+    fn take_state(&mut self, needs: &Needs) -> Result<State> {
+        self.loaded.need(&self.view, needs)?;
+        Ok(std::mem::take(&mut self.loaded.state))
+    }
 }
 
 /// A written but unpublished act.
@@ -179,8 +185,8 @@ impl Ledger {
         };
         let mut needs = act.needs();
         needs.principals.push(actor.clone());
-        let state = p.state(&needs)?;
-        let subject = act.subject(&actor, state);
+        let state = p.take_state(&needs)?;
+        let subject = act.subject(&actor, &state);
         let (oid, paths) = commit_act(
             &self.store,
             Some((&parent, state)),
@@ -222,15 +228,17 @@ fn nothing(message: String) -> Outcome {
 /// the paths it writes, or [`Error::WouldNotVerify`]. The branch is not moved.
 pub(super) fn commit_act(
     store: &Store,
-    parent: Option<(&Commit<'_>, &State)>,
+    parent: Option<(&Commit<'_>, State)>,
     act: &Act,
     actor: &Principal,
     key: &SigningKey,
     now_ms: i64,
 ) -> Result<(Oid, Vec<String>)> {
-    let empty = State::default();
-    let state = parent.map(|(_, s)| s).unwrap_or(&empty);
     let genesis = parent.is_none();
+    let (parent_commit, state) = match parent {
+        Some((c, s)) => (Some(c), s),
+        None => (None, State::default()),
+    };
     let time = now_ms.div_euclid(1000);
     let mut additions: Vec<Addition> = act
         .records()
@@ -240,11 +248,11 @@ pub(super) fn commit_act(
     let mut derived: Vec<&str> = Vec::new();
     if act.changes_registry() {
         // Written when it changes (revoking a key already retired leaves it as it is).
-        let after = allowed_signers_after(state, &additions, actor, genesis, time);
-        if genesis || after != state.allowed_signers() {
+        let after = state_after(&state, &additions, actor, genesis, time);
+        if genesis || after.signer_lines != state.signer_lines {
             additions.push(Addition {
                 path: layout::ALLOWED_SIGNERS.to_string(),
-                bytes: after.into_bytes(),
+                bytes: after.allowed_signers().into_bytes(),
             });
         }
         if !genesis {
@@ -259,15 +267,15 @@ pub(super) fn commit_act(
             .unwrap_or_else(|| actor.to_string()),
     };
     let email = actor.email();
-    let message = act.message(actor, state);
+    let message = act.message(actor, &state);
     let spec = CommitSpec {
         name: &name,
         email: &email,
         time,
         message: &message,
     };
-    let oid = store.write_commit(parent.map(|(c, _)| c), &additions, &derived, key, &spec)?;
-    let mut judged = state.clone();
+    let oid = store.write_commit(parent_commit, &additions, &derived, key, &spec)?;
+    let mut judged = state;
     if genesis {
         judged.ledger_id = Some(oid);
     }
@@ -278,15 +286,15 @@ pub(super) fn commit_act(
     Ok((oid, additions.into_iter().map(|a| a.path).collect()))
 }
 
-/// The `allowed_signers` the registry implies once the act's records are applied: derived by
-/// the verifier's own rules and state, so a writer cannot derive it differently.
-fn allowed_signers_after(
+/// The registry once the act's records are applied, by the verifier's own rules and state, so
+/// that a writer cannot derive `allowed_signers` differently.
+fn state_after(
     state: &State,
     additions: &[Addition],
     actor: &Principal,
     genesis: bool,
     time: i64,
-) -> String {
+) -> State {
     let mut files: Vec<File> = additions
         .iter()
         .filter_map(|a| {
@@ -308,5 +316,5 @@ fn allowed_signers_after(
     for change in checked.changes {
         after.apply(change, Oid::ZERO_SHA1, time);
     }
-    after.allowed_signers()
+    after
 }

@@ -64,10 +64,14 @@ impl LocalDir {
         Some((parts.next()?.ok()?, parts.next()?.ok()?))
     }
 
-    /// Remembers the ledger id as confirmed at `head` (best effort: it only saves a walk).
+    /// Remembers the ledger id as confirmed at `head` (best effort: it only saves a walk, so
+    /// it is not flushed to disk).
     pub fn remember_ledger_id(&self, ledger: Oid, head: Oid) {
+        if self.ledger_id() == Some((ledger, head)) {
+            return;
+        }
         let _ = self.create().and_then(|()| {
-            write_atomic(
+            replace(
                 &self.file(LEDGER_ID),
                 format!("{ledger} {head}\n").as_bytes(),
             )
@@ -80,10 +84,12 @@ impl LocalDir {
         Oid::from_str(text.trim()).ok()
     }
 
-    /// Records that the work tree now holds `head`.
+    /// Records that the work tree now holds `head`. Not flushed to disk: after a power cut
+    /// the marker is at worst older than the work tree, and the next act checks the whole work
+    /// tree out again.
     pub fn set_worktree(&self, head: Oid) -> std::io::Result<()> {
         self.create()?;
-        write_atomic(&self.file(WORKTREE), format!("{head}\n").as_bytes())
+        replace(&self.file(WORKTREE), format!("{head}\n").as_bytes())
     }
 
     /// Which key file made each act not yet published (`<commit> <path>` lines).
@@ -121,8 +127,19 @@ impl LocalDir {
 
 /// Writes `bytes` to `path` whole or not at all: into a temporary file of a unique name in the
 /// same directory, flushed to disk, then renamed over `path`. Two writers never share a
-/// temporary file, and a reader (or a crash) sees the old file or the new one.
+/// temporary file, and a reader (or a crash, or a power cut) sees the old file or the new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_whole(path, bytes, true)
+}
+
+/// [`write_atomic`] without flushing to disk: what a killed process leaves is the old file or
+/// the new one, but a power cut may lose the new one. For memories that only save time (a
+/// flush costs about a millisecond, which an act would pay on every run).
+pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_whole(path, bytes, false)
+}
+
+fn write_whole(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -132,11 +149,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
-    // The rename itself is durable once the directory is.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+    if durable {
+        // The rename itself is durable once the directory is.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }
