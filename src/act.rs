@@ -77,6 +77,9 @@ pub struct Needs {
     /// Whether every registered key and `allowed_signers` line is read (acts that change the
     /// registry: a key is unique to one principal, and `allowed_signers` is regenerated).
     pub key_index: bool,
+    /// Whether every registered display name is read (acts that register a principal: no two
+    /// names may look alike).
+    pub names: bool,
 }
 
 /// An unpublished commit that is not one act undersigned writes.
@@ -179,11 +182,13 @@ impl Act {
             Act::AddEditor { editor, .. } => Needs {
                 principals: vec![Principal::editor(&editor.id)],
                 key_index: true,
+                names: true,
                 ..Needs::default()
             },
             Act::AddOrg { org, .. } => Needs {
                 principals: vec![Principal::org(&org.id)],
                 key_index: true,
+                names: true,
                 ..Needs::default()
             },
             Act::AddKey(k) => Needs {
@@ -213,6 +218,7 @@ impl Act {
                 statements: vec![record.statement.clone()],
                 acts: vec![(record.statement.clone(), record.org.clone())],
                 key_index: false,
+                names: false,
             },
         }
     }
@@ -236,7 +242,7 @@ impl Act {
 /// say so).
 fn principal_dir_of(principal: &str) -> String {
     match Principal::parse(principal) {
-        Some(p) => crate::view::principal_dir(&p),
+        Some(p) => layout::principal_dir(&p),
         None => format!("unknown/{}", principal.replace('/', "_")),
     }
 }

@@ -278,8 +278,10 @@ pub fn publication(
 }
 
 /// Renders a publication as plain text: the text, then a correctly numbered list with its count.
+/// Ledger strings are escaped ([`crate::text`]): the list is for a terminal or a text file, and
+/// a name must not be able to break a line or hide one.
 pub fn render_publication(p: &Publication) -> String {
-    let mut out = p.text.trim_end().to_string();
+    let mut out = crate::text::escape_text(p.text.trim_end()).into_owned();
     out.push_str(&format!(
         "\n\nEndorsed by {} organization{} (version {}, text sha256 {}):\n\n",
         p.count,
@@ -294,7 +296,8 @@ pub fn render_publication(p: &Publication) -> String {
         } else {
             ""
         };
-        out.push_str(&format!("{:>width$}. {}{mark}\n", s.n, s.name));
+        let name = crate::text::escape_line(&s.name);
+        out.push_str(&format!("{:>width$}. {name}{mark}\n", s.n));
     }
     if p.signatories
         .iter()

@@ -227,6 +227,33 @@ pub fn read(raw: &[u8]) -> Verdict {
     }
 }
 
+/// The value of every header line named `key` (`parent`, `author`, `committer`).
+pub fn header_values<'a>(raw: &'a [u8], key: &[u8]) -> Vec<&'a [u8]> {
+    header_lines(raw)
+        .filter_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix(b" ")))
+        .collect()
+}
+
+/// The first parent a commit object names, read from its bytes (for a commit libgit2 cannot
+/// parse, whose history must still be walked to report it by name).
+pub fn first_parent(raw: &[u8]) -> Option<Oid> {
+    let value = header_values(raw, b"parent").into_iter().next()?;
+    Oid::from_str(std::str::from_utf8(value).ok()?).ok()
+}
+
+/// The time of an identity line's value (`Name <email> 1795860163 +0000`), in seconds, when it
+/// is a number at all; `Err` with the text it holds otherwise.
+pub fn ident_time(value: &[u8]) -> Result<i64, String> {
+    let after = value
+        .iter()
+        .rposition(|&b| b == b'>')
+        .map(|i| &value[i + 1..])
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(after);
+    let secs = text.split_whitespace().next().unwrap_or_default();
+    secs.parse::<i64>().map_err(|_| secs.to_string())
+}
+
 /// Reads commit `id` from the object database (the raw bytes, once) and [`read`]s it.
 pub fn read_object(repo: &Repository, id: Oid) -> Result<Verdict, git2::Error> {
     let odb = repo.odb()?;

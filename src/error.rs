@@ -7,8 +7,8 @@
 //! [`Error::Unverified`], a verdict (exit 1). A ledger that fails verification is not an error
 //! but a [`crate::report::Report`] with failures.
 
+use crate::record::Field;
 use crate::report::{Failure, Rule};
-use crate::rules::fields::Field;
 use std::path::PathBuf;
 
 /// Result alias used across the library.
@@ -142,6 +142,14 @@ pub enum Error {
         count: u32,
     },
 
+    /// A display name that looks like one registered already.
+    #[error("name {name:?} looks like the name of {other} ({other_name:?}); a reader could take one for the other")]
+    NameLooksLike {
+        name: String,
+        other: String,
+        other_name: String,
+    },
+
     /// The entity to create exists already.
     #[error("{kind} {id:?} already exists in this ledger; nothing was changed")]
     Exists { kind: &'static str, id: String },
@@ -187,6 +195,23 @@ pub enum Error {
     /// what its records say: the rules refuse such a commit anyway).
     #[error("{path}: {why}")]
     TreeConflict { path: String, why: &'static str },
+
+    /// This machine's clock says a time outside what a ledger holds (1970 to 9999).
+    #[error("this machine's clock says {ms} ms since 1970, outside the years 1970 to 9999 a ledger holds")]
+    ClockOutOfRange { ms: i64 },
+
+    /// The head is dated far ahead of this machine's clock (or outside what a ledger holds):
+    /// an act built on it would have to be dated later still.
+    #[error("the head commit {commit} is dated {time}, far ahead of this machine's clock ({now}); nothing was written")]
+    HeadAhead {
+        commit: String,
+        time: String,
+        now: String,
+    },
+
+    /// An act must be dated after one that is dated at the end of time.
+    #[error("{what} is dated {time}: no later time can be written, so nothing was")]
+    NoLaterTime { what: String, time: String },
 
     /// A record in the ledger could not be read back.
     #[error("{path} in commit {commit}: damaged record: {why}")]

@@ -125,13 +125,19 @@ pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
         .collect()
 }
 
-/// Checks the pushed updates. Returns the failures; empty means the push may land.
-/// The repository is opened from git's environment, so objects still in the push's
-/// quarantine are visible.
+/// How far ahead of the server's clock a pushed commit may be dated. The server is the one
+/// clock a coalition shares: a commit dated far ahead would make every later act wait for that
+/// date (an act is never dated before its parent).
+pub const MAX_AHEAD_OF_SERVER_SECS: i64 = 24 * 3600;
+
+/// Checks the pushed updates against the rules and against the server's clock (`now_secs`).
+/// Returns the failures; empty means the push may land. The repository is opened from git's
+/// environment, so objects still in the push's quarantine are visible.
 pub fn pre_receive(
     repo_dir: &Path,
     updates: &[Update],
     trust: Option<Oid>,
+    now_secs: i64,
 ) -> Result<Vec<Failure>> {
     let repo = Repository::open_from_env().or_else(|_| Repository::open(repo_dir))?;
     let store = Store::from_repo(repo, repo_dir.to_path_buf());
@@ -186,8 +192,35 @@ pub fn pre_receive(
             },
         )?;
         failures.extend(report.failures);
+        failures.extend(ahead_of(repo, u, now_secs)?);
     }
     Ok(failures)
+}
+
+/// The pushed commits dated more than a day ahead of the server's clock.
+fn ahead_of(repo: &Repository, u: &Update, now_secs: i64) -> Result<Vec<Failure>> {
+    let mut out = Vec::new();
+    let mut id = Some(u.new);
+    while let Some(c) = id.filter(|c| *c != u.old) {
+        let Ok(commit) = repo.find_commit(c) else {
+            break; // reported by verification
+        };
+        let time = commit.time().seconds();
+        if time > now_secs.saturating_add(MAX_AHEAD_OF_SERVER_SECS) {
+            out.push(Failure {
+                commit: c.to_string(),
+                path: None,
+                rule: Rule::Time,
+                reason: format!(
+                    "commit is dated {}, more than a day ahead of this server's clock ({}); check the clock of the machine that made it",
+                    crate::timefmt::format_secs(time),
+                    crate::timefmt::format_secs(now_secs)
+                ),
+            });
+        }
+        id = commit.parent_id(0).ok();
+    }
+    Ok(out)
 }
 
 /// Where the hook of a bare repository lives (for messages).

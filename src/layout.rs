@@ -19,7 +19,7 @@
 //! of organizations hold at most a 256th of them, so writing one act rewrites small trees only.
 //! Numbers are written with at least four digits so that listings sort in order.
 
-use crate::ids::{fanout, is_slug};
+use crate::ids::{fanout, is_slug, Principal, Role};
 
 /// `ledger.json`
 pub const LEDGER_FILE: &str = "ledger.json";
@@ -52,6 +52,14 @@ pub fn editor_dir(id: &str) -> String {
 /// Directory of an organization.
 pub fn org_dir(id: &str) -> String {
     format!("{ORGS}/{}/{id}", fanout(id))
+}
+
+/// The directory of a principal's records.
+pub fn principal_dir(who: &Principal) -> String {
+    match who.role {
+        Role::Editor => editor_dir(&who.id),
+        Role::Org => org_dir(&who.id),
+    }
 }
 
 /// Directory of a principal's keys.

@@ -43,6 +43,7 @@ pub mod signed_data;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod timefmt;
 pub mod transport;
 pub mod verify;

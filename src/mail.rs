@@ -140,7 +140,8 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> 
         version: Some(req.version),
         text_sha256: Some(req.text_sha256.clone()),
         org: org.into(),
-        signed_at: crate::timefmt::format_ms(now_ms),
+        signed_at: crate::timefmt::format_ms(now_ms)
+            .ok_or(Error::ClockOutOfRange { ms: now_ms })?,
         reason: None,
         provenance: Provenance::Signed,
         evidence_sha256: None,

@@ -7,6 +7,72 @@
 use crate::timefmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Largest statement text accepted, in bytes (a long statement is tens of kilobytes).
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+/// Longest title.
+pub const MAX_TITLE: usize = 300;
+/// Longest display name.
+pub const MAX_NAME: usize = 200;
+/// Longest revision note or withdrawal reason.
+pub const MAX_NOTE: usize = 1000;
+/// Longest web address.
+pub const MAX_URL: usize = 500;
+
+/// A free-text field of a record. The library names fields as records do; the CLI tells the
+/// user which of its options fed the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// The ledger's name (`ledger.json`).
+    LedgerName,
+    /// An editor's display name.
+    EditorName,
+    /// An organization's display name.
+    OrgName,
+    /// A statement version's title.
+    Title,
+    /// A revision note.
+    Note,
+    /// A reason (withdrawal, rotation, revocation, removal).
+    Reason,
+    /// An organization's web address.
+    Url,
+    /// An organization's country code.
+    Country,
+}
+
+impl Field {
+    /// The record field's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::LedgerName | Field::EditorName | Field::OrgName => "name",
+            Field::Title => "title",
+            Field::Note => "note",
+            Field::Reason => "reason",
+            Field::Url => "url",
+            Field::Country => "country",
+        }
+    }
+
+    /// The longest value a one-line field takes.
+    pub fn max(self) -> usize {
+        match self {
+            Field::LedgerName | Field::EditorName | Field::OrgName => MAX_NAME,
+            Field::Title => MAX_TITLE,
+            Field::Note | Field::Reason => MAX_NOTE,
+            Field::Url => MAX_URL,
+            Field::Country => 2,
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Version of the ledger format written by this build.
 pub const FORMAT: u32 = 1;

@@ -232,6 +232,10 @@ pub struct State {
     /// The lines `allowed_signers` must hold, kept up to date as keys change (derived as well).
     #[serde(skip)]
     pub signer_lines: BTreeSet<String>,
+    /// Every registered display name by its confusable skeleton (TR39), with whose it is: no
+    /// two principals may look alike to a reader (derived as well).
+    #[serde(skip)]
+    pub names: HashMap<String, (Principal, String)>,
 }
 
 impl State {
@@ -254,7 +258,12 @@ impl State {
             .collect();
         self.by_key.clear();
         self.signer_lines.clear();
+        self.names.clear();
         for who in principals {
+            if let Some(p) = self.principal(&who) {
+                let name = p.name.clone();
+                self.remember_name(&who, &name);
+            }
             let keys: Vec<([u8; 32], u32)> = self
                 .principal(&who)
                 .map(|p| p.keys.iter().map(|k| (k.key.raw, k.seq)).collect())
@@ -265,6 +274,12 @@ impl State {
             let lines = self.lines_of(&who);
             self.signer_lines.extend(lines);
         }
+    }
+
+    /// Notes a principal's display name in [`State::names`].
+    pub fn remember_name(&mut self, who: &Principal, name: &str) {
+        self.names
+            .insert(crate::text::skeleton(name), (who.clone(), name.to_string()));
     }
 
     /// Mutable access to a principal's entry.
@@ -476,6 +491,7 @@ impl State {
             Change::Ledger { name } => self.name = name,
             Change::Principal { who, mut entry } => {
                 entry.commit = commit;
+                self.remember_name(&who, &entry.name);
                 match who.role {
                     Role::Editor => self.editors.insert(who.id, entry),
                     Role::Org => self.orgs.insert(who.id, entry),

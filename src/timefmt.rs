@@ -1,59 +1,69 @@
 //! Times as records hold them: UTC, millisecond precision, one fixed-width form
 //! (`2026-11-28T10:02:43.123Z`), so that records stay readable in `git show`, compare in time
 //! order as plain strings, and have exactly one spelling per instant (a record is canonical).
+//!
+//! Every conversion goes through `jiff`, which checks its range, and every instant a ledger may
+//! hold lies between 1970-01-01 and the end of jiff's range, 9999-12-30T22:00Z ([`MIN_MS`],
+//! [`MAX_MS`]): four-digit years, as the fixed-width form, git's commit dates and
+//! `ssh-keygen`'s `valid-before` all need. No conversion wraps or truncates: a time outside the
+//! range has no spelling (`None`).
 
-/// Days since 1970-01-01 to (year, month, day); Howard Hinnant's civil-from-days.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
+use jiff::Timestamp;
+
+/// The first instant a ledger may hold: 1970-01-01T00:00:00.000Z.
+pub const MIN_MS: i64 = 0;
+/// The last instant a ledger may hold: 9999-12-30T22:00:00.000Z, the last millisecond `jiff`
+/// takes (its range leaves room for any UTC offset).
+pub const MAX_MS: i64 = 253_402_207_200_000;
+/// [`MAX_MS`] in whole seconds.
+pub const MAX_SECS: i64 = MAX_MS.div_euclid(1000);
+
+/// True for milliseconds a ledger may hold.
+pub fn in_range(ms: i64) -> bool {
+    (MIN_MS..=MAX_MS).contains(&ms)
 }
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// True for seconds a ledger may hold (a commit's time).
+pub fn secs_in_range(secs: i64) -> bool {
+    (0..=MAX_SECS).contains(&secs)
 }
 
-/// Formats milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn format_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let milli = ms.rem_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
+fn timestamp(ms: i64) -> Option<Timestamp> {
+    in_range(ms)
+        .then(|| Timestamp::from_millisecond(ms).ok())
+        .flatten()
+}
+
+/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`, or `None` outside the range.
+pub fn format_ms(ms: i64) -> Option<String> {
+    Some(
+        timestamp(ms)?
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
     )
 }
 
-/// Formats seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC` for people.
+/// Seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`, for people; a time outside the range
+/// says so with its number.
 pub fn format_secs(secs: i64) -> String {
-    let s = format_ms(secs.saturating_mul(1000));
-    format!("{} {} UTC", &s[..10], &s[11..19])
+    secs.checked_mul(1000)
+        .and_then(timestamp)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("(time {secs} out of range)"))
 }
 
-/// Formats seconds since the epoch as `YYYYMMDDHHMMSSZ`, the form `allowed_signers` takes.
+/// Seconds since the epoch as `YYYYMMDDHHMMSSZ`, the form `allowed_signers` takes. Held to the
+/// range (a commit outside it already fails verification), so the derived file always parses.
 pub fn format_compact(secs: i64) -> String {
-    let s = format_ms(secs.saturating_mul(1000));
-    let digits: String = s[..19].chars().filter(char::is_ascii_digit).collect();
-    format!("{digits}Z")
+    let ms = secs.clamp(0, MAX_SECS).saturating_mul(1000);
+    timestamp(ms)
+        .map(|t| t.strftime("%Y%m%d%H%M%SZ").to_string())
+        .unwrap_or_else(|| "19700101000000Z".into())
 }
 
-/// Parses the form [`format_compact`] writes (`YYYYMMDDHHMMSSZ`) back to seconds.
+/// Parses the form [`format_compact`] writes back to seconds.
 pub fn parse_compact(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 15 || b[14] != b'Z' || !b[..14].iter().all(u8::is_ascii_digit) {
@@ -61,14 +71,14 @@ pub fn parse_compact(s: &str) -> Option<i64> {
     }
     let spelled = format!(
         "{}-{}-{}T{}:{}:{}.000Z",
-        &s[0..4],
-        &s[4..6],
-        &s[6..8],
-        &s[8..10],
-        &s[10..12],
-        &s[12..14]
+        s.get(0..4)?,
+        s.get(4..6)?,
+        s.get(6..8)?,
+        s.get(8..10)?,
+        s.get(10..12)?,
+        s.get(12..14)?
     );
-    parse_ms(&spelled).map(|ms| ms / 1000)
+    parse_ms(&spelled).map(|ms| ms.div_euclid(1000))
 }
 
 /// A record time (`2026-11-28T10:02:43.123Z`) as `ssh-keygen -Y verify -Overify-time=` takes
@@ -81,30 +91,37 @@ pub fn verify_time(record_time: &str) -> Option<String> {
     parse_ms(record_time).map(|ms| format_compact(ms.div_euclid(1000)))
 }
 
-/// Parses exactly the form [`format_ms`] writes; anything else is `None`.
+/// Parses exactly the form [`format_ms`] writes, in the range; anything else is `None`.
 pub fn parse_ms(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() != 24 || &b[4..5] != b"-" || &b[7..8] != b"-" || &b[10..11] != b"T" {
+    let shape = b.len() == 24
+        && [4, 7].iter().all(|&i| b[i] == b'-')
+        && b[10] == b'T'
+        && [13, 16].iter().all(|&i| b[i] == b':')
+        && b[19] == b'.'
+        && b[23] == b'Z';
+    let digits = [0..4, 5..7, 8..10, 11..13, 14..16, 17..19, 20..23];
+    if !shape
+        || !digits
+            .iter()
+            .all(|r| b[r.clone()].iter().all(u8::is_ascii_digit))
+    {
         return None;
     }
-    if &b[13..14] != b":" || &b[16..17] != b":" || &b[19..20] != b"." || &b[23..24] != b"Z" {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se, ms) = (num(11..13)?, num(14..16)?, num(17..19)?, num(20..23)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
-        return None;
-    }
-    let days = days_from_civil(y, mo as u32, d as u32);
-    let v = ((days * 86_400 + h * 3600 + mi * 60 + se) * 1000) + ms;
-    // Refuse dates such as February 30th, which would not round-trip.
-    (format_ms(v) == s).then_some(v)
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i32>().ok();
+    let dt = DateTime::new(
+        i16::try_from(num(0..4)?).ok()?,
+        i8::try_from(num(5..7)?).ok()?,
+        i8::try_from(num(8..10)?).ok()?,
+        i8::try_from(num(11..13)?).ok()?,
+        i8::try_from(num(14..16)?).ok()?,
+        i8::try_from(num(17..19)?).ok()?,
+        num(20..23)?.checked_mul(1_000_000)?,
+    )
+    .ok()?;
+    let ms = Offset::UTC.to_timestamp(dt).ok()?.as_millisecond();
+    // In range, and one spelling per instant.
+    (format_ms(ms).as_deref() == Some(s)).then_some(ms)
 }
 
 #[cfg(test)]
@@ -113,9 +130,19 @@ mod tests {
 
     #[test]
     fn known_instants() {
-        assert_eq!(format_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_ms(1_795_860_163_123), "2026-11-28T10:02:43.123Z");
-        assert_eq!(format_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(format_ms(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(
+            format_ms(1_795_860_163_123).as_deref(),
+            Some("2026-11-28T10:02:43.123Z")
+        );
+        assert_eq!(
+            format_ms(951_782_400_000).as_deref(),
+            Some("2000-02-29T00:00:00.000Z")
+        );
+        assert_eq!(
+            format_ms(MAX_MS).as_deref(),
+            Some("9999-12-30T22:00:00.000Z")
+        );
         assert_eq!(format_secs(1_795_860_163), "2026-11-28 10:02:43 UTC");
         assert_eq!(format_compact(1_795_860_163), "20261128100243Z");
         assert_eq!(parse_compact("20261128100243Z"), Some(1_795_860_163));
@@ -124,11 +151,26 @@ mod tests {
             verify_time("2026-11-28T10:02:43.999Z").as_deref(),
             Some("20261128100243Z")
         );
-        assert_eq!(
-            verify_time("1969-12-31T23:59:59.500Z").as_deref(),
-            Some("19691231235959Z")
-        );
         assert_eq!(verify_time("2026-11-28T10:02:43Z"), None);
+    }
+
+    #[test]
+    fn nothing_outside_the_range_has_a_spelling() {
+        for ms in [-1, MAX_MS + 1, i64::MAX, i64::MIN] {
+            assert_eq!(format_ms(ms), None, "{ms}");
+        }
+        assert!(format_secs(i64::MAX).contains("out of range"));
+        assert_eq!(format_compact(i64::MAX), "99991230220000Z");
+        assert_eq!(format_compact(-5), "19700101000000Z");
+        for bad in [
+            "10000-01-01T00:00:00.000Z",
+            "+10000-01-01T00:00:00.000Z",
+            "1969-12-31T23:59:59.999Z",
+            "0000-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+        ] {
+            assert_eq!(parse_ms(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -140,17 +182,21 @@ mod tests {
             86_399_999,
             951_782_400_000,
             1_795_860_163_123,
-            4_102_444_800_000,
+            MAX_MS,
         ] {
-            assert_eq!(parse_ms(&format_ms(ms)), Some(ms));
+            assert_eq!(format_ms(ms).and_then(|s| parse_ms(&s)), Some(ms));
         }
         for bad in [
             "",
             "2026-11-28T10:02:43Z",
             "2026-02-30T00:00:00.000Z",
             "2026-11-28T24:00:00.000Z",
+            "2026-11-28T23:60:00.000Z",
+            "2026-11-28T23:59:60.000Z",
             "2026-11-28 10:02:43.123Z",
             "+026-11-28T10:02:43.123Z",
+            "2026-11-28T10:02:43.12aZ",
+            "2026-1１-28T10:02:43.123Z",
         ] {
             assert_eq!(parse_ms(bad), None, "{bad}");
         }

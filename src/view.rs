@@ -202,13 +202,7 @@ impl<'a> View<'a> {
     }
 }
 
-/// The directory of a principal's records.
-pub fn principal_dir(who: &Principal) -> String {
-    match who.role {
-        Role::Editor => layout::editor_dir(&who.id),
-        Role::Org => layout::org_dir(&who.id),
-    }
-}
+pub use crate::layout::principal_dir;
 
 /// The parts of a ledger's [`State`] at one commit that an act's rules read, built from the
 /// commit's tree alone (a handful of tree lookups per part, never a walk of history), so that
@@ -227,6 +221,7 @@ pub struct Loaded {
     acts: BTreeSet<(String, String)>,
     editors: bool,
     key_index: bool,
+    names: bool,
     /// `allowed_signers` of the commit, once read.
     lines: Option<BTreeSet<String>>,
 }
@@ -244,6 +239,7 @@ impl Loaded {
             acts: BTreeSet::new(),
             editors: false,
             key_index: false,
+            names: false,
             lines: None,
         }
     }
@@ -270,6 +266,10 @@ impl Loaded {
         for (stmt, org) in &needs.acts {
             self.statement(view, stmt)?;
             self.acts_of(view, stmt, org)?;
+        }
+        if needs.names && !self.names {
+            self.names = true;
+            self.org_names(view)?;
         }
         if needs.key_index && !self.key_index {
             self.key_index = true;
@@ -376,12 +376,41 @@ impl Loaded {
                 .map(|k| signer_line(&name, &k.key.openssh, k.retired.map(|(_, t)| t)))
                 .collect::<Vec<_>>()
         };
+        self.state.remember_name(who, &entry.name);
         match who.role {
             Role::Editor => self.state.editors.insert(who.id.clone(), entry),
             Role::Org => self.state.orgs.insert(who.id.clone(), entry),
         };
         if !self.key_index {
             self.state.signer_lines.extend(lines);
+        }
+        Ok(())
+    }
+
+    /// Every organization's display name, read straight from the fan-out directories (one blob
+    /// per organization, no other record): what registering a new one compares its name with.
+    fn org_names(&mut self, view: &View<'_>) -> Result<()> {
+        let repo = view.repo;
+        let Ok(orgs) = view.tree.get_path(Path::new(layout::ORGS)) else {
+            return Ok(());
+        };
+        let orgs = repo.find_tree(orgs.id())?;
+        for ff in orgs.iter() {
+            let Ok(ff) = repo.find_tree(ff.id()) else {
+                continue;
+            };
+            for dir in ff.iter() {
+                let (Ok(id), Ok(dir)) = (dir.name(), repo.find_tree(dir.id())) else {
+                    continue;
+                };
+                let Some(rec) = dir.get_name("org.json") else {
+                    continue;
+                };
+                let blob = repo.find_blob(rec.id())?;
+                if let Ok(o) = record::decode::<OrgRecord>(blob.content()) {
+                    self.state.remember_name(&Principal::org(id), &o.name);
+                }
+            }
         }
         Ok(())
     }

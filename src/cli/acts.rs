@@ -4,10 +4,11 @@ use super::{short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use undersigned::error::InputKind;
 use undersigned::ids::Principal;
 use undersigned::keys::PublicKeyInfo;
 use undersigned::report::InitOutput;
-use undersigned::rules::fields::{check_text, MAX_TEXT_BYTES};
+use undersigned::rules::fields::{check_text, normalize_text, MAX_TEXT_BYTES};
 use undersigned::{Error, Ledger, NewLedger, NewOrg, Outcome, Revision};
 
 #[derive(Args)]
@@ -223,7 +224,10 @@ pub struct WithdrawArgs {
 
 pub(super) fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
     if let Some(w) = &outcome.warning {
-        eprintln!("undersigned: warning: {w}");
+        eprintln!(
+            "undersigned: warning: {}",
+            undersigned::text::escape_line(w)
+        );
     }
     ctx.emit(outcome, || match &outcome.commit {
         Some(c) => format!("{} {}\n", short(c), outcome.message),
@@ -236,17 +240,23 @@ pub(super) fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
 const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a file or standard input (`-`) whole, refusing more than `max` bytes rather than
-/// cutting it: a hash of a truncated input would be recorded for good.
-pub(super) fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, Error> {
+/// cutting it: a hash of a truncated input would be recorded for good. Errors name the kind of
+/// file (`text`, `evidence`, `endorsement record`, `signing request`).
+pub(super) fn read_input(path: &Path, kind: InputKind, max: u64) -> Result<Vec<u8>, Error> {
     let name = if path == Path::new("-") {
         "standard input".to_string()
     } else {
         path.display().to_string()
     };
+    let bad = |why: String| Error::BadInput {
+        kind,
+        source_name: name.clone(),
+        why,
+    };
     let mut bytes = Vec::new();
     if path == Path::new("-") {
         std::io::stdin()
-            .take(max + 1)
+            .take(max.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| Error::Read {
                 path: name.clone().into(),
@@ -258,38 +268,42 @@ pub(super) fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, E
             source: e,
         })?;
         if !meta.is_file() {
-            return Err(Error::BadText {
-                source_name: name,
-                why: format!("{what} must be a regular file"),
-            });
+            return Err(bad("must be a regular file".into()));
         }
         if meta.len() > max {
-            return Err(Error::BadText {
-                source_name: name,
-                why: format!("{what} is {} bytes; at most {max} are taken", meta.len()),
-            });
+            return Err(bad(format!(
+                "is {} bytes; at most {max} are taken",
+                meta.len()
+            )));
         }
         bytes = std::fs::read(path).map_err(|e| Error::Read {
             path: path.into(),
             source: e,
         })?;
     }
-    if bytes.len() as u64 > max {
-        return Err(Error::BadText {
-            source_name: name,
-            why: format!("{what} is over {max} bytes; nothing was recorded"),
-        });
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
+        return Err(bad(format!("is over {max} bytes; nothing was recorded")));
     }
     Ok(bytes)
 }
 
+/// A statement text as stored: line endings converted to LF and a byte order mark dropped,
+/// which the user is told about with the sha256 of what is stored; then the text rules.
 fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
-    let bytes = read_input(path, "the text", MAX_TEXT_BYTES as u64)?;
-    check_text(&bytes).map_err(|why| Error::BadText {
+    let bytes = read_input(path, InputKind::Text, MAX_TEXT_BYTES as u64)?;
+    let (text, converted) = normalize_text(&bytes);
+    check_text(&text).map_err(|why| Error::BadText {
         source_name: path.display().to_string(),
         why,
     })?;
-    Ok(bytes)
+    if converted {
+        eprintln!(
+            "undersigned: note: {}: line endings converted to LF and any byte order mark dropped; the text stored has sha256 {}",
+            undersigned::text::escape_line(&path.display().to_string()),
+            undersigned::record::sha256_hex(&text)
+        );
+    }
+    Ok(text.into_owned())
 }
 
 pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
@@ -455,7 +469,7 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
 
 pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
-    let evidence = read_input(&a.evidence, "the evidence", MAX_EVIDENCE_BYTES)?;
+    let evidence = read_input(&a.evidence, InputKind::Evidence, MAX_EVIDENCE_BYTES)?;
     let key = a.key.load()?;
     report(
         ctx,
@@ -468,7 +482,7 @@ pub fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> anyhow::Result<Done> {
     let evidence = a
         .evidence
         .as_deref()
-        .map(|p| read_input(p, "the evidence", MAX_EVIDENCE_BYTES))
+        .map(|p| read_input(p, InputKind::Evidence, MAX_EVIDENCE_BYTES))
         .transpose()?;
     let key = a.key.load()?;
     report(

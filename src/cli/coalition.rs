@@ -8,7 +8,9 @@ use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use undersigned::clock::{Clock, SystemClock};
+use undersigned::error::InputKind;
 use undersigned::report::{RequestSummary, SignedSummary};
+use undersigned::text::{escape_line, escape_text};
 use undersigned::{hook, mail, sync, Error};
 
 #[derive(Args)]
@@ -167,18 +169,19 @@ pub fn sign_request(
     output: &Path,
     yes: bool,
 ) -> anyhow::Result<Done> {
-    let bytes = read_input(request, "the signing request", 4 * 1024 * 1024)?;
+    let bytes = read_input(request, InputKind::Request, 4 * 1024 * 1024)?;
     let req = mail::read_request(&bytes, &request.display().to_string())?;
     let key = key.load()?;
+    // Everything shown comes from the request: escaped, so it cannot rewrite the terminal.
     eprintln!(
         "Ledger:    {} ({})\nStatement: {} version {}: {}\n\n{}\n\ntext sha256 {}\n",
-        req.ledger_name,
-        req.ledger,
-        req.statement,
+        escape_line(&req.ledger_name),
+        escape_line(&req.ledger),
+        escape_line(&req.statement),
         req.version,
-        req.title,
-        req.text.trim_end(),
-        req.text_sha256
+        escape_line(&req.title),
+        escape_text(req.text.trim_end()),
+        escape_line(&req.text_sha256)
     );
     if !yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
@@ -221,7 +224,7 @@ pub fn sign_request(
 
 pub fn accept(ctx: &Ctx, a: AcceptArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
-    let bytes = read_input(&a.endorsement, "the endorsement", 1024 * 1024)?;
+    let bytes = read_input(&a.endorsement, InputKind::Endorsement, 1024 * 1024)?;
     let rec = mail::read_endorsement(&bytes, &a.endorsement.display().to_string())?;
     let key = a.key.load()?;
     report(ctx, &ledger.accept(&rec, &key)?)
@@ -251,7 +254,8 @@ pub fn hook(ctx: &Ctx, c: HookCommand) -> anyhow::Result<Done> {
             let mut input = String::new();
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)?;
             let updates = hook::parse_updates(&input)?;
-            let failures = hook::pre_receive(Path::new("."), &updates, trust)?;
+            let now = SystemClock.now_ms().div_euclid(1000);
+            let failures = hook::pre_receive(Path::new("."), &updates, trust, now)?;
             if failures.is_empty() {
                 return Ok(Done::Ok);
             }
@@ -266,8 +270,11 @@ pub fn hook(ctx: &Ctx, c: HookCommand) -> anyhow::Result<Done> {
                     .map(|p| format!(" {p}"))
                     .unwrap_or_default();
                 eprintln!(
-                    "undersigned:   commit {}{path}: {} [{}]",
-                    f.commit, f.reason, f.rule
+                    "undersigned:   commit {}{}: {} [{}]",
+                    f.commit,
+                    escape_line(&path),
+                    escape_line(&f.reason),
+                    f.rule
                 );
             }
             Ok(Done::VerificationFailed)

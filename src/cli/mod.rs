@@ -133,7 +133,10 @@ pub fn main() -> ExitCode {
                     println!("{text}");
                 }
             }
-            eprintln!("undersigned: error: {message}");
+            eprintln!(
+                "undersigned: error: {}",
+                undersigned::text::escape_line(&message)
+            );
             ExitCode::from(errors::exit_code(&e))
         }
     }
@@ -209,7 +212,10 @@ impl Ctx {
         if self.json {
             println!("{}", serde_json::to_string_pretty(value)?);
         } else {
+            // What a command prints for people quotes the ledger; nothing in it may reach the
+            // terminal as a control sequence.
             let text = human();
+            let text = undersigned::text::escape_text(&text);
             print!("{text}");
             if !text.ends_with('\n') {
                 println!();

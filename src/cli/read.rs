@@ -2,10 +2,11 @@
 
 use super::{short, Ctx, Done};
 use clap::Args;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use undersigned::audit::{self, human_time};
 use undersigned::record::Provenance;
 use undersigned::report::{Audit, PayloadOutput, Report};
+use undersigned::text::escape_line as line;
 use undersigned::verify::{replay, Replay, VerifyOptions};
 
 #[derive(Args)]
@@ -84,7 +85,7 @@ pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
 pub fn render_report(r: &Report) -> String {
     let mut out = format!(
         "ledger    {} ({})\nhead      {}\nchecked   {} commits, {} editors, {} organizations, {} statements ({} versions), {} endorsements, {} withdrawals\n",
-        r.ledger_id, r.name, r.head, r.commits, r.editors, r.organizations, r.statements, r.versions, r.endorsements, r.withdrawals
+        r.ledger_id, line(&r.name), r.head, r.commits, r.editors, r.organizations, r.statements, r.versions, r.endorsements, r.withdrawals
     );
     if r.trusted == Some(true) {
         out.push_str("trust     genesis matches the trusted ledger id\n");
@@ -97,8 +98,8 @@ pub fn render_report(r: &Report) -> String {
             out.push_str(&format!(
                 "  commit {} {}: {} [{}]\n",
                 short(&f.commit),
-                f.path.as_deref().unwrap_or("(commit)"),
-                f.reason,
+                line(f.path.as_deref().unwrap_or("(commit)")),
+                line(&f.reason),
                 f.rule
             ));
         }
@@ -143,7 +144,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
                 source: e,
             }
         })?;
-        undersigned::local::proofs::clear(ledger.store());
+        undersigned::local::proofs::clear(ledger.store().repo());
     }
     let opts = VerifyOptions {
         trust,
@@ -179,7 +180,9 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
 pub fn render_audit(a: &Audit) -> String {
     let mut out = format!(
         "Statement {}: {}\nCurrent version: {}\n",
-        a.statement, a.title, a.current_version
+        a.statement,
+        line(&a.title),
+        a.current_version
     );
     for v in &a.versions {
         out.push_str(&format!(
@@ -191,7 +194,7 @@ pub fn render_audit(a: &Audit) -> String {
             short(&v.commit)
         ));
         if let Some(n) = &v.note {
-            out.push_str(&format!("  note: {n}\n"));
+            out.push_str(&format!("  note: {}\n", line(n)));
         }
         if let Some(c) = v.claimed_signatories {
             out.push_str(&format!("  the text claims {c} organizations\n"));
@@ -209,7 +212,7 @@ pub fn render_audit(a: &Audit) -> String {
                 "  {:>3}. {} ({}){}
        {how}, {}, commit {}\n",
                 i + 1,
-                e.name,
+                line(&e.name),
                 e.org,
                 if e.in_force {
                     ""
@@ -245,7 +248,7 @@ pub fn render_audit(a: &Audit) -> String {
             w.provenance.as_str(),
             w.reason
                 .as_ref()
-                .map(|r| format!(": {r}"))
+                .map(|r| format!(": {}", line(r)))
                 .unwrap_or_default()
         ));
     }
@@ -260,7 +263,7 @@ pub fn render_audit(a: &Audit) -> String {
                 k.added_by,
                 k.reason
                     .as_ref()
-                    .map(|r| format!(" ({r})"))
+                    .map(|r| format!(" ({})", line(r)))
                     .unwrap_or_default(),
                 short(&k.commit),
                 if k.in_force { ", in force" } else { "" },
@@ -270,7 +273,7 @@ pub fn render_audit(a: &Audit) -> String {
                         ", REVOKED by {} in commit {}: {}",
                         r.by,
                         short(&r.commit),
-                        r.reason
+                        line(&r.reason)
                     ))
                     .unwrap_or_default()
             ));
@@ -347,7 +350,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
                 e.version.map(|v| format!(" v{v}")).unwrap_or_default(),
                 e.subject
                     .as_deref()
-                    .map(|s| format!(" {s}"))
+                    .map(|s| format!(" {}", line(s)))
                     .unwrap_or_default(),
                 e.provenance
                     .filter(|p| *p == Provenance::Attested)
@@ -406,18 +409,28 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             ssh_keygen: command,
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
-    } else if a.signature {
-        println!("{}", record.signature);
-    } else if a.command {
-        let command = command.ok_or_else(|| {
-            anyhow::anyhow!(
-                "--command: {} holds a signed_at or a text no valid record holds (run `undersigned verify`)",
-                undersigned::layout::act_path(&a.stmt, &a.org, seq)
-            )
-        })?;
-        print!("{command}");
     } else {
-        std::io::stdout().write_all(&payload)?;
+        let bytes = if a.signature {
+            format!("{}\n", record.signature).into_bytes()
+        } else if a.command {
+            command
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--command: {} holds a signed_at or a text no valid record holds (run `undersigned verify`)",
+                        undersigned::layout::act_path(&a.stmt, &a.org, seq)
+                    )
+                })?
+                .into_bytes()
+        } else {
+            payload
+        };
+        if std::io::stdout().is_terminal() {
+            // For a person, escaped; the exact bytes are for a pipe or a file (`> payload`).
+            let shown = String::from_utf8_lossy(&bytes);
+            print!("{}", undersigned::text::escape_text(&shown));
+        } else {
+            std::io::stdout().write_all(&bytes)?;
+        }
     }
     Ok(Done::Ok)
 }

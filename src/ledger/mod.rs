@@ -166,7 +166,7 @@ impl Ledger {
 /// The genesis commit: the ledger and its first editor, judged by the rules before the branch
 /// is created.
 fn genesis(store: &Store, new: &NewLedger, key: &SigningKey, now_ms: i64) -> Result<Oid> {
-    let now = timefmt::format_ms(now_ms);
+    let now = timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?;
     let who = Principal::editor(&new.editor_id);
     let public = key.public();
     let act = Act::Init {

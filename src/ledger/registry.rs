@@ -11,7 +11,6 @@ use crate::record::{EditorRecord, KeyRecord, OrgRecord, RemovalRecord, Revocatio
 use crate::report::Outcome;
 use crate::rules::fields::{self, Field};
 use crate::state::State;
-use crate::timefmt;
 
 /// An organization to register.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +50,7 @@ impl Ledger {
             let state = p.state(&Needs {
                 principals: vec![who.clone()],
                 key_index: true,
+                names: true,
                 ..Needs::default()
             })?;
             let editor = signing_editor(state, key)?;
@@ -60,8 +60,9 @@ impl Ledger {
                     id: id.to_string(),
                 });
             }
+            refuse_look_alike(state, name)?;
             refuse_registered_key(state, public)?;
-            let now = timefmt::format_ms(p.now_ms);
+            let now = p.now.clone();
             Ok(Step::Write {
                 act: Act::AddEditor {
                     editor: EditorRecord {
@@ -95,6 +96,7 @@ impl Ledger {
             let state = p.state(&Needs {
                 principals: vec![who.clone()],
                 key_index: org.key.is_some(),
+                names: true,
                 ..Needs::default()
             })?;
             let editor = signing_editor(state, key)?;
@@ -104,10 +106,11 @@ impl Ledger {
                     id: org.id.clone(),
                 });
             }
+            refuse_look_alike(state, &org.name)?;
             if let Some(public) = &org.key {
                 refuse_registered_key(state, public)?;
             }
-            let now = timefmt::format_ms(p.now_ms);
+            let now = p.now.clone();
             Ok(Step::Write {
                 act: Act::AddOrg {
                     org: OrgRecord {
@@ -152,7 +155,7 @@ impl Ledger {
             bad(Field::Reason, fields::check_line(Field::Reason, r))?;
         }
         self.act(key, |p| {
-            let now = p.now_ms;
+            let now = p.now.clone();
             let state = p.state(&Needs {
                 principals: vec![who.clone()],
                 key_index: true,
@@ -189,7 +192,7 @@ impl Ledger {
                 public_key: public.openssh.clone(),
                 fingerprint: public.fingerprint.clone(),
                 added_by: signer.to_string(),
-                added_at: timefmt::format_ms(now),
+                added_at: now,
                 reason: reason.map(str::to_string),
             };
             Ok(Step::Write {
@@ -211,7 +214,7 @@ impl Ledger {
         check_slug(role_kind(who), &who.id)?;
         bad(Field::Reason, fields::check_line(Field::Reason, reason))?;
         self.act(key, |p| {
-            let now = p.now_ms;
+            let now = p.now.clone();
             let state = p.state(&Needs {
                 principals: vec![who.clone()],
                 key_index: true,
@@ -252,7 +255,7 @@ impl Ledger {
                     fingerprint: fingerprint.to_string(),
                     reason: reason.to_string(),
                     revoked_by: signer.to_string(),
-                    revoked_at: timefmt::format_ms(now),
+                    revoked_at: now,
                 }),
                 actor: signer,
             })
@@ -264,7 +267,7 @@ impl Ledger {
         check_slug("editor", id)?;
         bad(Field::Reason, fields::check_line(Field::Reason, reason))?;
         self.act(key, |p| {
-            let now = p.now_ms;
+            let now = p.now.clone();
             let who = Principal::editor(id);
             let state = p.state(&Needs {
                 principals: vec![who.clone()],
@@ -288,7 +291,7 @@ impl Ledger {
                     editor: id.to_string(),
                     reason: reason.to_string(),
                     removed_by: editor.to_string(),
-                    removed_at: timefmt::format_ms(now),
+                    removed_at: now,
                 }),
                 actor: editor,
             })
@@ -340,6 +343,18 @@ pub(super) fn signing_editor(state: &State, key: &SigningKey) -> Result<Principa
             expected: "the key of an editor of this ledger".into(),
             why: WrongKeyWhy::NotAnEditor,
         })
+}
+
+/// No two registered names look alike to a reader.
+fn refuse_look_alike(state: &State, name: &str) -> Result<()> {
+    match state.names.get(&crate::text::skeleton(name)) {
+        Some((other, other_name)) => Err(Error::NameLooksLike {
+            name: name.to_string(),
+            other: other.to_string(),
+            other_name: other_name.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A key is registered to one principal, forever.

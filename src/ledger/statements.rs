@@ -76,7 +76,7 @@ impl Ledger {
         })?;
         let sha = record::sha256_hex(rev.text);
         self.act(key, |p| {
-            let now = timefmt::format_ms(p.now_ms);
+            let now = p.now.clone();
             let view = p.view.clone();
             let state = statement_state(p, stmt, None)?;
             let editor = signing_editor(state, key)?;
@@ -180,7 +180,7 @@ impl Ledger {
                 version: Some(v),
                 text_sha256: Some(ver.text_sha256.clone()),
                 org: org.into(),
-                signed_at: next_time(acts, now),
+                signed_at: next_time(acts, now, org, stmt)?,
                 reason: None,
                 provenance: provenance(&evidence),
                 evidence_sha256: evidence.clone(),
@@ -241,7 +241,7 @@ impl Ledger {
                 version: None,
                 text_sha256: None,
                 org: org.into(),
-                signed_at: next_time(acts, now),
+                signed_at: next_time(acts, now, org, stmt)?,
                 reason: reason.map(str::to_string),
                 provenance: provenance(&evidence),
                 evidence_sha256: evidence.clone(),
@@ -294,6 +294,7 @@ pub(super) fn statement_state<'p>(
             .into_iter()
             .collect(),
         key_index: false,
+        names: false,
     })
 }
 
@@ -364,12 +365,16 @@ pub(super) fn unknown_org(org: &str) -> Error {
 }
 
 /// A record time after the organization's previous act on the statement, even when clocks are
-/// coarse or two acts fall in one millisecond.
-fn next_time(acts: &[ActEntry], now_ms: i64) -> String {
-    let after = acts
-        .last()
-        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+/// coarse or two acts fall in one millisecond; refused when that act is dated so late that no
+/// later time can be written.
+fn next_time(acts: &[ActEntry], now_ms: i64, org: &str, stmt: &str) -> Result<String> {
+    let last = acts.last().map(|a| a.signed_at.as_str());
+    let after = last
+        .and_then(timefmt::parse_ms)
         .map(|t| t.saturating_add(1))
         .unwrap_or(i64::MIN);
-    timefmt::format_ms(now_ms.max(after))
+    timefmt::format_ms(now_ms.max(after)).ok_or_else(|| Error::NoLaterTime {
+        what: format!("org/{org}'s latest act on {stmt}"),
+        time: last.unwrap_or_default().to_string(),
+    })
 }

@@ -12,6 +12,7 @@ use crate::report::Outcome;
 use crate::rules::{self, Context, File};
 use crate::state::State;
 use crate::store::{Addition, CommitSpec, Store};
+use crate::timefmt;
 use crate::view::{Loaded, View};
 use git2::{Commit, ObjectType, Oid};
 
@@ -38,6 +39,8 @@ pub(crate) struct Parent<'a> {
     /// history's times never go backwards (a `valid-before` written from an act's time then
     /// covers everything the retired key signed).
     pub now_ms: i64,
+    /// [`Parent::now_ms`] as records write it.
+    pub now: String,
 }
 
 impl Parent<'_> {
@@ -165,10 +168,8 @@ impl Ledger {
         let repo = self.store.repo();
         let parent = repo.find_commit(head)?;
         let tree = parent.tree()?;
-        let now_ms = self
-            .clock
-            .now_ms()
-            .max(parent.time().seconds().saturating_mul(1000));
+        let now_ms = act_time(self.clock.now_ms(), head, parent.time().seconds())?;
+        let now = timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?;
         let mut p = Parent {
             view: View {
                 repo,
@@ -178,6 +179,7 @@ impl Ledger {
             loaded: Loaded::new(ledger_id),
             ledger_id,
             now_ms,
+            now,
         };
         let (act, actor) = match build(&mut p)? {
             Step::Nothing(message) => return Ok(Err(message)),
@@ -211,6 +213,36 @@ impl Ledger {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.store.local().remember_key(commit, &path);
     }
+}
+
+/// How far ahead of this machine's clock the head may be dated before an act refuses to build
+/// on it: clocks of a coalition's machines differ by minutes, not by days.
+const MAX_HEAD_AHEAD_MS: i64 = 24 * 3600 * 1000;
+
+/// The time of an act built on `head` (committed at `head_secs`): the clock's, or the head's
+/// own when the head is a little ahead (times never go backwards). A head dated outside the
+/// range a ledger holds, or far ahead of the clock, is refused by name: building on it would
+/// write a commit that does not verify, or wedge every later act.
+fn act_time(clock_ms: i64, head: Oid, head_secs: i64) -> Result<i64> {
+    if !timefmt::in_range(clock_ms) {
+        return Err(Error::ClockOutOfRange { ms: clock_ms });
+    }
+    let head_ms = head_secs
+        .checked_mul(1000)
+        .filter(|ms| timefmt::in_range(*ms))
+        .ok_or_else(|| Error::HeadAhead {
+            commit: head.to_string(),
+            time: timefmt::format_secs(head_secs),
+            now: timefmt::format_ms(clock_ms).unwrap_or_default(),
+        })?;
+    if head_ms > clock_ms.saturating_add(MAX_HEAD_AHEAD_MS) {
+        return Err(Error::HeadAhead {
+            commit: head.to_string(),
+            time: timefmt::format_secs(head_secs),
+            now: timefmt::format_ms(clock_ms).unwrap_or_default(),
+        });
+    }
+    Ok(clock_ms.max(head_ms))
 }
 
 fn nothing(message: String) -> Outcome {
@@ -310,6 +342,7 @@ fn state_after(
     let ctx = Context {
         signer: Some(actor),
         genesis,
+        time,
     };
     let checked = rules::check_records(state, &ctx, &files);
     let mut after = state.clone();

@@ -15,8 +15,7 @@
 
 use super::{write_atomic, LocalDir};
 use crate::state::{State, StatementEntry};
-use crate::store::Store;
-use git2::Oid;
+use git2::{Oid, Repository};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -79,8 +78,8 @@ struct StatementOnDisk<I, E> {
     entry: E,
 }
 
-fn dir(store: &Store) -> PathBuf {
-    LocalDir::of(store.repo().path()).file("proved")
+fn dir(repo: &Repository) -> PathBuf {
+    LocalDir::of(repo.path()).file("proved")
 }
 
 fn statements_dir(dir: &Path) -> PathBuf {
@@ -89,8 +88,8 @@ fn statements_dir(dir: &Path) -> PathBuf {
 
 /// Looks for a proved commit on the first-parent chain of `head` (at most `limit` steps back).
 /// Returns it, with no statement loaded yet, and the commits after it, oldest first.
-pub fn find(store: &Store, head: Oid, limit: usize) -> Option<(Proved, Vec<Oid>)> {
-    let dir = dir(store);
+pub fn find(repo: &Repository, head: Oid, limit: usize) -> Option<(Proved, Vec<Oid>)> {
+    let dir = dir(repo);
     let names: HashSet<String> = fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -98,7 +97,6 @@ pub fn find(store: &Store, head: Oid, limit: usize) -> Option<(Proved, Vec<Oid>)
     if names.is_empty() {
         return None;
     }
-    let repo = store.repo();
     let mut after = Vec::new();
     let mut id = head;
     for _ in 0..=limit {
@@ -144,8 +142,8 @@ impl Proved {
     /// Loads the named statements (every one with `None`) into [`Proved::state`]; a name the
     /// proof does not hold is a statement created later and is skipped. False when a file is
     /// missing or damaged: the caller then replays from genesis.
-    pub fn load_statements(&mut self, store: &Store, which: Option<&BTreeSet<String>>) -> bool {
-        let dir = statements_dir(&dir(store));
+    pub fn load_statements(&mut self, repo: &Repository, which: Option<&BTreeSet<String>>) -> bool {
+        let dir = statements_dir(&dir(repo));
         let wanted: Vec<(&String, &StatementFile)> = match which {
             None => self.statements.iter().collect(),
             Some(ids) => ids
@@ -177,14 +175,14 @@ impl Proved {
 /// resumed from, and `changed` those the run touched: any other statement keeps its file,
 /// whether it was loaded or not, so one act writes one statement's file, not the ledger's.
 pub fn save(
-    store: &Store,
+    repo: &Repository,
     head: Oid,
     (commits, endorsements, withdrawals): (u64, u64, u64),
     state: &mut State,
     earlier: &BTreeMap<String, StatementFile>,
     changed: &BTreeSet<String>,
 ) {
-    let dir = dir(store);
+    let dir = dir(repo);
     let sdir = statements_dir(&dir);
     if fs::create_dir_all(&sdir).is_err() {
         return;
@@ -314,6 +312,6 @@ fn files_in(dir: &Path) -> Vec<(std::time::SystemTime, PathBuf)> {
 }
 
 /// Forgets everything proved (`verify --forget`).
-pub fn clear(store: &Store) {
-    let _ = fs::remove_dir_all(dir(store));
+pub fn clear(repo: &Repository) {
+    let _ = fs::remove_dir_all(dir(repo));
 }

@@ -165,12 +165,13 @@ pub fn statement_data(
     Ok(StatementData {
         format: FORMAT.to_string(),
         generator: format!("undersigned {}", env!("CARGO_PKG_VERSION")),
-        generated_at: timefmt::format_ms(opts.generated_at_ms),
+        generated_at: timefmt::format_ms(opts.generated_at_ms).unwrap_or_default(),
         ledger: LedgerInfo {
             id: report.ledger_id.clone(),
             name: report.name.clone(),
             head: report.head.clone(),
-            head_time: timefmt::format_ms(head.time().seconds().saturating_mul(1000)),
+            head_time: timefmt::format_ms(head.time().seconds().saturating_mul(1000))
+                .unwrap_or_default(),
             clone_url: opts.clone_url.clone(),
         },
         statement: stmt.to_string(),

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub signer: Option<&'a Principal>,
     /// True for the genesis commit.
     pub genesis: bool,
+    /// The commit's time, in seconds (records are not dated long after it).
+    pub time: i64,
 }
 
 /// What happened while judging a commit's files, in order: a broken rule, or a record's own
@@ -85,6 +87,7 @@ pub fn sort_files(files: &mut [File]) {
 struct Seen {
     principals: HashSet<Principal>,
     keys: HashSet<[u8; 32]>,
+    names: registry::NewNames,
 }
 
 /// Judges every file a commit adds (sorted by [`sort_files`]) against the parent's `state`.
@@ -172,27 +175,27 @@ fn check_file(
 ) -> Option<Result<(Change, Option<SignedData>), Broken>> {
     let plain = |r: Result<Change, Broken>| Some(r.map(|c| (c, None)));
     match &f.entry {
-        Entry::Ledger => plain(registry::check_ledger(f)),
+        Entry::Ledger => plain(registry::check_ledger(f, ctx)),
         Entry::AllowedSigners | Entry::VersionText { .. } => None,
         Entry::Editor { id } => plain(registry::check_principal(
             state,
             f,
             Principal::editor(id),
             ctx,
-            &mut seen.principals,
+            (&mut seen.principals, &mut seen.names),
         )),
         Entry::Org { id } => plain(registry::check_principal(
             state,
             f,
             Principal::org(id),
             ctx,
-            &mut seen.principals,
+            (&mut seen.principals, &mut seen.names),
         )),
         Entry::EditorKey { id, seq } => plain(registry::check_key(
             state,
             f,
             (Principal::editor(id), *seq),
-            ctx.signer,
+            ctx,
             &seen.principals,
             &mut seen.keys,
         )),
@@ -200,7 +203,7 @@ fn check_file(
             state,
             f,
             (Principal::org(id), *seq),
-            ctx.signer,
+            ctx,
             &seen.principals,
             &mut seen.keys,
         )),
@@ -209,29 +212,22 @@ fn check_file(
             f,
             Principal::editor(id),
             *seq,
-            ctx.signer,
+            ctx,
         )),
         Entry::OrgRevocation { id, seq } => plain(registry::check_revocation(
             state,
             f,
             Principal::org(id),
             *seq,
-            ctx.signer,
+            ctx,
         )),
-        Entry::EditorRemoved { id } => plain(registry::check_removal(state, f, id, ctx.signer)),
+        Entry::EditorRemoved { id } => plain(registry::check_removal(state, f, id, ctx)),
         Entry::VersionMeta { stmt, n } => {
             let text = texts.get(&(stmt.as_str(), *n)).copied();
-            plain(statement::check_version(
-                state,
-                f,
-                (stmt, *n),
-                text,
-                ctx.signer,
-            ))
+            plain(statement::check_version(state, f, (stmt, *n), text, ctx))
         }
         Entry::Act { stmt, org, seq } => Some(
-            endorsement::check_act(state, f, (stmt, org, *seq), ctx.signer)
-                .map(|(c, sig)| (c, Some(sig))),
+            endorsement::check_act(state, f, (stmt, org, *seq), ctx).map(|(c, sig)| (c, Some(sig))),
         ),
     }
 }
@@ -254,18 +250,42 @@ pub fn identity(signer: &Principal, author: Option<&str>, committer: Option<&str
         .collect()
 }
 
-/// The time rule between a commit and its parent: a ledger's times never go backwards, so that
-/// `allowed_signers`' `valid-before` stays true to history.
-pub fn time_after_parent(parent: Option<i64>, time: i64) -> Result<(), Broken> {
+/// How far a commit may be dated after its parent: a ledger is not dormant for a century, and
+/// one commit dated at the end of time would leave no later time for the next act.
+pub const MAX_AHEAD_OF_PARENT_SECS: i64 = 100 * 366 * 24 * 3600;
+
+/// The time rules of a commit (author `author`, committer `time`, in seconds) and its parent:
+/// dated within the years git and ssh-keygen handle, never before its parent (so that
+/// `allowed_signers`' `valid-before` stays true to history), and not absurdly far after it.
+pub fn time_after_parent(parent: Option<i64>, author: i64, time: i64) -> Vec<Broken> {
+    use crate::timefmt::{format_secs, secs_in_range};
+    let mut out = Vec::new();
+    for (who, t) in [("author", author), ("committer", time)] {
+        if !secs_in_range(t) {
+            out.push(Broken::new(
+                Rule::Time,
+                format!("the {who} date {t} is outside the years 1970 to 9999 that git and ssh-keygen handle"),
+            ));
+        }
+    }
     match parent {
-        Some(t) if time < t => Err(Broken::new(
+        Some(p) if time < p => out.push(Broken::new(
             Rule::Time,
             format!(
                 "commit is dated {}, before its parent ({}); a ledger's times never go backwards, so allowed_signers' valid-before stays true to history",
-                crate::timefmt::format_secs(time),
-                crate::timefmt::format_secs(t)
+                format_secs(time),
+                format_secs(p)
             ),
         )),
-        _ => Ok(()),
+        Some(p) if time.saturating_sub(p) > MAX_AHEAD_OF_PARENT_SECS => out.push(Broken::new(
+            Rule::Time,
+            format!(
+                "commit is dated {}, more than a hundred years after its parent ({})",
+                format_secs(time),
+                format_secs(p)
+            ),
+        )),
+        _ => {}
     }
+    out
 }

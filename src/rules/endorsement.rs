@@ -3,7 +3,7 @@
 //! of a version whose exact text it names, signed by the organization's key in force or
 //! attested by the editor who commits it — and the record's own signature over its payload.
 
-use super::commit::File;
+use super::commit::{Context, File};
 use super::decode;
 use super::fields::{self, Field};
 use crate::ids::{Principal, Role};
@@ -20,8 +20,9 @@ pub fn check_act(
     state: &State,
     f: &File,
     (stmt, org, seq): (&str, &str, u32),
-    signer: Option<&Principal>,
+    ctx: &Context<'_>,
 ) -> Result<(Change, SignedData), Broken> {
+    let signer = ctx.signer;
     let statement = state.statements.get(stmt).ok_or_else(|| {
         Broken::new(
             Rule::Reference,
@@ -62,7 +63,7 @@ pub fn check_act(
             ),
         ));
     }
-    fields::record(fields::check_time("signed_at", &r.signed_at))?;
+    fields::record_time("signed_at", &r.signed_at, ctx.time)?;
     if let Some(last) = previous.last() {
         if r.signed_at <= last.signed_at {
             return Err(Broken::new(Rule::Sequence, format!(

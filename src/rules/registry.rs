@@ -15,14 +15,14 @@ use crate::record::{
 use crate::report::{Broken, Rule};
 use crate::state::{Change, KeyEntry, PrincipalEntry, State};
 use git2::Oid;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 fn record_err(why: impl Into<String>) -> Broken {
     Broken::new(Rule::Record, why)
 }
 
 /// `ledger.json`: the format this build reads, a name, a time.
-pub fn check_ledger(f: &File) -> Result<Change, Broken> {
+pub fn check_ledger(f: &File, ctx: &Context<'_>) -> Result<Change, Broken> {
     let rec: LedgerRecord = decode(f)?;
     if rec.format != record::FORMAT {
         return Err(record_err(format!(
@@ -35,17 +35,21 @@ pub fn check_ledger(f: &File) -> Result<Change, Broken> {
         Field::LedgerName,
         fields::check_line(Field::LedgerName, &rec.name),
     )?;
-    fields::record(fields::check_time("created_at", &rec.created_at))?;
+    fields::record_time("created_at", &rec.created_at, ctx.time)?;
     Ok(Change::Ledger { name: rec.name })
 }
 
-/// An editor or organization record: new, at its own path, added by the signer.
+/// The names registered earlier in the commit being judged, by skeleton.
+pub type NewNames = HashMap<String, (Principal, String)>;
+
+/// An editor or organization record: new, at its own path, with a name that looks like no
+/// other registered name, added by the signer.
 pub fn check_principal(
     state: &State,
     f: &File,
     who: Principal,
     ctx: &Context<'_>,
-    new: &mut HashSet<Principal>,
+    (new, new_names): (&mut HashSet<Principal>, &mut NewNames),
 ) -> Result<Change, Broken> {
     if state.principal(&who).is_some() || new.contains(&who) {
         return Err(Broken::new(
@@ -79,7 +83,13 @@ pub fn check_principal(
         Role::Org => Field::OrgName,
     };
     fields::in_record(field, fields::check_line(field, &name))?;
-    fields::record(fields::check_time("added_at", &added_at))?;
+    let look = fields::skeleton(&name);
+    if let Some((other, other_name)) = state.names.get(&look).or_else(|| new_names.get(&look)) {
+        return Err(record_err(format!(
+            "name {name:?} looks like the name of {other} ({other_name:?}); a reader could take one for the other"
+        )));
+    }
+    fields::record_time("added_at", &added_at, ctx.time)?;
     let expected_by = if ctx.genesis && who.role == Role::Editor {
         None
     } else {
@@ -94,6 +104,7 @@ pub fn check_principal(
         }
     }
     new.insert(who.clone());
+    new_names.insert(look, (who.clone(), name.clone()));
     Ok(Change::Principal {
         who,
         entry: PrincipalEntry {
@@ -113,10 +124,11 @@ pub fn check_key(
     state: &State,
     f: &File,
     (who, seq): (Principal, u32),
-    signer: Option<&Principal>,
+    ctx: &Context<'_>,
     new_principals: &HashSet<Principal>,
     new_keys: &mut HashSet<[u8; 32]>,
 ) -> Result<Change, Broken> {
+    let signer = ctx.signer;
     let (existing, in_force) = match state.principal(&who) {
         Some(p) => (p.key_count(), p.current_key().is_some()),
         None if new_principals.contains(&who) => (0, false),
@@ -171,7 +183,7 @@ pub fn check_key(
             )));
         }
     }
-    fields::record(fields::check_time("added_at", &r.added_at))?;
+    fields::record_time("added_at", &r.added_at, ctx.time)?;
     if let Some(reason) = &r.reason {
         fields::in_record(Field::Reason, fields::check_line(Field::Reason, reason))?;
     }
@@ -214,8 +226,9 @@ pub fn check_revocation(
     f: &File,
     who: Principal,
     seq: u32,
-    signer: Option<&Principal>,
+    ctx: &Context<'_>,
 ) -> Result<Change, Broken> {
+    let signer = ctx.signer;
     let entry = state.principal(&who).ok_or_else(|| {
         Broken::new(
             Rule::Reference,
@@ -256,7 +269,7 @@ pub fn check_revocation(
         )));
     }
     fields::in_record(Field::Reason, fields::check_line(Field::Reason, &r.reason))?;
-    fields::record(fields::check_time("revoked_at", &r.revoked_at))?;
+    fields::record_time("revoked_at", &r.revoked_at, ctx.time)?;
     if let Some(s) = signer {
         if r.revoked_by != s.to_string() {
             return Err(record_err(format!(
@@ -278,8 +291,9 @@ pub fn check_removal(
     state: &State,
     f: &File,
     id: &str,
-    signer: Option<&Principal>,
+    ctx: &Context<'_>,
 ) -> Result<Change, Broken> {
+    let signer = ctx.signer;
     let entry = state.editors.get(id).ok_or_else(|| {
         Broken::new(
             Rule::Reference,
@@ -300,7 +314,7 @@ pub fn check_removal(
         )));
     }
     fields::in_record(Field::Reason, fields::check_line(Field::Reason, &r.reason))?;
-    fields::record(fields::check_time("removed_at", &r.removed_at))?;
+    fields::record_time("removed_at", &r.removed_at, ctx.time)?;
     if let Some(s) = signer {
         if r.removed_by != s.to_string() {
             return Err(record_err(format!(

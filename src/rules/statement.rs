@@ -2,7 +2,7 @@
 //! text acceptable and hashed as the record says, different from the version before, written
 //! by the editor who signs the commit.
 
-use super::commit::File;
+use super::commit::{Context, File};
 use super::decode;
 use super::fields::{self, Field};
 use crate::ids::Principal;
@@ -18,8 +18,9 @@ pub fn check_version(
     f: &File,
     (stmt, n): (&str, u32),
     text: Option<&File>,
-    signer: Option<&Principal>,
+    ctx: &Context<'_>,
 ) -> Result<Change, Broken> {
+    let signer = ctx.signer;
     let existing = state
         .statements
         .get(stmt)
@@ -82,7 +83,7 @@ pub fn check_version(
     if let Some(note) = &r.note {
         fields::in_record(Field::Note, fields::check_line(Field::Note, note))?;
     }
-    fields::record(fields::check_time("created_at", &r.created_at))?;
+    fields::record_time("created_at", &r.created_at, ctx.time)?;
     if let Some(s) = signer {
         if Principal::editor(&r.editor) != *s {
             return Err(Broken::new(

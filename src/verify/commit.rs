@@ -95,7 +95,8 @@ impl<'r> Verifier<'r> {
     ) -> Result<()> {
         let id = commit.id();
         let time = commit.time().seconds();
-        if let Err(b) = rules::time_after_parent(parent.map(|(_, t)| t), time) {
+        let author = commit.author().when().seconds();
+        for b in rules::time_after_parent(parent.map(|(_, t)| t), author, time) {
             self.fail(id, None, b);
         }
         let (mut files, signers_touched) = self.added_files(id, parent.map(|(t, _)| t), tree)?;
@@ -118,6 +119,7 @@ impl<'r> Verifier<'r> {
         let ctx = Context {
             signer: signer.as_ref(),
             genesis,
+            time,
         };
         let checked = rules::check_records(&self.state, &ctx, &files);
         let registry_changed = checked.registry_changed();

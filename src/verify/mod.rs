@@ -142,7 +142,7 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
     if !opts.incremental {
         return Ok(genesis);
     }
-    let Some((mut p, after)) = proofs::find(store, head, usize::MAX) else {
+    let Some((mut p, after)) = proofs::find(store.repo(), head, usize::MAX) else {
         return Ok(genesis);
     };
     if p.state.ledger_id.is_none() {
@@ -154,7 +154,7 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
     } else {
         touched_statements(store.repo(), from, &after)
     };
-    if !p.load_statements(store, which.as_ref()) {
+    if !p.load_statements(store.repo(), which.as_ref()) {
         return Ok(genesis);
     }
     Ok(Start {
@@ -178,18 +178,62 @@ fn chain(v: &mut Verifier<'_>, head: Oid, start: &Start) -> Result<Vec<Oid>> {
         if Some(id) == start.from {
             break;
         }
-        let commit = v.repo.find_commit(id)?;
-        if commit.parent_count() > 1 {
+        let (parents, first) = parents_of(v.repo, id);
+        if parents > 1 {
             v.fail(id, None, Broken::new(Rule::LinearHistory, format!(
-                "merge commit with {} parents; a ledger is a single line of acts (rebase instead of merging)",
-                commit.parent_count()
+                "merge commit with {parents} parents; a ledger is a single line of acts (rebase instead of merging)"
             )));
         }
         chain.push(id);
-        next = commit.parent_id(0).ok();
+        next = first;
     }
     chain.reverse();
     Ok(chain)
+}
+
+/// How many parents a commit has and its first, read by libgit2 or, for a commit libgit2
+/// cannot parse (a date of twenty digits, say), from its bytes: the walk goes on so that the
+/// commit is reported by name.
+fn parents_of(repo: &Repository, id: Oid) -> (usize, Option<Oid>) {
+    if let Ok(c) = repo.find_commit(id) {
+        return (c.parent_count(), c.parent_id(0).ok());
+    }
+    let raw = repo
+        .odb()
+        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()));
+    match raw {
+        Ok(raw) => (
+            crate::commit_object::header_values(&raw, b"parent").len(),
+            crate::commit_object::first_parent(&raw),
+        ),
+        Err(_) => (0, None),
+    }
+}
+
+/// Why a commit cannot be read: a date no reader handles (`time`), or else (`object`).
+fn unreadable(repo: &Repository, id: Oid, e: &git2::Error) -> Broken {
+    let raw = repo
+        .odb()
+        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()))
+        .unwrap_or_default();
+    for who in [&b"author"[..], b"committer"] {
+        for value in crate::commit_object::header_values(&raw, who) {
+            let bad = match crate::commit_object::ident_time(value) {
+                Ok(secs) if crate::timefmt::secs_in_range(secs) => continue,
+                Ok(secs) => secs.to_string(),
+                Err(text) => text,
+            };
+            return Broken::new(Rule::Time, format!(
+                "commit is dated {bad:?}, which is not a time git and ssh-keygen handle (the years 1970 to 9999); history after it is not checked"
+            ));
+        }
+    }
+    Broken::new(
+        Rule::Object,
+        format!(
+            "a git object of this commit cannot be read ({e}); history after it is not checked"
+        ),
+    )
 }
 
 /// Judges each commit of `chain` in order; stops at a commit whose objects cannot be read.
@@ -204,7 +248,14 @@ fn walk(v: &mut Verifier<'_>, chain: &[Oid], from: Option<Oid>) -> Result<()> {
     };
     for (i, id) in chain.iter().enumerate() {
         let genesis = from.is_none() && i == 0;
-        let commit = repo.find_commit(*id)?;
+        let commit = match repo.find_commit(*id) {
+            Ok(c) => c,
+            Err(e) => {
+                let broken = unreadable(repo, *id, &e);
+                v.fail(*id, None, broken);
+                break;
+            }
+        };
         let checked = commit.tree().and_then(|tree| {
             let at = parent.as_ref().map(|(t, time)| (t, *time));
             v.check_commit(&commit, at, &tree, genesis)
@@ -260,7 +311,7 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
     let commits = s.counts.0 + chain.len() as u64;
     if opts.prove && ok && !chain.is_empty() {
         let counts = (commits, v.endorsements, v.withdrawals);
-        proofs::save(store, head, counts, &mut v.state, &s.files, &v.changed);
+        proofs::save(repo, head, counts, &mut v.state, &s.files, &v.changed);
     }
     let report = report(&v, &s, genesis, head, commits, (trusted, remembered));
     Ok(Replay {

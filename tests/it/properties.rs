@@ -746,7 +746,7 @@ fn next_act(ledger: &Ledger, keys: &Keys, attested: bool) -> (String, ActRecord)
         version: attested.then_some(2),
         text_sha256: attested.then_some(text_sha),
         org: org.into(),
-        signed_at: timefmt::format_ms(SystemClock.now_ms().max(after)),
+        signed_at: timefmt::format_ms(SystemClock.now_ms().max(after)).expect("in range"),
         reason: (!attested).then(|| "We no longer agree".to_string()),
         provenance: if attested {
             Provenance::Attested
@@ -1138,7 +1138,8 @@ fn one_line() -> impl Strategy<Value = String> {
 }
 
 fn time() -> impl Strategy<Value = String> {
-    (1_700_000_000_000i64..1_900_000_000_000).prop_map(timefmt::format_ms)
+    (1_700_000_000_000i64..1_900_000_000_000)
+        .prop_map(|ms| timefmt::format_ms(ms).expect("in range"))
 }
 
 fn signer() -> impl Strategy<Value = String> {

@@ -463,14 +463,15 @@ fn every_ledger_string_is_escaped_in_the_page_and_its_json() {
     let w = World::new();
     w.init();
     let e = w.key_arg("editor");
-    // Keyless, its consent attested: git refuses '<' and '>' in a commit's author name, which
-    // an organization's own act would carry.
+    // Names are one line without angle brackets or invisible characters (the rules refuse
+    // those); quotes and ampersands remain, and markup goes into the title, a revision note,
+    // the URL and the text, which may hold it.
     w.ok(&[
         "org",
         "add",
         "bad",
         "--name",
-        "<script>alert(1)</script>",
+        "Fish & \"Chips\" 'Org'",
         "--url",
         "https://example.org/?a=1&b=<2>",
         "--country",
@@ -484,7 +485,7 @@ fn every_ledger_string_is_escaped_in_the_page_and_its_json() {
         "add",
         "sep",
         "--name",
-        "Line\u{2028}Para\u{2029}End & \"quotes\" 'too'",
+        "End & \"quotes\" 'too'",
         "--pubkey",
         &format!("{}.pub", sep.display()),
         "--key",
@@ -502,6 +503,21 @@ fn every_ledger_string_is_escaped_in_the_page_and_its_json() {
         "Title </script><script>alert(3)</script>",
         "--text",
         &text,
+        "--key",
+        &e,
+    ]);
+    let text2 = w.write_file(
+        "t2.txt",
+        "We, 3 organizations, say\u{2028}</script><script>alert(2)</script> & <!-- more -->\u{2029}\n",
+    );
+    w.ok(&[
+        "statement",
+        "revise",
+        "esc",
+        "--note",
+        "<script>alert(1)</script>",
+        "--text",
+        &text2,
         "--key",
         &e,
     ]);
@@ -542,8 +558,8 @@ fn every_ledger_string_is_escaped_in_the_page_and_its_json() {
     let data: StatementData = serde_json::from_str(block).expect("embedded JSON reads back");
     assert_eq!(data, data_of(&site, "esc"));
     let names: Vec<&str> = data.signatories.iter().map(|e| e.name.as_str()).collect();
-    assert!(names.contains(&"<script>alert(1)</script>"));
-    assert!(names.contains(&"Line\u{2028}Para\u{2029}End & \"quotes\" 'too'"));
+    assert!(names.contains(&"Fish & \"Chips\" 'Org'"));
+    assert!(names.contains(&"End & \"quotes\" 'too'"));
 
     // In the browser: the names are text, the script still runs and checks both signatures.
     let dom = dom(&file_url(&site.join("esc").join("index.html")));

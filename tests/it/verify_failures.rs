@@ -446,12 +446,12 @@ fn record_with_a_broken_own_signature_breaks_record_signature() {
     let w = standard();
     let path = sign(&w, "hrw");
     let record = read(&w, &path);
-    let year = &record[record.find("\"signed_at\": \"").expect("signed_at") + 14..][..4];
-    let later = record.replacen(
-        &format!("\"signed_at\": \"{year}"),
-        "\"signed_at\": \"2999",
-        1,
-    );
+    // One second later than it was signed: after the first record, within a day of the commit.
+    let at = record.find("\"signed_at\": \"").expect("signed_at") + 14;
+    let signed_at = &record[at..at + 24];
+    let ms = undersigned::timefmt::parse_ms(signed_at).expect("a record time");
+    let later_time = undersigned::timefmt::format_ms(ms + 1000).expect("in range");
+    let later = record.replacen(signed_at, &later_time, 1);
     assert_ne!(later, record);
     let target = act_path("hrw", 2);
     put(&w, &target, later.as_bytes());

@@ -262,7 +262,8 @@ fn run_op(w: &World, op: &Op, ledger_id: &str, step: usize) -> i32 {
             w.run(&["org", "add", &id, "--name", &text_value(*name), "--key", &e])
         }
         Op::Mail(m) => {
-            let now = undersigned::timefmt::format_ms(undersigned::clock::SystemClock.now_ms());
+            let now = undersigned::timefmt::format_ms(undersigned::clock::SystemClock.now_ms())
+                .expect("now");
             let rec = build_mailed(w, m, ledger_id, &now);
             let file = w.path().join(format!("mailed-{step}.json"));
             std::fs::write(&file, record::encode(&rec)).expect("write record");
