@@ -12,11 +12,15 @@
 //! | `worktree` | [`LocalDir::worktree`] | the commit the work tree was last brought to |
 //! | `keys-used` | [`LocalDir::keys_used`] | which key file made each unpublished act (paths only) |
 //! | `remotes/<name>.json` | [`journal`] | what `sync` verified and pushed there |
+//!
+//! The memories that only save time (proofs, the ledger id) carry a tag made with a secret of
+//! this user that never lives in a repository ([`secret`]): copied or forged, they are ignored.
 
 pub mod journal;
 pub mod lock;
 pub mod pin;
 pub mod proofs;
+pub mod secret;
 
 use git2::Oid;
 use std::collections::HashMap;
@@ -57,11 +61,17 @@ impl LocalDir {
         fs::create_dir_all(&self.path)
     }
 
-    /// The remembered ledger id and the head it was confirmed for.
+    /// The remembered ledger id and the head it was confirmed for, when this user's secret
+    /// tagged them ([`secret`]): a planted memory would make acts write another ledger's id.
     pub fn ledger_id(&self) -> Option<(Oid, Oid)> {
         let text = fs::read_to_string(self.file(LEDGER_ID)).ok()?;
-        let mut parts = text.split_whitespace().map(Oid::from_str);
-        Some((parts.next()?.ok()?, parts.next()?.ok()?))
+        let mut parts = text.split_whitespace();
+        let (ledger, head, tag) = (parts.next()?, parts.next()?, parts.next()?);
+        let key = secret::user_key()?;
+        if !key.verify(format!("{ledger} {head}").as_bytes(), tag) {
+            return None;
+        }
+        Some((Oid::from_str(ledger).ok()?, Oid::from_str(head).ok()?))
     }
 
     /// Remembers the ledger id as confirmed at `head` (best effort: it only saves a walk, so
@@ -70,12 +80,14 @@ impl LocalDir {
         if self.ledger_id() == Some((ledger, head)) {
             return;
         }
-        let _ = self.create().and_then(|()| {
-            replace(
-                &self.file(LEDGER_ID),
-                format!("{ledger} {head}\n").as_bytes(),
-            )
-        });
+        let Some(key) = secret::user_key() else {
+            return;
+        };
+        let body = format!("{ledger} {head}");
+        let tag = key.tag(body.as_bytes());
+        let _ = self
+            .create()
+            .and_then(|()| replace(&self.file(LEDGER_ID), format!("{body} {tag}\n").as_bytes()));
     }
 
     /// The commit the work tree was last brought to, as written (not checked to exist).

@@ -9,9 +9,10 @@
 //! written by a build with other rules are ignored (the build fingerprints the rules and the
 //! state, `build.rs`); and deleting the directory only costs time. `verify --full` ignores it.
 //!
-//! What it does not protect against: someone who can write into `.git/` can plant a state, as
-//! they can replace the objects themselves. An auditor who does not trust the local git
-//! directory runs `verify --full` on a fresh clone.
+//! A proof is trusted only when this user made it: each head file starts with a tag made with
+//! this user's secret ([`super::secret`], kept outside every repository), and names its
+//! statement files by the sha256 of their bytes, which is checked when they are read. A proof
+//! copied with the directory, or forged in it, is ignored and the history replayed.
 
 use super::{write_atomic, LocalDir};
 use crate::state::{State, StatementEntry};
@@ -78,6 +79,13 @@ struct StatementOnDisk<I, E> {
     entry: E,
 }
 
+/// A head file's tag line (`tag <hex>\n`) and the bytes it tags.
+fn split_tag(bytes: &[u8]) -> Option<(&str, &[u8])> {
+    let rest = bytes.strip_prefix(b"tag ")?;
+    let end = rest.iter().position(|&b| b == b'\n')?;
+    Some((std::str::from_utf8(&rest[..end]).ok()?, &rest[end + 1..]))
+}
+
 fn dir(repo: &Repository) -> PathBuf {
     LocalDir::of(repo.path()).file("proved")
 }
@@ -117,7 +125,12 @@ pub fn find(repo: &Repository, head: Oid, limit: usize) -> Option<(Proved, Vec<O
 
 fn load(path: &Path) -> Option<Proved> {
     let bytes = fs::read(path).ok()?;
-    let file: HeadFile<State> = serde_json::from_slice(&bytes).ok()?;
+    let key = super::secret::user_key()?;
+    let (tag, body) = split_tag(&bytes)?;
+    if !key.verify(body, tag) {
+        return None;
+    }
+    let file: HeadFile<State> = serde_json::from_slice(body).ok()?;
     if file.format != FORMAT || file.tool != env!("CARGO_PKG_VERSION") {
         return None;
     }
@@ -155,6 +168,11 @@ impl Proved {
             let Ok(bytes) = fs::read(dir.join(&at.file)) else {
                 return false;
             };
+            // The tagged head file names the file by its content's hash: a swapped file is
+            // not the one proved.
+            if statement_file_name(&bytes) != at.file {
+                return false;
+            }
             let Ok(file) =
                 serde_json::from_slice::<StatementOnDisk<String, StatementEntry>>(&bytes)
             else {
@@ -182,6 +200,9 @@ pub fn save(
     earlier: &BTreeMap<String, StatementFile>,
     changed: &BTreeSet<String>,
 ) {
+    let Some(key) = super::secret::user_key() else {
+        return; // nowhere to keep this user's secret: nothing is remembered
+    };
     let dir = dir(repo);
     let sdir = statements_dir(&dir);
     if fs::create_dir_all(&sdir).is_err() {
@@ -205,7 +226,7 @@ pub fn save(
         let Ok(bytes) = serde_json::to_vec(&StatementOnDisk { id, entry }) else {
             return;
         };
-        let file = format!("{}.json", &crate::record::sha256_hex(&bytes)[..32]);
+        let file = statement_file_name(&bytes);
         if !sdir.join(&file).is_file() && !write_atomically(&sdir, &file, &bytes) {
             return;
         }
@@ -231,12 +252,19 @@ pub fn save(
     };
     let bytes = serde_json::to_vec(&out);
     state.statements = statements;
-    let Ok(bytes) = bytes else {
+    let Ok(body) = bytes else {
         return;
     };
+    let mut bytes = format!("tag {}\n", key.tag(&body)).into_bytes();
+    bytes.extend_from_slice(&body);
     if write_atomically(&dir, &format!("{head}.json"), &bytes) {
         prune(&dir, state.statements.len().max(earlier.len()));
     }
+}
+
+/// The name of a statement file: the first half of the sha256 of its bytes.
+fn statement_file_name(bytes: &[u8]) -> String {
+    format!("{}.json", &crate::record::sha256_hex(bytes)[..32])
 }
 
 /// Sets a file's modification time to now; false when it cannot (it is gone).
@@ -283,7 +311,8 @@ fn prune(dir: &Path, statements: usize) {
         let Ok(bytes) = fs::read(head) else {
             return;
         };
-        let Ok(file) = serde_json::from_slice::<HeadFile<serde::de::IgnoredAny>>(&bytes) else {
+        let body = split_tag(&bytes).map(|(_, b)| b).unwrap_or(&bytes);
+        let Ok(file) = serde_json::from_slice::<HeadFile<serde::de::IgnoredAny>>(body) else {
             continue;
         };
         named.extend(file.statements.into_values().map(|s| s.file));

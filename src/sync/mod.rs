@@ -127,9 +127,12 @@ impl Session<'_, '_, '_> {
             }
         }
         self.check_not_rewritten(remote_head)?;
+        // Verified every round, whatever the journal says: it travels with the git directory
+        // and could name a head that never verified. An unchanged remote resumes from this
+        // user's own proof of it, at no cost.
+        let what = format!("remote {} (head {remote_head})", self.remote);
+        check(store, remote_head, self.ledger_id, what)?;
         if self.journal.verified.as_deref() != Some(remote_head.to_string().as_str()) {
-            let what = format!("remote {} (head {remote_head})", self.remote);
-            check(store, remote_head, self.ledger_id, what)?;
             self.journal.verified = Some(remote_head.to_string());
             self.save_journal()?;
         }
