@@ -209,6 +209,10 @@ pub enum Error {
         now: String,
     },
 
+    /// The head commit cannot be read (libgit2 refuses it: a date of twenty digits, say).
+    #[error("the head commit {commit} cannot be read ({why}); nothing was written")]
+    UnreadableCommit { commit: String, why: String },
+
     /// An act must be dated after one that is dated at the end of time.
     #[error("{what} is dated {time}: no later time can be written, so nothing was")]
     NoLaterTime { what: String, time: String },

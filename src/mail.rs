@@ -12,7 +12,7 @@ use crate::ids::{check_slug, Principal};
 use crate::keys::SigningKey;
 use crate::ledger::Ledger;
 use crate::record::{self, ActKind, ActRecord, Provenance};
-use crate::rules::fields::{check_text, MAX_TEXT_BYTES};
+use crate::rules::fields::{check_line, check_text, Field, MAX_TEXT_BYTES};
 use crate::signed_data::{act_payload, ACT_NAMESPACE};
 use crate::view::View;
 use serde::{Deserialize, Serialize};
@@ -119,7 +119,14 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
     if req.version == 0 {
         return Err(bad("version 0 does not exist; versions start at 1".into()));
     }
+    // Checked like the records they come from, before anything of them is shown.
     check_text(req.text.as_bytes()).map_err(|why| bad(format!("text: {why}")))?;
+    for (field, value) in [
+        (Field::Title, &req.title),
+        (Field::LedgerName, &req.ledger_name),
+    ] {
+        check_line(field, value).map_err(|why| bad(format!("{}: {why}", field_name(field))))?;
+    }
     let actual = record::sha256_hex(req.text.as_bytes());
     if actual != req.text_sha256 {
         return Err(bad(format!(
@@ -128,6 +135,14 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
         )));
     }
     Ok(req)
+}
+
+/// A request's field as it names it.
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::LedgerName => "ledger_name",
+        _ => field.as_str(),
+    }
 }
 
 /// The organization's signed endorsement of the request's version, signed at `now_ms`.

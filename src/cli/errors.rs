@@ -99,6 +99,10 @@ fn advice(e: &Error) -> Option<String> {
         Error::DamagedRecord { .. } => "run `undersigned verify` for a full report".into(),
         Error::DemoDirInUse { .. } => "pass --dir with a new directory".into(),
         Error::NotAcceptable(_) => "ask the organization for a new signature".into(),
+        Error::HeadAhead { .. } | Error::UnreadableCommit { .. } => {
+            "run `undersigned verify` to see what is wrong with the ledger".into()
+        }
+        Error::NameLooksLike { .. } => "register it under a name that cannot be taken for the other".into(),
         _ => return None,
     })
 }

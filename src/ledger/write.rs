@@ -76,6 +76,7 @@ impl Ledger {
             return self.act_detached(base, key, &mut build);
         }
         let _lock = self.store.lock()?;
+        self.readable_head()?;
         // A work tree behind the head (another writer, or a killed act) is brought to it whole,
         // which must overwrite nothing of the user's; otherwise only the act's own paths are
         // checked, once it knows them.
@@ -149,6 +150,18 @@ impl Ledger {
         }
     }
 
+    /// Refuses, naming it, a head libgit2 cannot read (before anything else reads it).
+    fn readable_head(&self) -> Result<()> {
+        let head = self.branch_head()?;
+        match self.store.repo().find_commit(head) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::UnreadableCommit {
+                commit: head.to_string(),
+                why: e.message().to_string(),
+            }),
+        }
+    }
+
     fn branch_head(&self) -> Result<Oid> {
         self.store.head()?.ok_or_else(|| Error::NotALedger {
             path: self.store.dir().to_path_buf(),
@@ -166,7 +179,12 @@ impl Ledger {
         build: &mut dyn FnMut(&mut Parent<'_>) -> Result<Step>,
     ) -> Result<std::result::Result<Built, String>> {
         let repo = self.store.repo();
-        let parent = repo.find_commit(head)?;
+        let parent = repo
+            .find_commit(head)
+            .map_err(|e| Error::UnreadableCommit {
+                commit: head.to_string(),
+                why: e.message().to_string(),
+            })?;
         let tree = parent.tree()?;
         let now_ms = act_time(self.clock.now_ms(), head, parent.time().seconds())?;
         let now = timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?;

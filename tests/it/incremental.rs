@@ -287,3 +287,77 @@ fn an_absurd_thread_count_is_capped() {
         assert_eq!(r["endorsements"], 1, "--jobs {jobs}: {r:#}");
     }
 }
+
+/// A ledger directory handed over by someone else carries their `proved/`: a proof for a bad
+/// head (the good head's proof, renamed and re-labelled) must not make that head verify.
+#[test]
+fn a_planted_proof_for_a_bad_head_is_ignored() {
+    let w = World::new();
+    w.standard();
+    report(&w, &[]);
+    let good = w.head();
+    let proof = std::fs::read(proved_dir(&w).join(format!("{good}.json"))).expect("proof");
+    // A commit that breaks a rule (unsigned), then the good head's proof filed under its id,
+    // with its head field changed to match — as someone with write access to .git could.
+    std::fs::write(w.ledger().join("stray.txt"), "x").expect("write");
+    w.git_ok(&["add", "stray.txt"]);
+    w.git_ok(&[
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@y",
+        "commit",
+        "-q",
+        "-m",
+        "stray",
+    ]);
+    let bad = w.head();
+    let forged = String::from_utf8(proof)
+        .expect("utf-8")
+        .replace(&good, &bad);
+    std::fs::write(proved_dir(&w).join(format!("{bad}.json")), forged).expect("plant");
+    let (status, r) = verify(&w, &[]);
+    assert_eq!(status, 1, "a planted proof was trusted: {r:#}");
+    assert!(r.get("resumed_from").is_none(), "{r:#}");
+    for args in [&["audit", "icc"][..], &["show", "icc"]] {
+        let out = w.run(args);
+        assert_eq!(
+            code(&out),
+            1,
+            "{args:?} must say the ledger does not verify: {}",
+            said(&out)
+        );
+    }
+}
+
+/// Proofs made by another user (another HOME: another secret) are not this user's: the run
+/// replays the history, and keeps a proof of its own.
+#[test]
+fn a_proof_copied_from_another_user_only_costs_time() {
+    let w = World::new();
+    w.standard();
+    report(&w, &[]);
+    let other_home = w.path().join("other-home");
+    std::fs::create_dir_all(&other_home).expect("home");
+    let run_as_other = || {
+        let mut c = w.cmd();
+        c.env("HOME", &other_home).args(["--json", "verify"]);
+        let out = c.output().expect("run");
+        assert_eq!(code(&out), 0, "{}", said(&out));
+        serde_json::from_slice::<Value>(&out.stdout).expect("report")
+    };
+    let first = run_as_other();
+    assert!(
+        first.get("resumed_from").is_none(),
+        "another user's proof was used: {first:#}"
+    );
+    let second = run_as_other();
+    assert_eq!(
+        second["resumed_from"],
+        w.head().as_str(),
+        "its own proof is used: {second:#}"
+    );
+    assert!(other_home
+        .join(".local/state/undersigned/proof-key")
+        .is_file());
+}
