@@ -177,6 +177,50 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
     Ok(verdict(&replay.report))
 }
 
+/// One version of the audit, with its endorsements, for people.
+fn render_version(v: &undersigned::report::VersionView) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "\nVersion {}  text sha256 {}\n  written by {} at {}, commit {}\n",
+        v.version,
+        v.text_sha256,
+        v.author,
+        human_time(&v.time),
+        short(&v.commit)
+    ));
+    if let Some(n) = &v.note {
+        out.push_str(&format!("  note: {}\n", line(n)));
+    }
+    if let Some(c) = v.claimed_signatories {
+        out.push_str(&format!("  the text claims {c} organizations\n"));
+    }
+    out.push_str(&format!(
+        "  endorsed by {} organization(s):\n",
+        v.endorsements.len()
+    ));
+    for (i, e) in v.endorsements.iter().enumerate() {
+        let how = match &e.attested_by {
+            Some(ed) => format!("attested by {ed} with key {}", e.key),
+            None => format!("signed with key {}", e.key),
+        };
+        out.push_str(&format!(
+            "  {:>3}. {} ({}){}
+       {how}, {}, commit {}\n",
+            i + 1,
+            line(&e.name),
+            e.org,
+            if e.in_force {
+                ""
+            } else {
+                "  [withdrawn later]"
+            },
+            human_time(&e.time),
+            short(&e.commit),
+        ));
+    }
+    out
+}
+
 pub fn render_audit(a: &Audit) -> String {
     let mut out = format!(
         "Statement {}: {}\nCurrent version: {}\n",
@@ -185,44 +229,7 @@ pub fn render_audit(a: &Audit) -> String {
         a.current_version
     );
     for v in &a.versions {
-        out.push_str(&format!(
-            "\nVersion {}  text sha256 {}\n  written by {} at {}, commit {}\n",
-            v.version,
-            v.text_sha256,
-            v.author,
-            human_time(&v.time),
-            short(&v.commit)
-        ));
-        if let Some(n) = &v.note {
-            out.push_str(&format!("  note: {}\n", line(n)));
-        }
-        if let Some(c) = v.claimed_signatories {
-            out.push_str(&format!("  the text claims {c} organizations\n"));
-        }
-        out.push_str(&format!(
-            "  endorsed by {} organization(s):\n",
-            v.endorsements.len()
-        ));
-        for (i, e) in v.endorsements.iter().enumerate() {
-            let how = match &e.attested_by {
-                Some(ed) => format!("attested by {ed} with key {}", e.key),
-                None => format!("signed with key {}", e.key),
-            };
-            out.push_str(&format!(
-                "  {:>3}. {} ({}){}
-       {how}, {}, commit {}\n",
-                i + 1,
-                line(&e.name),
-                e.org,
-                if e.in_force {
-                    ""
-                } else {
-                    "  [withdrawn later]"
-                },
-                human_time(&e.time),
-                short(&e.commit),
-            ));
-        }
+        out.push_str(&render_version(v));
     }
     out.push_str(&format!(
         "\nCurrent endorsers of version {} ({}): {}\n",

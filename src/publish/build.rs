@@ -5,7 +5,8 @@ use super::model::{Entry, Key, KeyRevocation, LedgerInfo, StatementData, Version
 use super::PublishError;
 use crate::audit;
 use crate::record::{self, ActKind, ActRecord};
-use crate::state::{ActEntry, State, StatementEntry};
+use crate::report::{Audit, Publication};
+use crate::state::{in_force, ActEntry, State, StatementEntry};
 use crate::timefmt;
 use crate::verify::Replay;
 use git2::{Oid, Repository, Tree};
@@ -49,29 +50,13 @@ pub fn statement_data(
             id: stmt.to_string(),
             known: state.statements.keys().cloned().collect(),
         })?;
-    let git = |what: &str| {
-        let what = what.to_string();
-        move |source| PublishError::Git { what, source }
-    };
     let head_id = Oid::from_str(&report.head).map_err(git("the head commit id"))?;
     let head = repo.find_commit(head_id).map_err(git("the head commit"))?;
     let tree = head.tree().map_err(git("the head tree"))?;
-
-    let mut texts = Vec::with_capacity(st.versions.len());
-    for v in &st.versions {
-        let blob = repo
-            .find_blob(v.text_blob)
-            .map_err(git(&format!("the text of version {}", v.n)))?;
-        let text =
-            String::from_utf8(blob.content().to_vec()).map_err(|_| PublishError::Record {
-                path: format!("version {} of {stmt}", v.n),
-                why: "text is not UTF-8".into(),
-            })?;
-        texts.push(text);
-    }
+    let texts = texts_of(repo, st, stmt)?;
     let text_of = |n: u32| {
         n.checked_sub(1)
-            .and_then(|i| texts.get(i as usize))
+            .and_then(|i| texts.get(usize::try_from(i).ok()?))
             .cloned()
     };
     let audit = audit::audit(state, stmt, &text_of)?;
@@ -80,77 +65,12 @@ pub fn statement_data(
         .expect("statement_data refuses statements without versions");
     let current_text = texts.last().cloned().unwrap_or_default();
     let publication = audit::publication(state, stmt, None, current_text.clone())?;
-
-    let versions = st
-        .versions
-        .iter()
-        .zip(&texts)
-        .map(|(v, text)| Version {
-            version: v.n,
-            title: v.title.clone(),
-            text: text.clone(),
-            text_sha256: v.text_sha256.clone(),
-            note: v.note.clone(),
-            editor: v.editor.clone(),
-            editor_name: state
-                .editors
-                .get(&v.editor)
-                .map(|e| e.name.clone())
-                .unwrap_or_else(|| v.editor.clone()),
-            created_at: v.created_at.clone(),
-            commit: v.commit.to_string(),
-        })
-        .collect();
-
     let reader = Reader {
         repo,
         tree: &tree,
         state,
     };
-    let mut signatories = Vec::with_capacity(publication.signatories.len());
-    for s in &publication.signatories {
-        let act = in_force(st, &s.org)
-            .iter()
-            .find(|a| a.kind == ActKind::Endorse && a.version == Some(current.n))
-            .ok_or_else(|| PublishError::Record {
-                path: s.org.clone(),
-                why: "listed, but no endorsement of the current version found".into(),
-            })?;
-        signatories.push(reader.entry(s.n, &s.org, act)?);
-    }
-    let mut stale = Vec::with_capacity(audit.stale.len());
-    for org in &audit.stale {
-        let act = in_force(st, org)
-            .iter()
-            .rev()
-            .find(|a| a.kind == ActKind::Endorse)
-            .ok_or_else(|| PublishError::Record {
-                path: org.clone(),
-                why: "stale, but no endorsement in force found".into(),
-            })?;
-        stale.push(reader.entry(0, org, act)?);
-    }
-    stale.sort_by(|a, b| (&a.record.signed_at, &a.org).cmp(&(&b.record.signed_at, &b.org)));
-    let mut withdrawn = Vec::with_capacity(audit.withdrawn.len());
-    for org in &audit.withdrawn {
-        let act = st
-            .acts
-            .get(org)
-            .and_then(|acts| acts.last())
-            .filter(|a| a.kind == ActKind::Withdraw)
-            .ok_or_else(|| PublishError::Record {
-                path: org.clone(),
-                why: "withdrawn, but its last act is not a withdrawal".into(),
-            })?;
-        withdrawn.push(reader.entry(0, org, act)?);
-    }
-    withdrawn.sort_by(|a, b| (&a.record.signed_at, &a.org).cmp(&(&b.record.signed_at, &b.org)));
-    for list in [&mut stale, &mut withdrawn] {
-        for (i, e) in list.iter_mut().enumerate() {
-            e.n = i + 1;
-        }
-    }
-
+    let (signatories, stale, withdrawn) = reader.lists(st, &publication, &audit, current.n)?;
     let signers: BTreeSet<(&str, &str)> = signatories
         .iter()
         .chain(&stale)
@@ -161,7 +81,6 @@ pub fn statement_data(
         .into_iter()
         .map(|(who, fp)| key_of(state, who, fp))
         .collect::<Result<Vec<_>, _>>()?;
-
     Ok(StatementData {
         format: FORMAT.to_string(),
         generator: format!("undersigned {}", env!("CARGO_PKG_VERSION")),
@@ -179,7 +98,7 @@ pub fn statement_data(
         current_version: current.n,
         claimed_signatories: audit::claimed_signatories(&current_text),
         warnings: audit.warnings,
-        versions,
+        versions: versions_of(state, st, &texts),
         signatories,
         stale,
         withdrawn,
@@ -188,14 +107,65 @@ pub fn statement_data(
     })
 }
 
-/// An organization's acts since its last withdrawal (all of them when it never withdrew).
-fn in_force<'s>(st: &'s StatementEntry, org: &str) -> &'s [ActEntry] {
-    let acts = st.acts.get(org).map(Vec::as_slice).unwrap_or_default();
-    let since = acts
+fn git(what: &str) -> impl Fn(git2::Error) -> PublishError {
+    let what = what.to_string();
+    move |source| PublishError::Git {
+        what: what.clone(),
+        source,
+    }
+}
+
+/// The exact text of every version, in order.
+fn texts_of(
+    repo: &Repository,
+    st: &StatementEntry,
+    stmt: &str,
+) -> Result<Vec<String>, PublishError> {
+    let mut texts = Vec::with_capacity(st.versions.len());
+    for v in &st.versions {
+        let blob = repo
+            .find_blob(v.text_blob)
+            .map_err(git(&format!("the text of version {}", v.n)))?;
+        let text =
+            String::from_utf8(blob.content().to_vec()).map_err(|_| PublishError::Record {
+                path: format!("version {} of {stmt}", v.n),
+                why: "text is not UTF-8".into(),
+            })?;
+        texts.push(text);
+    }
+    Ok(texts)
+}
+
+/// The version history as the page shows it.
+fn versions_of(state: &State, st: &StatementEntry, texts: &[String]) -> Vec<Version> {
+    st.versions
         .iter()
-        .rposition(|a| a.kind == ActKind::Withdraw)
-        .map_or(0, |i| i + 1);
-    &acts[since..]
+        .zip(texts)
+        .map(|(v, text)| Version {
+            version: v.n,
+            title: v.title.clone(),
+            text: text.clone(),
+            text_sha256: v.text_sha256.clone(),
+            note: v.note.clone(),
+            editor: v.editor.clone(),
+            editor_name: state
+                .editors
+                .get(&v.editor)
+                .map(|e| e.name.clone())
+                .unwrap_or_else(|| v.editor.clone()),
+            created_at: v.created_at.clone(),
+            commit: v.commit.to_string(),
+        })
+        .collect()
+}
+
+/// Entries numbered from 1 in the order of their records' times.
+fn numbered(mut list: Vec<Entry>) -> Vec<Entry> {
+    list.sort_by(|a, b| (&a.record.signed_at, &a.org).cmp(&(&b.record.signed_at, &b.org)));
+    for (i, e) in list.iter_mut().enumerate() {
+        e.n = i + 1;
+    }
+    list
 }
 
 struct Reader<'a> {
@@ -204,7 +174,57 @@ struct Reader<'a> {
     state: &'a State,
 }
 
+/// The current signatories, those of older versions only, and those who withdrew.
+type Lists = (Vec<Entry>, Vec<Entry>, Vec<Entry>);
+
 impl Reader<'_> {
+    /// The current signatories (in the list's order), those endorsing an older version only,
+    /// and those who withdrew.
+    fn lists(
+        &self,
+        st: &StatementEntry,
+        publication: &Publication,
+        audit: &Audit,
+        current: u32,
+    ) -> Result<Lists, PublishError> {
+        let missing = |org: &str, why: &str| PublishError::Record {
+            path: org.to_string(),
+            why: why.to_string(),
+        };
+        let mut signatories = Vec::with_capacity(publication.signatories.len());
+        for s in &publication.signatories {
+            let act = in_force(st.acts_of(&s.org))
+                .iter()
+                .find(|a| a.kind == ActKind::Endorse && a.version == Some(current))
+                .ok_or_else(|| {
+                    missing(
+                        &s.org,
+                        "listed, but no endorsement of the current version found",
+                    )
+                })?;
+            signatories.push(self.entry(s.n, &s.org, act)?);
+        }
+        let mut stale = Vec::with_capacity(audit.stale.len());
+        for org in &audit.stale {
+            let act = in_force(st.acts_of(org))
+                .iter()
+                .rev()
+                .find(|a| a.kind == ActKind::Endorse)
+                .ok_or_else(|| missing(org, "stale, but no endorsement in force found"))?;
+            stale.push(self.entry(0, org, act)?);
+        }
+        let mut withdrawn = Vec::with_capacity(audit.withdrawn.len());
+        for org in &audit.withdrawn {
+            let act = st
+                .acts_of(org)
+                .last()
+                .filter(|a| a.kind == ActKind::Withdraw)
+                .ok_or_else(|| missing(org, "withdrawn, but its last act is not a withdrawal"))?;
+            withdrawn.push(self.entry(0, org, act)?);
+        }
+        Ok((signatories, numbered(stale), numbered(withdrawn)))
+    }
+
     /// The entry of `org` for its act `a`, with the record read from the head's tree.
     fn entry(&self, n: usize, org: &str, a: &ActEntry) -> Result<Entry, PublishError> {
         let record = self.record(&a.path)?;

@@ -290,6 +290,74 @@ pub fn page_file(n: usize) -> String {
 /// The statement's pages: `index.html`, and when its lists hold more than `per_page` entries
 /// (signatories, stale and withdrawn together), `page-2.html`… each with the next entries and
 /// the data to check them. Returns (file name, HTML) pairs.
+/// The data of one page of a statement split over `pages`: the entries in its ranges and the
+/// keys they use.
+fn part_of(
+    d: &StatementData,
+    (rs, rst, rw): (
+        &std::ops::Range<usize>,
+        &std::ops::Range<usize>,
+        &std::ops::Range<usize>,
+    ),
+    page: usize,
+    pages: usize,
+) -> StatementData {
+    let mut p = d.clone();
+    p.signatories = d.signatories[rs.clone()].to_vec();
+    p.stale = d.stale[rst.clone()].to_vec();
+    p.withdrawn = d.withdrawn[rw.clone()].to_vec();
+    let used: std::collections::BTreeSet<&str> = p
+        .signatories
+        .iter()
+        .chain(&p.stale)
+        .chain(&p.withdrawn)
+        .map(|e| e.record.key.as_str())
+        .collect();
+    p.keys.retain(|k| used.contains(k.fingerprint.as_str()));
+    p.part = Some(Part {
+        page,
+        pages,
+        signatories: d.signatories.len(),
+        stale: d.stale.len(),
+        withdrawn: d.withdrawn.len(),
+    });
+    p
+}
+
+/// The version history, newest first, each with its word diff to the one before.
+fn version_views(d: &StatementData) -> Vec<VersionView<'_>> {
+    let mut versions: Vec<VersionView<'_>> = d
+        .versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| VersionView {
+            v,
+            current: v.version == d.current_version,
+            time: human_time(&v.created_at),
+            commit_short: short(&v.commit),
+            diff: i
+                .checked_sub(1)
+                .map(|prev| diff_view(&d.versions[prev].text, &v.text)),
+        })
+        .collect();
+    versions.reverse();
+    versions
+}
+
+/// The links between the pages of a long list.
+fn page_links(pages: usize, page: usize, per_page: usize, total: usize) -> Vec<PageLink> {
+    (1..=pages)
+        .map(|n| {
+            let (a, b) = ((n - 1) * per_page + 1, (n * per_page).min(total));
+            PageLink {
+                href: page_file(n),
+                label: format!("{a}–{b}"),
+                current: n == page,
+            }
+        })
+        .collect()
+}
+
 pub fn statement_pages(
     d: &StatementData,
     per_page: usize,
@@ -325,60 +393,15 @@ pub fn statement_pages(
         let data = if pages == 1 {
             d
         } else {
-            let mut p = d.clone();
-            p.signatories = d.signatories[rs.clone()].to_vec();
-            p.stale = d.stale[rst.clone()].to_vec();
-            p.withdrawn = d.withdrawn[rw.clone()].to_vec();
-            let used: std::collections::BTreeSet<&str> = p
-                .signatories
-                .iter()
-                .chain(&p.stale)
-                .chain(&p.withdrawn)
-                .map(|e| e.record.key.as_str())
-                .collect();
-            p.keys.retain(|k| used.contains(k.fingerprint.as_str()));
-            p.part = Some(Part {
-                page,
-                pages,
-                signatories: ns,
-                stale: nst,
-                withdrawn: nw,
-            });
-            part_data = p;
+            part_data = part_of(d, (&rs, &rst, &rw), page, pages);
             &part_data
         };
         let first = page == 1;
-        let mut versions: Vec<VersionView> = if first {
-            d.versions
-                .iter()
-                .enumerate()
-                .map(|(i, v)| VersionView {
-                    v,
-                    current: v.version == d.current_version,
-                    time: human_time(&v.created_at),
-                    commit_short: short(&v.commit),
-                    diff: i
-                        .checked_sub(1)
-                        .map(|prev| diff_view(&d.versions[prev].text, &v.text)),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        versions.reverse();
+        let versions = if first { version_views(d) } else { Vec::new() };
         let nav = if pages == 1 {
             Vec::new()
         } else {
-            (1..=pages)
-                .map(|n| {
-                    let (a, b) = ((n - 1) * per_page + 1, (n * per_page).min(total));
-                    PageLink {
-                        href: page_file(n),
-                        label: format!("{a}–{b}"),
-                        current: n == page,
-                    }
-                })
-                .collect()
+            page_links(pages, page, per_page, total)
         };
         let html = StatementPage {
             d,

@@ -23,32 +23,7 @@ pub fn check_act(
     ctx: &Context<'_>,
 ) -> Result<(Change, SignedData), Broken> {
     let signer = ctx.signer;
-    let statement = state.statements.get(stmt).ok_or_else(|| {
-        Broken::new(
-            Rule::Reference,
-            format!("statement {stmt} does not exist in the parent commit"),
-        )
-    })?;
-    if !state.orgs.contains_key(org) {
-        return Err(Broken::new(
-            Rule::Reference,
-            format!("organization {org} is not registered in the parent commit"),
-        ));
-    }
-    let previous = statement.acts_of(org);
-    if Some(seq)
-        != u32::try_from(previous.len())
-            .ok()
-            .and_then(|n| n.checked_add(1))
-    {
-        return Err(Broken::new(
-            Rule::Sequence,
-            format!(
-                "act number {seq} of org/{org} on {stmt}, expected {}",
-                previous.len().saturating_add(1)
-            ),
-        ));
-    }
+    let (statement, previous) = position(state, stmt, org, seq)?;
     let r: ActRecord = decode(f)?;
     let ledger = state.ledger_id.map(|l| l.to_string()).unwrap_or_default();
     if r.ledger != ledger {
@@ -119,6 +94,43 @@ pub fn check_act(
         entry,
     };
     Ok((change, signature))
+}
+
+/// The statement and the organization's earlier acts on it, when both exist in the parent and
+/// `seq` is the next act's number.
+fn position<'s>(
+    state: &'s State,
+    stmt: &str,
+    org: &str,
+    seq: u32,
+) -> Result<(&'s StatementEntry, &'s [ActEntry]), Broken> {
+    let statement = state.statements.get(stmt).ok_or_else(|| {
+        Broken::new(
+            Rule::Reference,
+            format!("statement {stmt} does not exist in the parent commit"),
+        )
+    })?;
+    if !state.orgs.contains_key(org) {
+        return Err(Broken::new(
+            Rule::Reference,
+            format!("organization {org} is not registered in the parent commit"),
+        ));
+    }
+    let previous = statement.acts_of(org);
+    if Some(seq)
+        != u32::try_from(previous.len())
+            .ok()
+            .and_then(|n| n.checked_add(1))
+    {
+        return Err(Broken::new(
+            Rule::Sequence,
+            format!(
+                "act number {seq} of org/{org} on {stmt}, expected {}",
+                previous.len().saturating_add(1)
+            ),
+        ));
+    }
+    Ok((statement, previous))
 }
 
 /// What an endorsement or a withdrawal must and must not carry.
