@@ -104,6 +104,8 @@ impl Ledger {
                     format!("the act is committed, but the work tree was not updated ({e}); check it out again with git (`git checkout -f main` in the ledger)")
                 });
                 return Ok(Outcome {
+                    format: crate::report::formats::OUTCOME.into(),
+                    text_sha256: None,
                     changed: true,
                     commit: Some(built.oid.to_string()),
                     message: built.subject,
@@ -130,6 +132,8 @@ impl Ledger {
             Ok(built) => {
                 self.detached.set(Some(built.oid));
                 Ok(Outcome {
+                    format: crate::report::formats::OUTCOME.into(),
+                    text_sha256: None,
                     changed: true,
                     commit: Some(built.oid.to_string()),
                     message: built.subject,
@@ -209,6 +213,8 @@ impl Ledger {
 
 fn nothing(message: String) -> Outcome {
     Outcome {
+        format: crate::report::formats::OUTCOME.into(),
+        text_sha256: None,
         changed: false,
         commit: None,
         message,

@@ -11,8 +11,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Clones `url` into `dir` (`bare`: without a work tree), verifies it (against `trust` when
-/// given) and only then gives it its name: a refused clone leaves nothing behind.
-pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<CloneReport> {
+/// given) and only then gives it its name: a refused clone leaves nothing behind. `progress`
+/// is told how far cloning and verifying are.
+pub fn clone(
+    url: &str,
+    dir: &Path,
+    trust: Option<Oid>,
+    bare: bool,
+    progress: Option<&crate::progress::Progress>,
+) -> Result<CloneReport> {
     if dir.exists() {
         let empty = dir.is_dir()
             && fs::read_dir(dir)
@@ -43,6 +50,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
             )
         })?;
     let work = scratch.path().join("ledger");
+    crate::progress::report(progress, crate::progress::Stage::Fetching, 0, None);
     transport::clone(url, &work, bare)?;
     let store = Store::open(&work)?;
     let head = store.head()?.ok_or(Error::EmptyHistory)?;
@@ -53,6 +61,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
             trust,
             incremental: true,
             prove: true,
+            progress: progress.cloned(),
             ..Default::default()
         },
     )?;
@@ -83,6 +92,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
     }
     fs::rename(&work, dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     Ok(CloneReport {
+        format: crate::report::formats::CLONE.into(),
         dir: dir.display().to_string(),
         ledger_id: report.ledger_id,
         head: report.head,
