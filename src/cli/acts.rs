@@ -176,7 +176,7 @@ pub struct SignArgs {
     #[arg(required_unless_present = "request")]
     stmt: Option<String>,
     /// The endorsing organization (with --request: default, the one the request names).
-    #[arg(long)]
+    #[arg(long, required_unless_present = "request")]
     org: Option<String>,
     /// Version to endorse (default: the current one).
     #[arg(long, conflicts_with = "request")]

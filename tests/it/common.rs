@@ -92,10 +92,16 @@ impl World {
         path
     }
 
-    /// Makes a key with `undersigned key new`.
+    /// Makes an unencrypted key with `undersigned key new --no-passphrase` (without a
+    /// terminal, `key new` needs a passphrase source or `--no-passphrase`).
     pub fn new_key(&self, name: &str) -> PathBuf {
         let path = self.key(name);
-        self.ok(&["key", "new", path.to_str().expect("utf-8 path")]);
+        self.ok(&[
+            "key",
+            "new",
+            "--no-passphrase",
+            path.to_str().expect("utf-8 path"),
+        ]);
         path
     }
 
