@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod by_mail;
 mod coalition;
 mod commit_parity;
 mod crash;
