@@ -28,11 +28,17 @@ pub fn man(ctx: &Ctx, a: ManArgs) -> anyhow::Result<Done> {
     cmd.build();
     let mut written = Vec::new();
     write_pages(&cmd, "undersigned", &a.out, &mut written)?;
-    if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&written)?);
-    } else {
-        println!("Wrote {} man pages to {}", written.len(), a.out.display());
-    }
+    let out = undersigned::report::ManPages {
+        format: undersigned::report::formats::MAN.into(),
+        files: written,
+    };
+    ctx.emit(&out, || {
+        format!(
+            "Wrote {} man pages to {}\n",
+            out.files.len(),
+            a.out.display()
+        )
+    })?;
     Ok(Done::Ok)
 }
 

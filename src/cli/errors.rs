@@ -76,7 +76,7 @@ fn advice(e: &Error) -> Option<String> {
         Error::OtherOrg { .. } => return None,
         Error::RequestNotTrusted { .. } => "check the ledger id and the editor's fingerprint with the coalition".into(),
         Error::PassphraseNeeded { .. } => {
-            "set UNDERSIGNED_PASSPHRASE or run on a terminal to be asked".into()
+            "give it with --passphrase-file FILE, --passphrase-fd N or UNDERSIGNED_PASSPHRASE, or run on a terminal to be asked".into()
         }
         Error::WrongKey { why, .. } => match why {
             WrongKeyWhy::NotAnEditor => {

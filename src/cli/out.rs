@@ -85,6 +85,7 @@ fn step(bar: &indicatif::ProgressBar, e: Event) {
         Stage::Pushing => "pushing",
         _ => "working",
     };
+    bar.set_message(what);
     match e.total {
         Some(total) => {
             if bar.length() != Some(total) {
@@ -103,5 +104,4 @@ fn step(bar: &indicatif::ProgressBar, e: Event) {
             bar.tick();
         }
     }
-    bar.set_message(what);
 }

@@ -206,3 +206,12 @@ pub struct PublishSummary {
     /// Seconds it took.
     pub seconds: f64,
 }
+
+/// `man --out DIR`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManPages {
+    /// Names this output and its version: `undersigned-man/1`.
+    pub format: String,
+    /// The pages written.
+    pub files: Vec<String>,
+}

@@ -60,6 +60,35 @@ pub mod formats {
     pub const DEMO: &str = "undersigned-demo/1";
     /// [`super::PublishSummary`]: `publish`.
     pub const PUBLISH: &str = "undersigned-publish/1";
+
+    /// [`super::ManPages`]: `man`.
+    pub const MAN: &str = "undersigned-man/1";
+
+    /// Every format above, for documentation checks.
+    pub const ALL: &[&str] = &[
+        REPORT,
+        AUDIT,
+        PUBLICATION,
+        LOG,
+        OUTCOME,
+        INIT,
+        KEY,
+        PAYLOAD,
+        SYNC,
+        CLONE,
+        HOOK,
+        REQUEST_SUMMARY,
+        REQUESTS,
+        SIGNED,
+        ERROR,
+        ORG_LIST,
+        STATEMENT_LIST,
+        STATUS,
+        DIFF,
+        DEMO,
+        PUBLISH,
+        MAN,
+    ];
 }
 
 pub use acts::{ActType, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput};
@@ -72,8 +101,8 @@ pub use coalition::{
     SignedSummary, SyncReport, VersionArrived,
 };
 pub use inventory::{
-    DemoOutput, DiffSegment, OrgList, OrgSummary, PublishSummary, PublishedStatement, StaleOrg,
-    StatementList, StatementSummary, Status, StatusCounts, TextDiff,
+    DemoOutput, DiffSegment, ManPages, OrgList, OrgSummary, PublishSummary, PublishedStatement,
+    StaleOrg, StatementList, StatementSummary, Status, StatusCounts, TextDiff,
 };
 pub use rule::Rule;
 pub use verdict::{summary, Broken, Failure, Report};

@@ -8,6 +8,7 @@ mod by_mail;
 mod coalition;
 mod commit_parity;
 mod crash;
+mod everyday;
 mod hardening;
 mod incremental;
 mod lifecycle;
