@@ -4,7 +4,8 @@
 //! the field, the statement, the organization, the commit) and its message says what is wrong
 //! in the library's terms. The CLI adds the recommendation in its own terms (which command or
 //! option to use), and maps every `Error` to exit status 2 ("usage or input error"), except
-//! [`Error::Unverified`], a verdict (exit 1). A ledger that fails verification is not an error
+//! [`Error::Unverified`], a verdict (exit 1), and [`Error::Transport`], a network failure
+//! (exit 3: nothing local was lost, and the same command can be run again). A ledger that fails verification is not an error
 //! but a [`crate::report::Report`] with failures.
 
 use crate::report::{Failure, Rule};
@@ -227,7 +228,8 @@ pub enum Error {
     #[error("{remote:?} is not a remote name; give the name of a remote of this clone (see `git remote -v`), for example origin")]
     BadRemote { remote: String },
 
-    /// The installed `git` could not fetch, push or clone.
+    /// The installed `git` could not fetch, push or clone (the network, the remote, or git
+    /// itself); the binary exits 3 for this one.
     #[error("{command} failed: {why}")]
     Transport { command: String, why: String },
 

@@ -15,6 +15,7 @@ mod lifecycle;
 mod mail;
 mod properties;
 mod publish;
+mod readme;
 mod stock_audit;
 mod verify_failures;
 mod workflow;
