@@ -89,8 +89,7 @@ fn the_readme_runs_as_written() {
     let err = stderr(&out);
     let failed_in = err
         .lines()
-        .filter(|l| l.starts_with("=== README block"))
-        .next_back()
+        .rfind(|l| l.starts_with("=== README block"))
         .unwrap_or("before the first block");
     assert!(
         out.status.success(),
