@@ -152,16 +152,23 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
             out.push_str(&format!("  dropped: {d}\n"));
         }
         for v in &r.new_versions {
+            let see = if v.version > 1 {
+                format!(
+                    "; see what changed with `undersigned statement diff {} {} {}`",
+                    v.statement,
+                    v.version - 1,
+                    v.version
+                )
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "  arrived: {} version {}: {} (text sha256 {}, commit {}); see it with `undersigned statement diff {} {} {}`\n",
+                "  arrived: {} version {}: {} (text sha256 {}, commit {}){see}\n",
                 v.statement,
                 v.version,
                 super::out::escape(&v.title),
                 v.text_sha256,
                 short(&v.commit),
-                v.statement,
-                v.version.saturating_sub(1).max(1),
-                v.version
             ));
         }
         for st in &r.now_stale {
@@ -175,7 +182,7 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
                 "  your act {} is now {} ({})\n",
                 short(&p.old),
                 short(&p.new),
-                p.act
+                super::out::escape(&p.act)
             ));
         }
         out

@@ -563,7 +563,19 @@ fn sync_says_what_arrived_and_which_acts_changed_ids() {
     assert_eq!(r.republished[0].old, mine);
     assert_eq!(r.republished[0].new, r.head);
     assert_ne!(r.republished[0].new, mine);
-    // The human form says the same.
+    // The human form says the same: fidh endorses version 2, then version 3 arrives.
+    w.ok(&[
+        "sign",
+        "icc",
+        "--org",
+        "fidh",
+        "--key",
+        &w.key_arg("fidh"),
+        "--ledger",
+        s(&b),
+    ]);
+    w.ok(&["sync", "--ledger", s(&b)]);
+    w.ok(&["sync"]);
     let v3 = w.write_file("v3.txt", "On behalf of 4 organizations.\n");
     w.ok(&[
         "statement",
@@ -578,6 +590,10 @@ fn sync_says_what_arrived_and_which_acts_changed_ids() {
     let out = w.ok(&["sync", "--ledger", s(&b)]);
     assert!(out.contains("arrived: icc version 3"), "{out}");
     assert!(out.contains("statement diff icc 2 3"), "{out}");
+    assert!(
+        out.contains("now stale: org/fidh endorses version 2 of icc, the current version is 3"),
+        "{out}"
+    );
     // Nothing arrived: nothing said.
     let again: SyncReport =
         serde_json::from_value(w.json(&["sync", "--ledger", s(&b)])).expect("SyncReport");
