@@ -49,6 +49,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                     provenance: a.provenance,
                     attested_by: a.attested_by.as_ref().map(|e| format!("editor/{e}")),
                     key: a.key.clone(),
+                    evidence_sha256: a.evidence_sha256.clone(),
                     commit: a.commit.to_string(),
                     time: a.signed_at.clone(),
                     path: a.path.clone(),
@@ -66,6 +67,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
     let mut warnings = claim_warnings(&versions, current_v.n, standings.current.len());
     warnings.extend(revoked_key_warnings(&versions));
     Ok(Audit {
+        format: crate::report::formats::AUDIT.into(),
         keys: key_history(state, st),
         statement: stmt.to_string(),
         title: current_v.title.clone(),
@@ -128,6 +130,7 @@ impl Standings {
                         provenance: w.provenance,
                         attested_by: w.attested_by.as_ref().map(|e| format!("editor/{e}")),
                         reason: w.reason.clone(),
+                        evidence_sha256: w.evidence_sha256.clone(),
                         commit: w.commit.to_string(),
                         time: w.signed_at.clone(),
                     });
@@ -267,6 +270,11 @@ pub fn publication(
         })
         .collect::<Vec<_>>();
     Ok(Publication {
+        format: crate::report::formats::PUBLICATION.into(),
+        ledger_id: state.ledger_id.map(|l| l.to_string()).unwrap_or_default(),
+        // The state does not know which commit it is of; callers that read it at a head say
+        // which (`show` does).
+        head: String::new(),
         statement: stmt.to_string(),
         version: v,
         title: ver.title.clone(),

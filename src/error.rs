@@ -4,7 +4,8 @@
 //! the field, the statement, the organization, the commit) and its message says what is wrong
 //! in the library's terms. The CLI adds the recommendation in its own terms (which command or
 //! option to use), and maps every `Error` to exit status 2 ("usage or input error"), except
-//! [`Error::Unverified`], a verdict (exit 1). A ledger that fails verification is not an error
+//! [`Error::Unverified`], a verdict (exit 1), and [`Error::Transport`], a network failure
+//! (exit 3: nothing local was lost, and the same command can be run again). A ledger that fails verification is not an error
 //! but a [`crate::report::Report`] with failures.
 
 use crate::record::Field;
@@ -53,6 +54,16 @@ pub enum Error {
     /// A git lock file that no killed act of undersigned explains.
     #[error("{} exists: a git command is working in this ledger, or one was killed; if no git process is running here, remove that file and run the command again", .path.display())]
     GitLocked { path: PathBuf },
+
+    /// No ledger was given and none was found; `tried` says where it was looked for.
+    #[error("no ledger found: {}", tried_list(.tried))]
+    NoLedgerFound { tried: Vec<Tried> },
+
+    /// A file to write exists already; requests and signatures are never overwritten.
+    #[error(
+        "{path}: already exists; nothing was written (choose a new directory, or move it away)"
+    )]
+    OutputExists { path: PathBuf },
 
     // ---- keys
     /// A key file could not be read or is not an OpenSSH ed25519 private key.
@@ -182,6 +193,18 @@ pub enum Error {
     #[error("{who} is the last editor with a key in force; add another editor first, a ledger never runs out of editors")]
     LastEditor { who: String },
 
+    /// A signing request made for one organization, signed as another.
+    #[error("this request was made for org/{requested}, not org/{given}; ask the coordinator for a request for org/{given}")]
+    OtherOrg { requested: String, given: String },
+
+    /// A signing request from another ledger or editor than the one the organization pinned.
+    #[error("the request is {what} {found}, not {expected} as given; it is not from the coalition you expect — nothing was signed")]
+    RequestNotTrusted {
+        what: &'static str,
+        found: String,
+        expected: String,
+    },
+
     /// A mailed endorsement that cannot be accepted here, and why.
     #[error("{0}")]
     NotAcceptable(NotAcceptable),
@@ -234,7 +257,8 @@ pub enum Error {
     #[error("{remote:?} is not a remote name; give the name of a remote of this clone (see `git remote -v`), for example origin")]
     BadRemote { remote: String },
 
-    /// The installed `git` could not fetch, push or clone.
+    /// The installed `git` could not fetch, push or clone (the network, the remote, or git
+    /// itself); the binary exits 3 for this one.
     #[error("{command} failed: {why}")]
     Transport { command: String, why: String },
 
@@ -293,6 +317,8 @@ pub enum InputKind {
     Text,
     /// An update line git hands a pre-receive hook.
     PushUpdate,
+    /// A signature file (`payload.sig` from `ssh-keygen -Y sign`).
+    Signature,
 }
 
 impl std::fmt::Display for InputKind {
@@ -303,6 +329,7 @@ impl std::fmt::Display for InputKind {
             InputKind::Evidence => "evidence",
             InputKind::Text => "text",
             InputKind::PushUpdate => "push update",
+            InputKind::Signature => "signature",
         })
     }
 }
@@ -383,6 +410,23 @@ impl Error {
             _ => Vec::new(),
         }
     }
+}
+
+/// One place a ledger was looked for, and why it is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tried {
+    /// The directory.
+    pub path: PathBuf,
+    /// Why it is not a ledger.
+    pub why: String,
+}
+
+fn tried_list(tried: &[Tried]) -> String {
+    tried
+        .iter()
+        .map(|t| format!("{} ({})", t.path.display(), t.why))
+        .collect::<Vec<_>>()
+        .join(", then ")
 }
 
 fn known_list(kind: &str, known: &[String]) -> String {

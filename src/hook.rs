@@ -48,14 +48,26 @@ pub fn install(bare: &Path, trust: Option<Oid>, exe: &Path) -> Result<Installed>
             std::io::Error::new(std::io::ErrorKind::InvalidData, "is not UTF-8"),
         )
     })?;
-    let mut script = format!(
-        "#!/bin/sh\n{MARK}\n# Every push to main must verify; anything else is refused.\nexec {} hook pre-receive",
-        quote(exe)
+    let trust_arg = trust.map(|t| format!(" --trust {t}")).unwrap_or_default();
+    // The binary is looked up when a push arrives, not fixed at install: `undersigned` on the
+    // PATH git gives the hook first (an upgrade or a move of the binary is then picked up),
+    // else the one that installed the hook; when neither is there, the push is refused with a
+    // message naming what is missing, instead of the shell's "not found".
+    let script = format!(
+        "#!/bin/sh\n{MARK}\n# Every push to main must verify; anything else is refused.\n\
+installed={exe}\n\
+bin=$(command -v undersigned 2>/dev/null) || bin=\n\
+if [ -z \"$bin\" ]; then\n\
+  if [ -x \"$installed\" ]; then\n\
+    bin=$installed\n\
+  else\n\
+    echo \"undersigned: push refused: the undersigned binary is missing: it is not on this server's PATH ($PATH) and not at $installed, where it was when the hook was installed; install undersigned there or on PATH\" >&2\n\
+    exit 1\n\
+  fi\n\
+fi\n\
+exec \"$bin\" hook pre-receive{trust_arg}\n",
+        exe = quote(exe)
     );
-    if let Some(t) = trust {
-        script.push_str(&format!(" --trust {t}"));
-    }
-    script.push('\n');
     let tmp = hooks.join("pre-receive.undersigned-tmp");
     fs::write(&tmp, script).map_err(|e| Error::io(tmp.display().to_string(), e))?;
     set_executable(&tmp)?;
@@ -66,6 +78,7 @@ pub fn install(bare: &Path, trust: Option<Oid>, exe: &Path) -> Result<Installed>
     config.set_bool("receive.denyDeletes", true)?;
     config.set_bool("receive.fsckObjects", true)?;
     Ok(Installed {
+        format: crate::report::formats::HOOK.into(),
         hook: path.display().to_string(),
         trust: trust.map(|t| t.to_string()),
     })

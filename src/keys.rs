@@ -118,6 +118,34 @@ impl SigningKey {
         Ok(PublicKeyInfo::from_key(key.public_key()))
     }
 
+    /// The public key of a key file, public (`KEY.pub`, as `ssh-keygen` and `key new` write
+    /// it) or private (whose public half OpenSSH keeps in clear: no passphrase is asked).
+    pub fn public_of_any_file(path: &Path) -> Result<PublicKeyInfo> {
+        let key_err = |why: String| Error::Key {
+            path: path.to_path_buf(),
+            why,
+        };
+        let meta = fs::metadata(path).map_err(|e| key_err(format!("cannot read key file: {e}")))?;
+        if !meta.is_file() || meta.len() > MAX_KEY_FILE {
+            return Err(key_err("not an OpenSSH key file".into()));
+        }
+        let bytes = Zeroizing::new(
+            fs::read(path).map_err(|e| key_err(format!("cannot read key file: {e}")))?,
+        );
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return Err(key_err("not an OpenSSH key file (not text)".into()));
+        };
+        if text.contains("PRIVATE KEY") {
+            return SigningKey::public_of_file(path);
+        }
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .unwrap_or("");
+        PublicKeyInfo::parse_line(line, &path.display().to_string())
+    }
+
     /// A new random key held only in memory (for generators and tests; never written).
     pub fn random_in_memory(comment: &str) -> Result<SigningKey> {
         let mut key = PrivateKey::random(&mut rand::rngs::OsRng, Algorithm::Ed25519)
@@ -417,6 +445,26 @@ impl ParsedSig {
         vk.verify_strict(&signed, &sig)
             .map_err(|_| SigError::Invalid)
     }
+}
+
+/// A signature file as `ssh-keygen -Y sign` writes it (on any system: CRLF line ends and a
+/// final newline are taken), in the one canonical armor records hold, with the fingerprint of
+/// the key it names (not yet proven to have signed anything).
+pub fn canonical_armor(
+    bytes: &[u8],
+    namespace: &str,
+) -> std::result::Result<(String, String), SigError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| SigError::Malformed("armor is not text".into()))?;
+    let text = text.replace("\r\n", "\n");
+    let sig =
+        SshSig::from_pem(text.trim().as_bytes()).map_err(|e| SigError::Malformed(e.to_string()))?;
+    let armor = sig
+        .to_pem(LineEnding::LF)
+        .map_err(|e| SigError::Malformed(e.to_string()))?;
+    let armor = armor.trim_end().to_string();
+    let parsed = ParsedSig::parse(armor.as_bytes(), namespace)?;
+    Ok((armor, parsed.key_fingerprint()))
 }
 
 /// Checks that `armored` is a valid SSHSIG in `namespace` over `msg` by the key `expected`.

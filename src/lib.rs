@@ -14,8 +14,11 @@
 //! Where things are: [`rules`] holds every rule of a ledger, applied by [`verify`] to each
 //! commit of a history and by [`Ledger`]'s acts to each commit they write; [`act::Act`] is the
 //! one vocabulary of acts; [`state`] is what a replay rebuilds; [`report`] holds every value the
-//! library returns and the CLI prints as JSON; [`local`] owns what undersigned keeps in the
-//! repository's git directory.
+//! library returns and the CLI prints as JSON (each with a `format` field; `docs/json.md`);
+//! [`local`] owns what undersigned keeps in the repository's git directory. [`mail`] is the
+//! flow of organizations that sign by mail, with undersigned or with `ssh-keygen` alone, from
+//! requests signed by an editor; [`inventory`] says who stands where; [`discover`] finds the
+//! ledger a command is run in; [`progress`] is how long work reports how far it is.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -26,15 +29,18 @@ pub mod clock;
 pub mod commit_object;
 pub mod demo;
 pub mod diff;
+pub mod discover;
 pub mod error;
 pub mod hook;
 pub mod ids;
+pub mod inventory;
 pub mod keys;
 pub mod layout;
 pub mod ledger;
 pub mod local;
 pub mod mail;
 pub mod oid_serde;
+pub mod progress;
 pub mod publish;
 pub mod record;
 pub mod report;

@@ -21,6 +21,46 @@ pub const ACT_NAMESPACE: &str = "undersigned";
 /// First line of every act payload; names the payload format.
 pub const ACT_PAYLOAD_MAGIC: &str = "undersigned act v1";
 
+/// SSHSIG namespace of the editor's signature on a signing request: neither a commit nor an
+/// endorsement can pass for a request, nor a request for either.
+pub const REQUEST_NAMESPACE: &str = "undersigned-request";
+
+/// First line of every request payload.
+pub const REQUEST_PAYLOAD_MAGIC: &str = "undersigned request v1";
+
+/// The bytes an editor's signature on a signing request covers: every field the organization
+/// is shown, in one `field: value` line each (the text through its sha256, which the reader
+/// checks against the text). The caller checks that no value holds a line break.
+pub fn request_payload(r: &crate::mail::Request) -> Vec<u8> {
+    let mut s = String::with_capacity(600);
+    let mut line = |k: &str, v: &str| {
+        s.push_str(k);
+        s.push_str(": ");
+        s.push_str(v);
+        s.push('\n');
+    };
+    line("ledger", &r.ledger);
+    line("ledger-name", &r.ledger_name);
+    line("statement", &r.statement);
+    line("version", &r.version.to_string());
+    line("title", &r.title);
+    line("text-sha256", &r.text_sha256);
+    if let Some(org) = &r.org {
+        line("org", org);
+    }
+    if let Some(t) = &r.signed_at {
+        line("signed-at", t);
+    }
+    line("editor", &r.editor);
+    line("editor-key", &r.editor_key);
+    line("requested-at", &r.requested_at);
+    let mut out = String::with_capacity(s.len() + 24);
+    out.push_str(REQUEST_PAYLOAD_MAGIC);
+    out.push('\n');
+    out.push_str(&s);
+    out.into_bytes()
+}
+
 /// The bytes an act record's `signature` covers.
 pub fn act_payload(r: &ActRecord) -> Vec<u8> {
     let mut s = String::with_capacity(400);

@@ -130,6 +130,8 @@ pub struct ActEntry {
     pub signed_at: String,
     /// Withdrawal reason.
     pub reason: Option<String>,
+    /// sha256 of the evidence an editor holds (attested records).
+    pub evidence_sha256: Option<String>,
     /// Commit that added it.
     #[serde(with = "crate::oid_serde")]
     pub commit: Oid,

@@ -375,11 +375,19 @@ impl Store {
                     continue;
                 }
                 // Killed while writing one: a file that only commits after the one the work
-                // tree was last brought to have, cut short. The catch-up checkout rewrites it.
+                // tree was last brought to have — or, after `sync` republished this clone's
+                // acts, that they hold with other bytes (a rebuilt record at the same path) —
+                // cut short. The catch-up checkout rewrites it.
                 if let Some(synced) = &synced_tree {
+                    let in_head = tree.get_path(path).ok().map(|e| e.id());
+                    let in_synced = synced.get_path(path).ok().map(|e| e.id());
+                    // (Not the derived allowed_signers, which changes with every registry act:
+                    // an edit of it is the user's and is refused.)
+                    let derived = path == Path::new(layout::ALLOWED_SIGNERS);
                     if synced.id() != tree.id()
-                        && tree.get_path(path).is_ok()
-                        && synced.get_path(path).is_err()
+                        && in_head.is_some()
+                        && in_head != in_synced
+                        && !derived
                     {
                         continue;
                     }

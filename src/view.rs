@@ -474,6 +474,7 @@ impl Loaded {
                 key: r.key,
                 signed_at: r.signed_at,
                 reason: r.reason,
+                evidence_sha256: r.evidence_sha256,
                 commit: Oid::ZERO_SHA1,
                 path: layout::act_path(stmt, org, seq),
             });

@@ -4,14 +4,15 @@
 
 use libfuzzer_sys::fuzz_target;
 use undersigned::ids::{self, Principal};
+use undersigned::rules::fields::{self, Field};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = undersigned::verify::check_text(data);
+    let _ = fields::check_text(data);
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = undersigned::verify::check_url(s);
-    let _ = undersigned::verify::check_country(s);
+    let _ = fields::check_url(s);
+    let _ = fields::check_country(s);
     if let Some(p) = Principal::parse(s) {
         assert_eq!(p.to_string(), s, "principal does not round-trip");
         assert!(ids::is_slug(&p.id));
@@ -28,5 +29,5 @@ fuzz_target!(|data: &[u8]| {
         let rendered = undersigned::state::render_allowed_signers(lines.clone());
         assert_eq!(undersigned::state::parse_allowed_signers(&rendered), lines);
     }
-    let _ = ids::check_line("fuzz", s, 200);
+    let _ = fields::check_line(Field::OrgName, s);
 });

@@ -90,6 +90,8 @@ pub struct RevokeArgs {
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
+    /// List the registered organizations, with their keys in force.
+    List,
     /// Register an organization (with its public key, or without one for attested consent).
     Add {
         /// Organization slug: lowercase letters, digits and '-', 1 to 64.
@@ -127,6 +129,17 @@ pub enum OrgCommand {
 
 #[derive(Subcommand)]
 pub enum StatementCommand {
+    /// List the statements, each with its current version and who stands where.
+    List,
+    /// A word diff between two versions of a statement.
+    Diff {
+        /// Statement slug.
+        stmt: String,
+        /// The older version.
+        from: u32,
+        /// The newer version.
+        to: u32,
+    },
     /// Create a statement: version 1.
     New {
         /// Statement slug.
@@ -163,9 +176,9 @@ pub struct SignArgs {
     /// Statement slug.
     #[arg(required_unless_present = "request")]
     stmt: Option<String>,
-    /// The endorsing organization.
-    #[arg(long)]
-    org: String,
+    /// The endorsing organization (with --request: default, the one the request names).
+    #[arg(long, required_unless_present = "request")]
+    org: Option<String>,
     /// Version to endorse (default: the current one).
     #[arg(long, conflicts_with = "request")]
     version: Option<u32>,
@@ -181,9 +194,17 @@ pub struct SignArgs {
     /// Where `--request` writes the signed endorsement record.
     #[arg(short = 'o', long, value_name = "FILE", requires = "request")]
     output: Option<PathBuf>,
-    /// Sign without asking (required with --request when there is no terminal).
-    #[arg(long, requires = "request")]
+    /// Sign without showing the text and asking first (with --request and no terminal, it is
+    /// required: nobody could have read the text).
+    #[arg(long)]
     yes: bool,
+    /// With --request: refuse a request for another ledger than this id.
+    #[arg(long, value_name = "LEDGER_ID", requires = "request")]
+    trust: Option<String>,
+    /// With --request: refuse a request not signed by the editor key with this fingerprint
+    /// (`SHA256:…`, as the coalition publishes it).
+    #[arg(long, value_name = "FINGERPRINT", requires = "request")]
+    editor_fingerprint: Option<String>,
     #[command(flatten)]
     key: KeyArg,
 }
@@ -314,10 +335,12 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
         editor_id: a.editor.clone(),
         editor_name,
     };
-    let id = Ledger::init(&ctx.ledger, &new, &key)?;
+    let dir = ctx.init_dir();
+    let id = Ledger::init(&dir, &new, &key)?;
     let out = InitOutput {
+        format: undersigned::report::formats::INIT.into(),
         ledger_id: id.to_string(),
-        ledger: ctx.ledger.display().to_string(),
+        ledger: dir.display().to_string(),
         editor: format!("editor/{}", a.editor),
     };
     ctx.emit(&out, || format!("{id}\n"))?;
@@ -325,7 +348,7 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
         eprintln!(
             "Created ledger {} in {}; this id is the ledger id that verifiers pin with --trust.",
             id,
-            ctx.ledger.display()
+            dir.display()
         );
     }
     Ok(Done::Ok)
@@ -384,6 +407,7 @@ pub fn editor(ctx: &Ctx, c: EditorCommand) -> anyhow::Result<Done> {
 
 pub fn org(ctx: &Ctx, c: OrgCommand) -> anyhow::Result<Done> {
     match c {
+        OrgCommand::List => super::inventory::org_list(ctx),
         OrgCommand::RotateKey(a) => rotate(ctx, principal("organization", &a.id)?, a),
         OrgCommand::RevokeKey(a) => revoke(ctx, principal("organization", &a.id)?, a),
         OrgCommand::Add {
@@ -426,6 +450,8 @@ pub fn org(ctx: &Ctx, c: OrgCommand) -> anyhow::Result<Done> {
 
 pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
     match c {
+        StatementCommand::List => super::inventory::statement_list(ctx),
+        StatementCommand::Diff { stmt, from, to } => super::inventory::diff(ctx, &stmt, from, to),
         StatementCommand::New {
             stmt,
             title,
@@ -459,12 +485,99 @@ pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
 
 pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
     if let (Some(request), Some(output)) = (&a.request, &a.output) {
-        return super::coalition::sign_request(ctx, request, &a.org, &a.key, output, a.yes);
+        let pins = super::coalition::Pins {
+            ledger: a
+                .trust
+                .as_deref()
+                .map(super::read::parse_trust)
+                .transpose()?,
+            editor: a.editor_fingerprint.clone(),
+        };
+        return super::coalition::sign_request(
+            ctx,
+            request,
+            a.org.as_deref(),
+            &a.key,
+            output,
+            a.yes,
+            &pins,
+        );
     }
     let stmt = a.stmt.as_deref().unwrap_or_default();
+    let org = a
+        .org
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("--org: which organization signs? pass --org ORG"))?;
     let ledger = ctx.open()?;
+    let preview = ledger.sign_preview(stmt, org, a.version)?;
+    if !a.yes && super::can_ask() {
+        show_preview(org, &preview);
+        let q = format!("Sign version {} of {stmt} as org/{org}?", preview.version);
+        if !super::out::confirm(&q)? {
+            anyhow::bail!("not signed; nothing was written");
+        }
+    }
     let key = a.key.load()?;
-    report(ctx, &ledger.sign(stmt, &a.org, a.version, &key)?)
+    let outcome = ledger.sign(stmt, org, Some(preview.version), &key)?;
+    if let Some(w) = &outcome.warning {
+        eprintln!("undersigned: warning: {w}");
+    }
+    ctx.emit(&outcome, || match &outcome.commit {
+        Some(c) => format!(
+            "{} {}
+text sha256 {}
+",
+            short(c),
+            outcome.message,
+            preview.text_sha256
+        ),
+        None => format!(
+            "{}
+",
+            outcome.message
+        ),
+    })?;
+    Ok(Done::Ok)
+}
+
+/// What an organization is shown before it signs in a ledger: the text, or what changed since
+/// the version it endorses, and the text's sha256.
+fn show_preview(org: &str, p: &undersigned::ledger::Preview) {
+    use undersigned::text::{escape_line, escape_text};
+    let which = if p.version == p.current {
+        "the current version".to_string()
+    } else {
+        format!("not the current version, which is {}", p.current)
+    };
+    eprintln!(
+        "Statement {} version {} ({which}): {}
+",
+        p.statement,
+        p.version,
+        escape_line(&p.title)
+    );
+    match &p.previous {
+        Some((n, old)) => {
+            let segments = undersigned::diff::word_diff(old, &p.text);
+            eprintln!(
+                "org/{org} endorses version {n}; what changed since ([-removed-] {{+added+}}):
+
+{}
+",
+                super::out::render_diff(&segments, true).trim_end()
+            );
+        }
+        None => eprintln!(
+            "{}
+",
+            escape_text(p.text.trim_end())
+        ),
+    }
+    eprintln!(
+        "text sha256 {}
+",
+        p.text_sha256
+    );
 }
 
 pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {

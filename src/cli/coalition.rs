@@ -5,11 +5,11 @@ use super::acts::{read_input, report};
 use super::read::parse_trust;
 use super::{passphrase, short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use undersigned::clock::{Clock, SystemClock};
 use undersigned::error::InputKind;
-use undersigned::report::{RequestSummary, SignedSummary};
+use undersigned::report::{formats, RequestSummary, RequestsWritten, SignedSummary};
 use undersigned::text::{escape_line, escape_text};
 use undersigned::{hook, mail, sync, Error};
 
@@ -46,17 +46,39 @@ pub struct RequestArgs {
     /// Statement slug.
     stmt: String,
     /// Version to request signatures for (default: the current one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stale")]
     version: Option<u32>,
-    /// Write the request here (default: standard output).
-    #[arg(short = 'o', long, value_name = "FILE")]
+    /// Make the request for this organization: -o DIR then gets request.json, the exact
+    /// payload it signs, text.txt and HOW-TO-SIGN.txt, so that `ssh-keygen -Y sign` alone can
+    /// sign it. Without --org, any organization signs the request with `sign --request`.
+    #[arg(long, conflicts_with = "stale")]
+    org: Option<String>,
+    /// One request for each organization whose endorsement is stale (of an older version
+    /// only), for the current version, each in -o DIR/<org>/.
+    #[arg(long, requires = "output")]
+    stale: bool,
+    /// Write the request here: a file, or with --org or --stale a directory (default: the
+    /// request on standard output).
+    #[arg(short = 'o', long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
+    /// An editor's key: every request is signed by the editor who makes it.
+    #[command(flatten)]
+    key: KeyArg,
 }
 
 #[derive(Args)]
 pub struct AcceptArgs {
     /// The endorsement record the organization sent back (`sign --request … -o FILE`).
-    endorsement: PathBuf,
+    #[arg(required_unless_present = "request", conflicts_with = "request")]
+    endorsement: Option<PathBuf>,
+    /// The request made for the organization (`request --org ORG -o DIR` wrote
+    /// DIR/request.json), when it signed with ssh-keygen: give its signature with --signature.
+    #[arg(long, value_name = "FILE", requires = "signature")]
+    request: Option<PathBuf>,
+    /// The signature the organization made with `ssh-keygen -Y sign -n undersigned -f KEY
+    /// payload` (payload.sig).
+    #[arg(long, value_name = "FILE", requires = "request")]
+    signature: Option<PathBuf>,
     /// An editor's key: the editor commits the organization's record.
     #[command(flatten)]
     key: KeyArg,
@@ -83,7 +105,10 @@ pub enum HookCommand {
 
 pub fn clone(ctx: &Ctx, a: CloneArgs) -> anyhow::Result<Done> {
     let trust = a.trust.as_deref().map(parse_trust).transpose()?;
-    let r = sync::clone(&a.url, &a.dir, trust, a.bare)?;
+    let (bar, progress) = super::out::Bar::new(ctx.interactive());
+    let r = sync::clone(&a.url, &a.dir, trust, a.bare, progress.as_ref());
+    drop(bar);
+    let r = r?;
     if trust.is_none() && !ctx.json {
         eprintln!(
             "undersigned: warning: no --trust given: this clone trusts ledger {} on first use; check that id with the coalition and pin it with `--trust {}`",
@@ -109,7 +134,10 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
         fallback: a.key,
         passphrase: &mut ask,
     };
-    let r = sync::sync(&ledger, &a.remote, &mut keys, a.tries)?;
+    let (bar, progress) = super::out::Bar::new(ctx.interactive());
+    let r = sync::sync(&ledger, &a.remote, &mut keys, a.tries, progress.as_ref());
+    drop(bar);
+    let r = r?;
     ctx.emit(&r, || {
         let mut out = format!(
             "Synced with {}: received {} commit(s), published {} act(s), head {}",
@@ -125,6 +153,40 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
         for d in &r.dropped {
             out.push_str(&format!("  dropped: {d}\n"));
         }
+        for v in &r.new_versions {
+            let see = if v.version > 1 {
+                format!(
+                    "; see what changed with `undersigned statement diff {} {} {}`",
+                    v.statement,
+                    v.version - 1,
+                    v.version
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "  arrived: {} version {}: {} (text sha256 {}, commit {}){see}\n",
+                v.statement,
+                v.version,
+                escape_line(&v.title),
+                v.text_sha256,
+                short(&v.commit),
+            ));
+        }
+        for st in &r.now_stale {
+            out.push_str(&format!(
+                "  now stale: org/{} endorses version {} of {}, the current version is {}\n",
+                st.org, st.endorsed, st.statement, st.current
+            ));
+        }
+        for p in &r.republished {
+            out.push_str(&format!(
+                "  your act {} is now {} ({})\n",
+                short(&p.old),
+                short(&p.new),
+                escape_line(&p.act)
+            ));
+        }
         out
     })?;
     Ok(Done::Ok)
@@ -132,27 +194,41 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
 
 pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
-    let req = mail::request(&ledger, &a.stmt, a.version)?;
-    let mut text = serde_json::to_string_pretty(&req)?;
-    text.push('\n');
-    match &a.output {
-        None => print!("{text}"),
-        Some(path) => {
-            write_file(path, text.as_bytes())?;
-            let summary = RequestSummary {
-                output: path.display().to_string(),
-                ledger: req.ledger.clone(),
-                statement: req.statement.clone(),
-                version: req.version,
-                text_sha256: req.text_sha256.clone(),
-            };
+    let key = a.key.load()?;
+    if a.stale {
+        return request_stale(ctx, &ledger, &a, &key);
+    }
+    let req = mail::request(&ledger, &a.stmt, a.version, a.org.as_deref(), &key)?;
+    match (&a.output, &a.org) {
+        (None, _) => {
+            print!("{}", request_json(&req)?);
+        }
+        (Some(path), None) => {
+            write_new(path, request_json(&req)?.as_bytes())?;
+            let summary = summary_of(&req, path, None, None);
             ctx.emit(&summary, || {
                 format!(
-                    "Wrote the signing request for {} version {} (text sha256 {}) to {}\n",
+                    "Wrote the signing request for {} version {} (text sha256 {}), signed by {} ({}), to {}\n",
                     req.statement,
                     req.version,
                     req.text_sha256,
+                    req.editor,
+                    req.editor_fingerprint(),
                     path.display()
+                )
+            })?;
+        }
+        (Some(dir), Some(org)) => {
+            let summary = write_request_dir(&ledger, &req, dir)?;
+            ctx.emit(&summary, || {
+                format!(
+                    "Wrote a signing request for org/{org}, {} version {} (text sha256 {}), to {}:\n  send the directory to the organization; it signs with `ssh-keygen -Y sign -n undersigned -f KEY payload` (see HOW-TO-SIGN.txt) or `undersigned sign --request request.json`,\n  then: undersigned accept --request {} --signature {} --key EDITOR_KEY\n",
+                    req.statement,
+                    req.version,
+                    req.text_sha256,
+                    dir.display(),
+                    dir.join("request.json").display(),
+                    dir.join("payload.sig").display(),
                 )
             })?;
         }
@@ -160,23 +236,224 @@ pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-/// `sign --request`: the organization's side of the mail flow; needs no ledger.
+fn request_json(req: &mail::Request) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(req)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn summary_of(
+    req: &mail::Request,
+    output: &Path,
+    payload: Option<&Path>,
+    how_to: Option<&Path>,
+) -> RequestSummary {
+    RequestSummary {
+        format: formats::REQUEST_SUMMARY.into(),
+        output: output.display().to_string(),
+        ledger: req.ledger.clone(),
+        statement: req.statement.clone(),
+        version: req.version,
+        text_sha256: req.text_sha256.clone(),
+        org: req.org.clone(),
+        editor: req.editor.clone(),
+        editor_key: req.editor_fingerprint(),
+        payload: payload.map(|p| p.display().to_string()),
+        how_to_sign: how_to.map(|p| p.display().to_string()),
+    }
+}
+
+/// Writes a request made for one organization into `dir`: request.json, payload (the exact
+/// bytes it signs), text.txt (the text, to read and hash with stock tools) and HOW-TO-SIGN.txt.
+/// Refuses to replace any of them: a request someone may already have signed stays as it was.
+fn write_request_dir(
+    ledger: &undersigned::Ledger,
+    req: &mail::Request,
+    dir: &Path,
+) -> anyhow::Result<RequestSummary> {
+    let org = req.org.clone().unwrap_or_default();
+    let payload = req
+        .payload()
+        .ok_or_else(|| anyhow::anyhow!("the request names no organization"))?;
+    let (name, key) = org_name_and_key(ledger, &org)?;
+    let files = [
+        ("request.json", request_json(req)?.into_bytes()),
+        ("payload", payload),
+        ("text.txt", req.text.clone().into_bytes()),
+        (
+            "HOW-TO-SIGN.txt",
+            mail::how_to_sign(req, &name, &key).into_bytes(),
+        ),
+        // payload.sig is what the organization writes: refuse a directory where one lies.
+    ];
+    for (f, _) in files
+        .iter()
+        .map(|(f, b)| (*f, b))
+        .chain([("payload.sig", &Vec::new())])
+    {
+        let p = dir.join(f);
+        if p.exists() {
+            return Err(Error::OutputExists { path: p }.into());
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+        context: format!("{}: creating the directory", dir.display()),
+        source: e,
+    })?;
+    for (f, bytes) in &files {
+        write_new(&dir.join(f), bytes)?;
+    }
+    Ok(summary_of(
+        req,
+        &dir.join("request.json"),
+        Some(&dir.join("payload")),
+        Some(&dir.join("HOW-TO-SIGN.txt")),
+    ))
+}
+
+/// An organization's display name and the fingerprint of its key in force, at the head.
+fn org_name_and_key(ledger: &undersigned::Ledger, org: &str) -> anyhow::Result<(String, String)> {
+    let repo = ledger.store().repo();
+    let head = ledger.store().head()?.ok_or(Error::EmptyHistory)?;
+    let tree = repo.find_commit(head)?.tree()?;
+    let view = undersigned::view::View {
+        repo,
+        tree: &tree,
+        commit: head,
+    };
+    let name = view
+        .org(org)?
+        .map(|o| o.name)
+        .unwrap_or_else(|| org.to_string());
+    let key = view
+        .current_key(&undersigned::layout::org_dir(org))?
+        .map(|k| k.fingerprint)
+        .unwrap_or_default();
+    Ok((name, key))
+}
+
+/// `request STMT --stale -o DIR`: one request per stale organization, in DIR/<org>/.
+fn request_stale(
+    ctx: &Ctx,
+    ledger: &undersigned::Ledger,
+    a: &RequestArgs,
+    key: &undersigned::keys::SigningKey,
+) -> anyhow::Result<Done> {
+    let dir = a.output.clone().unwrap_or_default();
+    let (_, replay) = super::read::load(ctx, true)?;
+    let status = undersigned::inventory::status(&replay.state, &a.stmt, &replay.report.head)?;
+    let mut requests = Vec::new();
+    let mut without_key = Vec::new();
+    for s in &status.stale {
+        let has_key = replay
+            .state
+            .orgs
+            .get(&s.org)
+            .and_then(|o| o.current_key())
+            .is_some();
+        if !has_key {
+            without_key.push(s.org.clone());
+            continue;
+        }
+        let req = mail::request(ledger, &a.stmt, None, Some(&s.org), key)?;
+        requests.push(write_request_dir(ledger, &req, &dir.join(&s.org))?);
+    }
+    let out = RequestsWritten {
+        format: formats::REQUESTS.into(),
+        statement: a.stmt.clone(),
+        version: status.current_version,
+        requests,
+        without_key,
+    };
+    ctx.emit(&out, || {
+        let mut text = format!(
+            "{} organization(s) endorse an older version of {} than version {}; wrote {} request(s) under {}\n",
+            status.stale.len(),
+            a.stmt,
+            status.current_version,
+            out.requests.len(),
+            dir.display()
+        );
+        for r in &out.requests {
+            text.push_str(&format!(
+                "  org/{}: {}\n",
+                r.org.as_deref().unwrap_or(""),
+                Path::new(&r.output)
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ));
+        }
+        for o in &out.without_key {
+            text.push_str(&format!(
+                "  org/{o}: no key in force, so no request; an editor can record its consent with `undersigned attest`\n"
+            ));
+        }
+        text
+    })?;
+    Ok(Done::Ok)
+}
+
+/// What an organization pins a request to (`sign --request --trust … --editor-fingerprint …`).
+pub struct Pins {
+    /// The ledger id it expects.
+    pub ledger: Option<git2::Oid>,
+    /// The editor key fingerprint it expects.
+    pub editor: Option<String>,
+}
+
+/// `sign --request`: the organization's side of the mail flow; needs no ledger. The request's
+/// signature is checked before anything of it is shown, and the passphrase is asked only once
+/// the person said yes to the text.
 pub fn sign_request(
     ctx: &Ctx,
     request: &Path,
-    org: &str,
+    org: Option<&str>,
     key: &KeyArg,
     output: &Path,
     yes: bool,
+    pins: &Pins,
 ) -> anyhow::Result<Done> {
     let bytes = read_input(request, InputKind::Request, 4 * 1024 * 1024)?;
     let req = mail::read_request(&bytes, &request.display().to_string())?;
-    let key = key.load()?;
+    if let Some(id) = pins.ledger.filter(|id| id.to_string() != req.ledger) {
+        return Err(Error::RequestNotTrusted {
+            what: "for ledger",
+            found: req.ledger.clone(),
+            expected: id.to_string(),
+        }
+        .into());
+    }
+    let editor_fp = req.editor_fingerprint();
+    if let Some(fp) = pins.editor.as_deref().filter(|fp| *fp != editor_fp) {
+        return Err(Error::RequestNotTrusted {
+            what: "signed by editor key",
+            found: editor_fp.clone(),
+            expected: fp.to_string(),
+        }
+        .into());
+    }
+    let org = match (org, req.org.as_deref()) {
+        (Some(o), _) => o.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) => anyhow::bail!(
+            "--org: this request is for any organization; say which one signs with --org ORG"
+        ),
+    };
+    if let Some(for_org) = req.org.as_deref().filter(|o| *o != org) {
+        return Err(Error::OtherOrg {
+            requested: for_org.to_string(),
+            given: org,
+        }
+        .into());
+    }
     // Everything shown comes from the request: escaped, so it cannot rewrite the terminal.
     eprintln!(
-        "Ledger:    {} ({})\nStatement: {} version {}: {}\n\n{}\n\ntext sha256 {}\n",
-        escape_line(&req.ledger_name),
+        "Requested by {} ({}) for ledger {} ({})\n  The signature on the request is good: it is as that key signed it. Check that ledger id and\n  that fingerprint with the coalition (its statement page): a request cannot prove who holds the key.\n\nStatement: {} version {}: {}\n\n{}\n\ntext sha256 {}\n",
+        escape_line(&req.editor),
+        escape_line(&editor_fp),
         escape_line(&req.ledger),
+        escape_line(&req.ledger_name),
         escape_line(&req.statement),
         req.version,
         escape_line(&req.title),
@@ -184,25 +461,24 @@ pub fn sign_request(
         escape_line(&req.text_sha256)
     );
     if !yes {
-        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        if !super::can_ask() {
             anyhow::bail!(
                 "no terminal to confirm on: read the text above and pass --yes to sign it; nothing was written"
             );
         }
-        eprint!(
-            "Sign this exact text as org/{org} with key {}? [y/N] ",
-            key.fingerprint()
-        );
-        std::io::stderr().flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        let fingerprint = undersigned::keys::SigningKey::public_of_any_file(key.path())
+            .map(|k| k.fingerprint)
+            .unwrap_or_else(|_| key.path().display().to_string());
+        let q = format!("Sign this exact text as org/{org} with key {fingerprint}?");
+        if !super::out::confirm(&q)? {
             anyhow::bail!("not signed; nothing was written");
         }
     }
-    let rec = mail::sign_request(&req, org, &key, SystemClock.now_ms())?;
-    write_file(output, &undersigned::record::encode(&rec))?;
+    let key = key.load()?;
+    let rec = mail::sign_request(&req, &org, &key, SystemClock.now_ms())?;
+    write_new_or_replace(output, &undersigned::record::encode(&rec))?;
     let summary = SignedSummary {
+        format: formats::SIGNED.into(),
         output: output.display().to_string(),
         ledger: rec.ledger.clone(),
         statement: rec.statement.clone(),
@@ -213,9 +489,10 @@ pub fn sign_request(
     };
     ctx.emit(&summary, || {
         format!(
-            "Signed version {} of {} as org/{org}; send {} to the coordinator\n",
+            "Signed version {} of {} as org/{org} (text sha256 {}); send {} to the coordinator\n",
             req.version,
             req.statement,
+            req.text_sha256,
             output.display()
         )
     })?;
@@ -224,8 +501,30 @@ pub fn sign_request(
 
 pub fn accept(ctx: &Ctx, a: AcceptArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
-    let bytes = read_input(&a.endorsement, InputKind::Endorsement, 1024 * 1024)?;
-    let rec = mail::read_endorsement(&bytes, &a.endorsement.display().to_string())?;
+    let rec = match (&a.endorsement, &a.request, &a.signature) {
+        (Some(file), _, _) => {
+            let bytes = read_input(file, InputKind::Endorsement, 1024 * 1024)?;
+            mail::read_endorsement(&bytes, &file.display().to_string())?
+        }
+        (None, Some(request), Some(signature)) => {
+            let bytes = read_input(request, InputKind::Request, 4 * 1024 * 1024)?;
+            let req = mail::read_request(&bytes, &request.display().to_string())?;
+            let repo = ledger.store().repo();
+            let head = ledger.store().head()?.ok_or(Error::EmptyHistory)?;
+            let tree = repo.find_commit(head)?.tree()?;
+            let view = undersigned::view::View {
+                repo,
+                tree: &tree,
+                commit: head,
+            };
+            if req.ledger == ledger.ledger_id()?.to_string() {
+                mail::check_request_editor(&view, &req)?;
+            }
+            let sig = read_input(signature, InputKind::Signature, 64 * 1024)?;
+            mail::record_from_signature(&req, &sig, &signature.display().to_string())?
+        }
+        _ => anyhow::bail!("give the endorsement file, or --request and --signature"),
+    };
     let key = a.key.load()?;
     report(ctx, &ledger.accept(&rec, &key)?)
 }
@@ -282,8 +581,18 @@ pub fn hook(ctx: &Ctx, c: HookCommand) -> anyhow::Result<Done> {
     }
 }
 
+/// Writes a new file; an existing one is refused, not replaced.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if path.exists() {
+        return Err(Error::OutputExists {
+            path: path.to_path_buf(),
+        });
+    }
+    write_new_or_replace(path, bytes)
+}
+
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

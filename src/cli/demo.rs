@@ -28,14 +28,20 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<Done> {
         String::from_utf8(blob.content().to_vec()).ok()
     };
     let audit = undersigned::audit::audit(&replay.state, stmt, &text_of)?;
-    let out = serde_json::json!({
-        "ledger": demo.ledger, "keys": demo.keys, "ledger_id": demo.ledger_id, "acts": demo.acts,
-        "build_seconds": built.as_secs_f64(), "verify": replay.report, "audit": audit,
-    });
+    let out = undersigned::report::DemoOutput {
+        format: undersigned::report::formats::DEMO.into(),
+        ledger: demo.ledger.display().to_string(),
+        keys: demo.keys.display().to_string(),
+        ledger_id: demo.ledger_id.to_string(),
+        acts: demo.acts as u64,
+        build_seconds: built.as_secs_f64(),
+        verify: replay.report.clone(),
+        audit: audit.clone(),
+    };
     ctx.emit(&out, || {
         let l = demo.ledger.display();
         format!(
-            "Built the demo ledger in {l} (keys in {}): {} signed acts in {:.2} s.\n\n== undersigned --ledger {l} verify\n{}\n== undersigned --ledger {l} audit {stmt}\n{}\nNext: `undersigned --ledger {l} show {stmt}` prints the publishable text and list;\n      `git -C {l} -c gpg.ssh.allowedSignersFile=allowed_signers log --show-signature` checks every commit with stock git.\n",
+            "Built the demo ledger in {l} (keys in {}): {} signed acts in {:.2} s.\n\n== undersigned verify --ledger {l}\n{}\n== undersigned audit {stmt} --ledger {l}\n{}\nNext: `undersigned show {stmt} --ledger {l}` prints the publishable text and list;\n      `git -C {l} -c gpg.ssh.allowedSignersFile=allowed_signers log --show-signature` checks every commit with stock git.\n",
             demo.keys.display(),
             demo.acts,
             built.as_secs_f64(),

@@ -10,14 +10,18 @@ pub const OK: u8 = 0;
 pub const VERIFICATION_FAILED: u8 = 1;
 /// Exit status: a usage or input error; nothing was changed.
 pub const INPUT_ERROR: u8 = 2;
+/// Exit status: the network or the remote failed (git could not fetch, push or clone); nothing
+/// local was lost, and the same command can simply be run again.
+pub const NETWORK_ERROR: u8 = 3;
 
 /// The help text's account of the exit codes (the README's table says the same).
-pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify, and audit/show/log of a ledger that does not verify)\n  2  usage or input error (nothing was changed)";
+pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify, and audit/show/log of a ledger that does not verify; a clone or sync that fetched what does not verify)\n  2  usage or input error (nothing was changed)\n  3  network failure: git could not fetch, push or clone (nothing local was lost; run it again)";
 
 /// The exit status an error ends the command with.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
         Some(Error::Unverified { .. }) => VERIFICATION_FAILED,
+        Some(Error::Transport { .. }) => NETWORK_ERROR,
         _ => INPUT_ERROR,
     }
 }
@@ -68,8 +72,11 @@ fn advice(e: &Error) -> Option<String> {
         Error::NotALedger { .. } => {
             "create one with `undersigned init` or pass --ledger DIR".into()
         }
+        Error::NoLedgerFound { .. } => "run the command inside a ledger, pass --ledger DIR (or set UNDERSIGNED_LEDGER), or create one with `undersigned init`".into(),
+        Error::OtherOrg { .. } => return None,
+        Error::RequestNotTrusted { .. } => "check the ledger id and the editor's fingerprint with the coalition".into(),
         Error::PassphraseNeeded { .. } => {
-            "set UNDERSIGNED_PASSPHRASE or run on a terminal to be asked".into()
+            "give it with --passphrase-file FILE, --passphrase-fd N or UNDERSIGNED_PASSPHRASE, or run on a terminal to be asked".into()
         }
         Error::WrongKey { why, .. } => match why {
             WrongKeyWhy::NotAnEditor => {

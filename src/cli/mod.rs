@@ -1,17 +1,21 @@
 //! Argument definitions and dispatch. Exit codes and error messages live in [`errors`]: 0 ok,
-//! 1 verification failed, 2 usage or input error (clap's own usage errors exit 2 as well).
+//! 1 verification failed, 2 usage or input error (clap's own usage errors exit 2 as well),
+//! 3 network failure. Which commands take `--ledger`, and each command's example, live in
+//! [`help`].
 
 mod acts;
 mod coalition;
 mod demo;
+mod docs;
 mod errors;
+mod help;
+mod inventory;
 mod keys;
+pub mod out;
 mod publish;
 mod read;
 
-use errors::EXIT_STATUS;
-
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,16 +24,12 @@ use zeroize::Zeroizing;
 
 /// Joint statements in a signed git ledger: who endorsed which exact text.
 #[derive(Parser)]
-#[command(name = "undersigned", version, about, after_help = EXIT_STATUS)]
+#[command(name = "undersigned", version, about)]
 pub struct Cli {
-    /// Ledger directory.
-    #[arg(
-        long,
-        global = true,
-        env = "UNDERSIGNED_LEDGER",
-        default_value = "ledger"
-    )]
-    ledger: PathBuf,
+    /// The ledger directory, given before the command (as earlier versions took it); the
+    /// commands that use a ledger take `--ledger` themselves.
+    #[arg(long = "ledger", id = "ledger_before", value_name = "DIR", hide = true)]
+    ledger: Option<PathBuf>,
     /// Machine-readable output on stdout (nothing else is printed there).
     #[arg(long, global = true)]
     json: bool,
@@ -37,12 +37,27 @@ pub struct Cli {
     command: Command,
 }
 
-/// A private key argument: an OpenSSH ed25519 key file.
+/// A private key argument: an OpenSSH ed25519 key file, and where its passphrase comes from.
 #[derive(clap::Args, Clone)]
 pub struct KeyArg {
-    /// OpenSSH ed25519 private key file (passphrase from UNDERSIGNED_PASSPHRASE or a prompt).
+    /// OpenSSH ed25519 private key file. An encrypted key's passphrase comes from
+    /// --passphrase-file, --passphrase-fd, UNDERSIGNED_PASSPHRASE or a prompt, in that order.
     #[arg(long, env = "UNDERSIGNED_KEY", value_name = "FILE")]
     key: PathBuf,
+    #[command(flatten)]
+    pass: PassArgs,
+}
+
+/// Where a passphrase comes from besides the environment and a prompt.
+#[derive(clap::Args, Clone, Default)]
+pub struct PassArgs {
+    /// Read the key's passphrase from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Read the key's passphrase from the first line of file descriptor N (as gpg's
+    /// --passphrase-fd: `3<secret.txt`).
+    #[arg(long, value_name = "N", conflicts_with = "passphrase_file")]
+    passphrase_fd: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -50,6 +65,8 @@ enum Command {
     /// Make and inspect keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Who stands where on a statement: current, stale, withdrawn and pending, with counts.
+    Status(inventory::StatusArgs),
     /// Create a ledger with a genesis commit signed by its first editor.
     Init(acts::InitArgs),
     /// Manage editors (coordinators).
@@ -94,6 +111,10 @@ enum Command {
     /// Make a bare repository refuse pushes that do not verify.
     #[command(subcommand)]
     Hook(coalition::HookCommand),
+    /// Write man pages: undersigned.1 and one per subcommand.
+    Man(docs::ManArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or powershell.
+    Completions(docs::CompletionsArgs),
 }
 
 /// What a command ends with.
@@ -106,13 +127,19 @@ pub enum Done {
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = help::command().get_matches();
+    let ledger = help::ledger_of(&matches);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let ledger = ledger.or_else(|| cli.ledger.clone());
     let json = cli.json;
     let flags = match cli.command {
         Command::Init(_) => errors::Flags::Init,
         _ => errors::Flags::Default,
     };
-    match run(cli) {
+    match run(cli, ledger) {
         Ok(Done::Ok) => ExitCode::from(errors::OK),
         Ok(Done::VerificationFailed) => ExitCode::from(errors::VERIFICATION_FAILED),
         Err(e) => {
@@ -125,6 +152,7 @@ pub fn main() -> ExitCode {
                     _ => None,
                 };
                 let out = undersigned::report::ErrorOutput {
+                    format: undersigned::report::formats::ERROR.into(),
                     ok: false,
                     error: message.clone(),
                     failures,
@@ -142,9 +170,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<Done> {
+fn run(cli: Cli, ledger: Option<PathBuf>) -> anyhow::Result<Done> {
     let ctx = Ctx {
-        ledger: cli.ledger,
+        ledger,
         json: cli.json,
     };
     // Commands that write objects into the ledger; after them git's housekeeping may be due
@@ -191,13 +219,16 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Request(a) => coalition::request(ctx, a),
         Command::Accept(a) => coalition::accept(ctx, a),
         Command::Hook(c) => coalition::hook(ctx, c),
+        Command::Status(a) => inventory::status(ctx, a),
+        Command::Man(a) => docs::man(ctx, a),
+        Command::Completions(a) => docs::completions(a),
     }
 }
 
-/// Global options every command sees.
+/// Options every command sees.
 pub struct Ctx {
-    /// `--ledger`
-    pub ledger: PathBuf,
+    /// `--ledger`, when given (after the command, or before it).
+    pub ledger: Option<PathBuf>,
     /// `--json`
     pub json: bool,
 }
@@ -224,9 +255,77 @@ impl Ctx {
         Ok(())
     }
 
-    /// Opens the ledger named by `--ledger`.
+    /// The ledger a command uses: `--ledger`, else UNDERSIGNED_LEDGER, else the ledger that
+    /// contains the current directory, else `./ledger` ([`undersigned::discover`]).
+    pub fn ledger_dir(&self) -> undersigned::Result<PathBuf> {
+        if let Some(dir) = self.named_ledger() {
+            return Ok(dir);
+        }
+        let cwd = std::env::current_dir().map_err(|e| undersigned::Error::Io {
+            context: "the current directory".into(),
+            source: e,
+        })?;
+        undersigned::discover::find(&cwd)
+    }
+
+    /// Where `init` creates a ledger: `--ledger`, else UNDERSIGNED_LEDGER, else `./ledger`.
+    pub fn init_dir(&self) -> PathBuf {
+        self.named_ledger()
+            .unwrap_or_else(|| PathBuf::from(undersigned::discover::DEFAULT_DIR))
+    }
+
+    fn named_ledger(&self) -> Option<PathBuf> {
+        self.ledger.clone().or_else(|| {
+            std::env::var_os("UNDERSIGNED_LEDGER")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+    }
+
+    /// Opens the ledger ([`Ctx::ledger_dir`]).
     pub fn open(&self) -> undersigned::Result<undersigned::Ledger> {
-        undersigned::Ledger::open(&self.ledger)
+        undersigned::Ledger::open(&self.ledger_dir()?)
+    }
+
+    /// True when people are reading: stderr is a terminal and `--json` was not given.
+    pub fn interactive(&self) -> bool {
+        !self.json && std::io::stderr().is_terminal()
+    }
+}
+
+/// True when a question can be asked and answered: stdin and stderr are terminals.
+pub fn can_ask() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+impl PassArgs {
+    /// The passphrase from --passphrase-file or --passphrase-fd, when given.
+    pub fn given(&self) -> undersigned::Result<Option<Zeroizing<String>>> {
+        let path = match (&self.passphrase_file, self.passphrase_fd) {
+            (Some(f), _) => f.clone(),
+            // /dev/fd/N rather than taking the descriptor over: no unsafe code, and the same on
+            // Linux and macOS.
+            (None, Some(fd)) => PathBuf::from(format!("/dev/fd/{fd}")),
+            (None, None) => return Ok(None),
+        };
+        let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+            undersigned::Error::Read {
+                path: path.clone(),
+                source: e,
+            }
+        })?);
+        let first = text.lines().next().unwrap_or("");
+        Ok(Some(Zeroizing::new(first.to_string())))
+    }
+
+    /// The passphrase for an encrypted key: --passphrase-file or --passphrase-fd, else
+    /// UNDERSIGNED_PASSPHRASE, else a prompt on a terminal, else none (the library then says
+    /// how to provide one).
+    pub fn get(&self, path: &Path) -> undersigned::Result<Option<Zeroizing<String>>> {
+        if let Some(p) = self.given()? {
+            return Ok(Some(p));
+        }
+        passphrase(path)
     }
 }
 
@@ -236,7 +335,7 @@ pub fn passphrase(path: &Path) -> undersigned::Result<Option<Zeroizing<String>>>
     if let Ok(p) = std::env::var("UNDERSIGNED_PASSPHRASE") {
         return Ok(Some(Zeroizing::new(p)));
     }
-    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    if can_ask() {
         let p = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))
             .map_err(|e| undersigned::Error::Read {
                 path: path.to_path_buf(),
@@ -251,7 +350,12 @@ impl KeyArg {
     /// Loads the key, asking for a passphrase only when it is encrypted.
     pub fn load(&self) -> undersigned::Result<SigningKey> {
         let path = self.key.clone();
-        SigningKey::load(&self.key, &mut || passphrase(&path))
+        SigningKey::load(&self.key, &mut || self.pass.get(&path))
+    }
+
+    /// The key file.
+    pub fn path(&self) -> &Path {
+        &self.key
     }
 }
 

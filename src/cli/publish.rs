@@ -97,23 +97,46 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
         .collect::<Result<Vec<_>, _>>()?;
     let written = publish::write_site(&a.out, &pages, a.per_page as usize)?;
     let seconds = started.elapsed().as_secs_f64();
-    let summary = serde_json::json!({
-        "out": a.out,
-        "ledger_id": replay.report.ledger_id,
-        "head": replay.report.head,
-        "statements": pages.iter().map(|d| serde_json::json!({
-            "statement": d.statement,
-            "page": a.out.join(&d.statement).join("index.html"),
-            "data": a.out.join(&d.statement).join("statement.json"),
-            "signatories": d.signatories.len(),
-            "stale": d.stale.len(),
-            "withdrawn": d.withdrawn.len(),
-            "warnings": d.warnings.iter().cloned().chain(d.count_warning()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "files": written.files,
-        "bytes": written.bytes,
-        "seconds": seconds,
-    });
+    let summary = undersigned::report::PublishSummary {
+        format: undersigned::report::formats::PUBLISH.into(),
+        out: a.out.display().to_string(),
+        ledger_id: replay.report.ledger_id.clone(),
+        head: replay.report.head.clone(),
+        statements: pages
+            .iter()
+            .map(|d| undersigned::report::PublishedStatement {
+                statement: d.statement.clone(),
+                page: a
+                    .out
+                    .join(&d.statement)
+                    .join("index.html")
+                    .display()
+                    .to_string(),
+                data: a
+                    .out
+                    .join(&d.statement)
+                    .join("statement.json")
+                    .display()
+                    .to_string(),
+                signatories: d.signatories.len(),
+                stale: d.stale.len(),
+                withdrawn: d.withdrawn.len(),
+                warnings: d
+                    .warnings
+                    .iter()
+                    .cloned()
+                    .chain(d.count_warning())
+                    .collect(),
+            })
+            .collect(),
+        files: written
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect(),
+        bytes: written.bytes,
+        seconds,
+    };
     ctx.emit(&summary, || {
         let mut out = format!(
             "Published {} statement(s) of ledger {} (head {}) to {}: {} files, {} bytes, {:.2} s.\n",

@@ -116,7 +116,7 @@ fn verdict(r: &Report) -> Done {
 }
 
 /// Replays the ledger; for audit, show and log, warns when it does not verify.
-fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+pub(super) fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned::Ledger, Replay)> {
     let ledger = ctx.open()?;
     let opts = VerifyOptions {
         pin: true,
@@ -146,6 +146,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         })?;
         undersigned::local::proofs::clear(ledger.store().repo());
     }
+    let (bar, progress) = super::out::Bar::new(ctx.interactive());
     let opts = VerifyOptions {
         trust,
         pin: true,
@@ -153,8 +154,11 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         incremental: !a.full,
         prove: true,
         jobs: a.jobs,
+        progress,
     };
-    let report = undersigned::verify::verify(ledger.store(), &opts)?;
+    let report = undersigned::verify::verify(ledger.store(), &opts);
+    drop(bar);
+    let report = report?;
     if report.ok && !report.remembered && !ctx.json {
         eprintln!("undersigned: warning: could not remember this head in the ledger's git directory (read-only?); a later rewrite of it will not be noticed");
     }
@@ -308,7 +312,8 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
         .or_else(|| st.and_then(|s| s.current()).map(|c| c.n))
         .unwrap_or(1);
     let text = text_of(&ledger, &replay, &a.stmt, v).unwrap_or_default();
-    let publication = audit::publication(&replay.state, &a.stmt, a.version, text)?;
+    let mut publication = audit::publication(&replay.state, &a.stmt, a.version, text)?;
+    publication.head = replay.report.head.clone();
     let text = super::publish::show_text(&replay, &publication, a.format)?;
     ctx.emit(&publication, || text)?;
     Ok(verdict(&replay.report))
@@ -343,10 +348,19 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
         .log
         .iter()
         .filter(|e| a.stmt.is_none() || e.statement == a.stmt)
+        .cloned()
         .collect();
-    ctx.emit(&entries, || {
+    let log = undersigned::report::Log {
+        format: undersigned::report::formats::LOG.into(),
+        ledger_id: replay.report.ledger_id.clone(),
+        head: replay.report.head.clone(),
+        statement: a.stmt.clone(),
+        entries,
+    };
+    let entries = &log.entries;
+    ctx.emit(&log, || {
         let mut out = String::new();
-        for e in &entries {
+        for e in entries {
             out.push_str(&format!(
                 "{}  {}  {:<18} {:<16} {}{}{}{}\n",
                 undersigned::timefmt::format_secs(e.time),
@@ -407,6 +421,7 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
     let command = undersigned::signed_data::ssh_keygen_command(record, &lines);
     if ctx.json {
         let out = PayloadOutput {
+            format: undersigned::report::formats::PAYLOAD.into(),
             path: undersigned::layout::act_path(&a.stmt, &a.org, seq),
             principal: record.signer.clone(),
             namespace: undersigned::signed_data::ACT_NAMESPACE.to_string(),

@@ -25,7 +25,8 @@ impl Ledger {
         check_slug("statement", &rec.statement)?;
         check_slug("organization", &rec.org)?;
         let (stmt, org) = (rec.statement.as_str(), rec.org.as_str());
-        self.act(key, |p| {
+        let mut current = 0;
+        let mut outcome = self.act(key, |p| {
             let (ledger_id, view) = (p.ledger_id, p.view.clone());
             let state = statement_state(p, stmt, Some(org))?;
             let editor = signing_editor(state, key)?;
@@ -48,7 +49,9 @@ impl Ledger {
                 }));
             }
             check_key_and_text(state, &view, rec)?;
-            let acts = statement_of(state, &view, stmt)?.acts_of(org);
+            let st = statement_of(state, &view, stmt)?;
+            current = st.version_count();
+            let acts = st.acts_of(org);
             let v = rec.version.unwrap_or(0);
             if in_force(acts).iter().any(|a| a.version == Some(v)) {
                 return Ok(Step::Nothing(format!(
@@ -72,7 +75,15 @@ impl Ledger {
                 },
                 actor: editor,
             })
-        })
+        })?;
+        let v = rec.version.unwrap_or(0);
+        if outcome.changed && v < current {
+            outcome.warning = Some(format!(
+                "version {v} is not the current version of {stmt} (version {current} is): org/{org} will be listed as stale, endorsing an older version only, until it signs version {current}"
+            ));
+        }
+        outcome.text_sha256 = rec.text_sha256.clone();
+        Ok(outcome)
     }
 }
 

@@ -9,7 +9,7 @@ mod statements;
 mod write;
 
 pub use registry::NewOrg;
-pub use statements::Revision;
+pub use statements::{Preview, Revision};
 
 use crate::act::Act;
 use crate::clock::{Clock, SystemClock};

@@ -15,6 +15,25 @@ use crate::state::{in_force, ActEntry, State, StatementEntry};
 use crate::timefmt;
 use crate::view::View;
 
+/// What [`Ledger::sign_preview`] shows before signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// Statement slug.
+    pub statement: String,
+    /// The version that would be signed.
+    pub version: u32,
+    /// The current version's number.
+    pub current: u32,
+    /// Its title.
+    pub title: String,
+    /// sha256 of its text.
+    pub text_sha256: String,
+    /// Its exact text.
+    pub text: String,
+    /// The latest earlier version the organization endorses in force, and its text.
+    pub previous: Option<(u32, String)>,
+}
+
 /// A new version of a statement.
 #[derive(Debug, Clone, Default)]
 pub struct Revision<'a> {
@@ -156,7 +175,8 @@ impl Ledger {
     ) -> Result<Outcome> {
         check_slug("statement", stmt)?;
         check_slug("organization", org)?;
-        self.act(key, |p| {
+        let mut endorsed = None;
+        let mut outcome = self.act(key, |p| {
             let (ledger_id, now, view) = (p.ledger_id, p.now_ms, p.view.clone());
             let state = statement_state(p, stmt, Some(org))?;
             let record_signer = act_signer(state, org, key, evidence.is_some())?;
@@ -167,6 +187,7 @@ impl Ledger {
                 version: v,
                 count: st.version_count(),
             })?;
+            endorsed = Some(ver.text_sha256.clone());
             let acts = st.acts_of(org);
             if in_force(acts).iter().any(|a| a.version == Some(v)) {
                 return Ok(Step::Nothing(format!(
@@ -189,6 +210,68 @@ impl Ledger {
                 signature: String::new(),
             };
             signed_act(record, acts, record_signer, key)
+        })?;
+        outcome.text_sha256 = endorsed;
+        Ok(outcome)
+    }
+
+    /// What an organization is asked to endorse with [`Ledger::sign`]: version `version`
+    /// (default: the current one) and, when the organization endorses an earlier version in
+    /// force, that version's text, so that a person can be shown what changed before signing.
+    /// Read from the head's tree; version texts never change, so signing `preview.version`
+    /// afterwards signs exactly this text.
+    pub fn sign_preview(&self, stmt: &str, org: &str, version: Option<u32>) -> Result<Preview> {
+        check_slug("statement", stmt)?;
+        check_slug("organization", org)?;
+        let repo = self.store.repo();
+        let head = self.store.head()?.ok_or(Error::EmptyHistory)?;
+        let tree = repo.find_commit(head)?.tree()?;
+        let view = View {
+            repo,
+            tree: &tree,
+            commit: head,
+        };
+        let count = view.version_count(stmt)?;
+        if count == 0 {
+            return Err(unknown_statement(&view, stmt));
+        }
+        if view.org(org)?.is_none() {
+            return Err(unknown_org(org));
+        }
+        let v = version.unwrap_or(count);
+        let text_of = |n: u32| -> Result<Option<(VersionRecord, String)>> {
+            Ok(view
+                .version(stmt, n)?
+                .map(|(rec, text)| (rec, String::from_utf8_lossy(&text).into_owned())))
+        };
+        let (rec, text) = text_of(v)?.ok_or_else(|| Error::UnknownVersion {
+            stmt: stmt.to_string(),
+            version: v,
+            count,
+        })?;
+        let acts = view.acts(stmt, org)?;
+        let since = acts
+            .iter()
+            .rposition(|a| a.act == ActKind::Withdraw)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let earlier = acts[since..]
+            .iter()
+            .filter_map(|a| a.version)
+            .filter(|n| *n < v)
+            .max();
+        let previous = match earlier {
+            Some(n) => text_of(n)?.map(|(_, t)| (n, t)),
+            None => None,
+        };
+        Ok(Preview {
+            statement: stmt.to_string(),
+            version: v,
+            current: count,
+            title: rec.title,
+            text_sha256: rec.text_sha256,
+            text,
+            previous,
         })
     }
 

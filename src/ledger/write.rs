@@ -114,6 +114,8 @@ impl Ledger {
                     format!("the act is committed, but the work tree was not updated ({e}); check it out again with git (`git checkout -f main` in the ledger)")
                 });
                 return Ok(Outcome {
+                    format: crate::report::formats::OUTCOME.into(),
+                    text_sha256: None,
                     changed: true,
                     commit: Some(built.oid.to_string()),
                     message: built.subject,
@@ -140,6 +142,8 @@ impl Ledger {
             Ok(built) => {
                 self.detached.set(Some(built.oid));
                 Ok(Outcome {
+                    format: crate::report::formats::OUTCOME.into(),
+                    text_sha256: None,
                     changed: true,
                     commit: Some(built.oid.to_string()),
                     message: built.subject,
@@ -265,6 +269,8 @@ fn act_time(clock_ms: i64, head: Oid, head_secs: i64) -> Result<i64> {
 
 fn nothing(message: String) -> Outcome {
     Outcome {
+        format: crate::report::formats::OUTCOME.into(),
+        text_sha256: None,
         changed: false,
         commit: None,
         message,

@@ -58,6 +58,7 @@ impl std::fmt::Display for ActType {
 
 /// One entry of the log, derived from trees (never from commit messages): one per record an
 /// act added (an organization registered with its key gives an `org-add` and a `key-add`).
+/// Every entry has the same fields, whatever its act: those that do not apply are `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Commit id.
@@ -69,22 +70,40 @@ pub struct LogEntry {
     /// What the record did.
     pub act: ActType,
     /// Statement concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub statement: Option<String>,
     /// Version concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub version: Option<u32>,
     /// Organization or editor concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub subject: Option<String>,
     /// `signed` or `attested` for endorsements and withdrawals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub provenance: Option<Provenance>,
+}
+
+/// The acts in order (`log --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Log {
+    /// Names this output and its version: `undersigned-log/1` ([`crate::report::formats`]).
+    pub format: String,
+    /// The ledger id.
+    pub ledger_id: String,
+    /// The head the log was read at.
+    pub head: String,
+    /// The statement the log is limited to, if any.
+    #[serde(default)]
+    pub statement: Option<String>,
+    /// The entries, oldest first.
+    pub entries: Vec<LogEntry>,
 }
 
 /// What an act did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
+    /// Names this output and its version: `undersigned-outcome/1` ([`crate::report::formats`]).
+    pub format: String,
     /// False when the ledger already said this (nothing was written).
     pub changed: bool,
     /// The commit that holds the act (the existing one's position is not searched for when
@@ -98,11 +117,16 @@ pub struct Outcome {
     /// Something worth telling that did not stop the act.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+    /// For an endorsement: the sha256 of the text it endorses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_sha256: Option<String>,
 }
 
 /// What `init` made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitOutput {
+    /// Names this output and its version: `undersigned-init/1` ([`crate::report::formats`]).
+    pub format: String,
     /// The ledger id: the genesis commit, which verifiers pin with `--trust`.
     pub ledger_id: String,
     /// The ledger directory.
@@ -114,6 +138,8 @@ pub struct InitOutput {
 /// A key file: what `key new` wrote or `key show` read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyOutput {
+    /// Names this output and its version: `undersigned-key/1` ([`crate::report::formats`]).
+    pub format: String,
     /// The private key file (`key new` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -129,6 +155,8 @@ pub struct KeyOutput {
 /// An endorsement's or withdrawal's signed payload, for checking it with `ssh-keygen`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayloadOutput {
+    /// Names this output and its version: `undersigned-payload/1` ([`crate::report::formats`]).
+    pub format: String,
     /// The record's path in the ledger.
     pub path: String,
     /// The principal whose key signed it (`-I` of `ssh-keygen -Y verify`).

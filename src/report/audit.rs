@@ -18,6 +18,10 @@ pub struct EndorsementView {
     pub attested_by: Option<String>,
     /// Fingerprint of the key that signed the record.
     pub key: String,
+    /// For an attested endorsement: the sha256 of the evidence the editor holds (the evidence
+    /// itself never enters the ledger), so that whoever holds it can check it is the one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
     /// Commit that added the record.
     pub commit: String,
     /// The record's own time.
@@ -105,6 +109,9 @@ pub struct WithdrawalView {
     /// Reason given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For an attested withdrawal: the sha256 of the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
     /// Commit.
     pub commit: String,
     /// The record's own time.
@@ -114,6 +121,8 @@ pub struct WithdrawalView {
 /// The audit of one statement. `--json` prints this; its fields are a versioned contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Audit {
+    /// Names this output and its version: `undersigned-audit/1` ([`crate::report::formats`]).
+    pub format: String,
     /// Statement slug.
     pub statement: String,
     /// Title of the current version.
@@ -153,6 +162,12 @@ pub struct Signatory {
 /// The publishable statement: a version's text and the organizations that endorse it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
+    /// Names this output and its version: `undersigned-publication/1` ([`crate::report::formats`]).
+    pub format: String,
+    /// The ledger id.
+    pub ledger_id: String,
+    /// The head commit the publication was read at.
+    pub head: String,
     /// Statement slug.
     pub statement: String,
     /// Version shown.

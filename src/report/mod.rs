@@ -10,16 +10,99 @@
 mod acts;
 mod audit;
 mod coalition;
+mod inventory;
 mod rule;
 mod verdict;
 
-pub use acts::{ActType, InitOutput, KeyOutput, LogEntry, Outcome, PayloadOutput};
+/// The `format` of each `--json` output: its name and the version of its fields. A program
+/// reading undersigned's JSON checks it and refuses a name or version it does not know;
+/// `docs/json.md` documents each.
+pub mod formats {
+    /// [`super::Report`]: `verify`.
+    pub const REPORT: &str = "undersigned-report/1";
+    /// [`super::Audit`]: `audit`.
+    pub const AUDIT: &str = "undersigned-audit/1";
+    /// [`super::Publication`]: `show`.
+    pub const PUBLICATION: &str = "undersigned-publication/1";
+    /// [`super::Log`]: `log`.
+    pub const LOG: &str = "undersigned-log/1";
+    /// [`super::Outcome`]: every act.
+    pub const OUTCOME: &str = "undersigned-outcome/1";
+    /// [`super::InitOutput`]: `init`.
+    pub const INIT: &str = "undersigned-init/1";
+    /// [`super::KeyOutput`]: `key new`, `key show`.
+    pub const KEY: &str = "undersigned-key/1";
+    /// [`super::PayloadOutput`]: `payload`.
+    pub const PAYLOAD: &str = "undersigned-payload/1";
+    /// [`super::SyncReport`]: `sync`.
+    pub const SYNC: &str = "undersigned-sync/1";
+    /// [`super::CloneReport`]: `clone`.
+    pub const CLONE: &str = "undersigned-clone/1";
+    /// [`super::Installed`]: `hook install`.
+    pub const HOOK: &str = "undersigned-hook/1";
+    /// [`super::RequestSummary`]: `request -o`.
+    pub const REQUEST_SUMMARY: &str = "undersigned-request-summary/1";
+    /// [`super::RequestsWritten`]: `request --stale`.
+    pub const REQUESTS: &str = "undersigned-requests/1";
+    /// [`super::SignedSummary`]: `sign --request`.
+    pub const SIGNED: &str = "undersigned-signed/1";
+    /// [`super::ErrorOutput`]: any command that fails.
+    pub const ERROR: &str = "undersigned-error/1";
+    /// [`super::OrgList`]: `org list`.
+    pub const ORG_LIST: &str = "undersigned-org-list/1";
+    /// [`super::StatementList`]: `statement list`.
+    pub const STATEMENT_LIST: &str = "undersigned-statement-list/1";
+    /// [`super::Status`]: `status`.
+    pub const STATUS: &str = "undersigned-status/1";
+    /// [`super::TextDiff`]: `statement diff`.
+    pub const DIFF: &str = "undersigned-diff/1";
+    /// [`super::DemoOutput`]: `demo`.
+    pub const DEMO: &str = "undersigned-demo/1";
+    /// [`super::PublishSummary`]: `publish`.
+    pub const PUBLISH: &str = "undersigned-publish/1";
+
+    /// [`super::ManPages`]: `man`.
+    pub const MAN: &str = "undersigned-man/1";
+
+    /// Every format above, for documentation checks.
+    pub const ALL: &[&str] = &[
+        REPORT,
+        AUDIT,
+        PUBLICATION,
+        LOG,
+        OUTCOME,
+        INIT,
+        KEY,
+        PAYLOAD,
+        SYNC,
+        CLONE,
+        HOOK,
+        REQUEST_SUMMARY,
+        REQUESTS,
+        SIGNED,
+        ERROR,
+        ORG_LIST,
+        STATEMENT_LIST,
+        STATUS,
+        DIFF,
+        DEMO,
+        PUBLISH,
+        MAN,
+    ];
+}
+
+pub use acts::{ActType, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput};
 pub use audit::{
     Audit, EndorsementView, KeyView, Publication, RevokedView, Signatory, VersionView,
     WithdrawalView,
 };
 pub use coalition::{
-    CloneReport, ErrorOutput, Installed, RequestSummary, SignedSummary, SyncReport,
+    CloneReport, ErrorOutput, Installed, NowStale, Republished, RequestSummary, RequestsWritten,
+    SignedSummary, SyncReport, VersionArrived,
+};
+pub use inventory::{
+    DemoOutput, DiffSegment, ManPages, OrgList, OrgSummary, PublishSummary, PublishedStatement,
+    StaleOrg, StatementList, StatementSummary, Status, StatusCounts, TextDiff,
 };
 pub use rule::Rule;
 pub use verdict::{summary, Broken, Failure, Report};

@@ -39,6 +39,8 @@ impl Broken {
 /// The outcome of verification. `--json` prints this; its fields are a versioned contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
+    /// Names this output and its version: `undersigned-report/1` ([`crate::report::formats`]).
+    pub format: String,
     /// True when there are no failures.
     pub ok: bool,
     /// Genesis commit id.

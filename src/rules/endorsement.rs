@@ -85,6 +85,7 @@ pub fn check_act(
         key: r.key,
         signed_at: r.signed_at,
         reason: r.reason,
+        evidence_sha256: r.evidence_sha256,
         commit: Oid::ZERO_SHA1,
         path: f.path.clone(),
     };

@@ -11,8 +11,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Clones `url` into `dir` (`bare`: without a work tree), verifies it (against `trust` when
-/// given) and only then gives it its name: a refused clone leaves nothing behind.
-pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<CloneReport> {
+/// given) and only then gives it its name: a refused clone leaves nothing behind. `progress`
+/// is told how far cloning and verifying are.
+pub fn clone(
+    url: &str,
+    dir: &Path,
+    trust: Option<Oid>,
+    bare: bool,
+    progress: Option<&crate::progress::Progress>,
+) -> Result<CloneReport> {
     if dir.exists() {
         let empty = dir.is_dir()
             && fs::read_dir(dir)
@@ -29,13 +36,46 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Missing parent directories are made, as `git clone` makes them, and removed again when
+    // the clone is refused: a refused clone leaves nothing behind.
+    let made = first_missing(&parent);
+    fs::create_dir_all(&parent)
+        .map_err(|e| Error::io(format!("{}: making the directory", parent.display()), e))?;
+    let result = clone_into(url, dir, &parent, trust, bare, progress);
+    if result.is_err() {
+        if let Some(m) = made {
+            let _ = fs::remove_dir_all(m);
+        }
+    }
+    result
+}
+
+/// The topmost directory of `path` that does not exist yet, if any.
+fn first_missing(path: &Path) -> Option<PathBuf> {
+    let mut missing = None;
+    let mut p = Some(path);
+    while let Some(d) = p.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing = Some(d.to_path_buf());
+        p = d.parent();
+    }
+    missing
+}
+
+fn clone_into(
+    url: &str,
+    dir: &Path,
+    parent: &Path,
+    trust: Option<Oid>,
+    bare: bool,
+    progress: Option<&crate::progress::Progress>,
+) -> Result<CloneReport> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "ledger".into());
     let scratch = tempfile::Builder::new()
         .prefix(&format!(".{name}.undersigned-clone-"))
-        .tempdir_in(&parent)
+        .tempdir_in(parent)
         .map_err(|e| {
             Error::io(
                 format!("{}: making a scratch directory", parent.display()),
@@ -43,6 +83,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
             )
         })?;
     let work = scratch.path().join("ledger");
+    crate::progress::report(progress, crate::progress::Stage::Fetching, 0, None);
     transport::clone(url, &work, bare)?;
     let store = Store::open(&work)?;
     let head = store.head()?.ok_or(Error::EmptyHistory)?;
@@ -53,6 +94,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
             trust,
             incremental: true,
             prove: true,
+            progress: progress.cloned(),
             ..Default::default()
         },
     )?;
@@ -83,6 +125,7 @@ pub fn clone(url: &str, dir: &Path, trust: Option<Oid>, bare: bool) -> Result<Cl
     }
     fs::rename(&work, dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     Ok(CloneReport {
+        format: crate::report::formats::CLONE.into(),
         dir: dir.display().to_string(),
         ledger_id: report.ledger_id,
         head: report.head,

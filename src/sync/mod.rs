@@ -12,6 +12,7 @@
 //! killed between push and branch update learns on the next run that its acts are already
 //! published.
 
+mod arrivals;
 mod clone;
 mod keyring;
 mod rebuild;
@@ -22,7 +23,8 @@ pub use keyring::Keys;
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
 use crate::local::journal::{self, Push, RemoteState};
-use crate::report::{Failure, Rule, SyncReport};
+use crate::progress::{Progress, Stage};
+use crate::report::{Failure, Republished, Rule, SyncReport};
 use crate::store::Store;
 use crate::transport::{self, Pushed};
 use crate::verify::{verify_at, VerifyOptions};
@@ -43,6 +45,9 @@ struct Session<'l, 'a, 'k> {
     /// The remote head a push was last refused on, and why.
     last_refusal: Option<(Oid, String)>,
     received: u64,
+    /// This clone's acts made again on the remote's head in the last round.
+    republished: Vec<Republished>,
+    progress: Option<&'l Progress>,
 }
 
 /// How a round ended.
@@ -54,7 +59,14 @@ enum Round {
 
 /// Fetches, verifies what came in, publishes this clone's acts on top and pushes; see the
 /// module documentation. Holds the ledger's lock throughout, so local acts wait for it.
-pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> Result<SyncReport> {
+/// `progress` is told how far fetching, verifying and rebuilding are.
+pub fn sync(
+    ledger: &Ledger,
+    remote: &str,
+    keys: &mut Keys<'_>,
+    tries: u32,
+    progress: Option<&Progress>,
+) -> Result<SyncReport> {
     transport::check_remote_name(remote)?;
     let store = ledger.store();
     let repo = store.repo();
@@ -76,6 +88,7 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
     }
     let _lock = store.lock()?;
     store.check_clean()?;
+    let before = store.head()?.ok_or(Error::EmptyHistory)?;
     let mut s = Session {
         ledger,
         remote,
@@ -88,10 +101,20 @@ pub fn sync(ledger: &Ledger, remote: &str, keys: &mut Keys<'_>, tries: u32) -> R
         },
         last_refusal: None,
         received: 0,
+        republished: Vec::new(),
+        progress,
     };
     for attempt in 1..=tries.max(1) {
         match s.round(attempt)? {
-            Round::Done(report) => return Ok(report),
+            Round::Done(mut report) => {
+                report.republished = std::mem::take(&mut s.republished);
+                if let Ok(head) = Oid::from_str(&report.head) {
+                    let (versions, stale) = arrivals::arrivals(repo, before, head)?;
+                    report.new_versions = versions;
+                    report.now_stale = stale;
+                }
+                return Ok(report);
+            }
             Round::Lost => continue,
         }
     }
@@ -114,6 +137,7 @@ impl Session<'_, '_, '_> {
     fn round(&mut self, attempt: u32) -> Result<Round> {
         let store = self.ledger.store();
         let repo = store.repo();
+        crate::progress::report(self.progress, Stage::Fetching, 0, None);
         let fetched = transport::fetch(store.dir(), repo, self.remote)?;
         let local = store.head()?.ok_or(Error::EmptyHistory)?;
         let landed = self.landed(fetched, local)?;
@@ -131,7 +155,7 @@ impl Session<'_, '_, '_> {
         // and could name a head that never verified. An unchanged remote resumes from this
         // user's own proof of it, at no cost.
         let what = format!("remote {} (head {remote_head})", self.remote);
-        check(store, remote_head, self.ledger_id, what)?;
+        check(store, remote_head, self.ledger_id, what, self.progress)?;
         if self.journal.verified.as_deref() != Some(remote_head.to_string().as_str()) {
             self.journal.verified = Some(remote_head.to_string());
             self.save_journal()?;
@@ -180,14 +204,20 @@ impl Session<'_, '_, '_> {
         attempt: u32,
     ) -> Result<Round> {
         let (tip, dropped) = if start == remote_head {
+            self.republished.clear();
             (local, Vec::new())
         } else {
-            rebuild::rebuild(self.ledger, unpublished, remote_head, &mut self.ring)?
+            let total = Some(unpublished.len() as u64);
+            crate::progress::report(self.progress, Stage::Rebuilding, 0, total);
+            let r = rebuild::rebuild(self.ledger, unpublished, remote_head, &mut self.ring)?;
+            self.republished = r.republished;
+            (r.tip, r.dropped)
         };
         let published = unpublished.len() as u64 - dropped.len() as u64;
         if tip != remote_head {
             let what = format!("this clone's acts rebuilt on {remote_head}");
-            check(self.store(), tip, self.ledger_id, what)?;
+            check(self.store(), tip, self.ledger_id, what, self.progress)?;
+            crate::progress::report(self.progress, Stage::Pushing, 0, None);
             self.journal.pending = Some(Push {
                 local: local.to_string(),
                 tip: tip.to_string(),
@@ -225,7 +255,7 @@ impl Session<'_, '_, '_> {
     /// An empty remote: this clone's ledger becomes the shared copy.
     fn first_push(&mut self, local: Oid, attempt: u32) -> Result<Round> {
         let what = format!("this clone's head {local}");
-        check(self.store(), local, self.ledger_id, what)?;
+        check(self.store(), local, self.ledger_id, what, self.progress)?;
         match transport::push(self.store().dir(), self.remote, local)? {
             Pushed::Landed => {
                 self.journal = RemoteState {
@@ -301,6 +331,10 @@ impl Session<'_, '_, '_> {
 
     fn report(&self, head: Oid, published: u64, dropped: Vec<String>, tries: u32) -> SyncReport {
         SyncReport {
+            format: crate::report::formats::SYNC.into(),
+            new_versions: Vec::new(),
+            now_stale: Vec::new(),
+            republished: Vec::new(),
             remote: self.remote.to_string(),
             head: head.to_string(),
             received: self.received,
@@ -356,7 +390,13 @@ fn contains(repo: &Repository, head: Oid, ancestor: Oid) -> bool {
 
 /// Verifies the history ending at `head` (incrementally, pinned to this ledger), or refuses it
 /// as what came from `what`.
-fn check(store: &Store, head: Oid, trust: Oid, what: String) -> Result<()> {
+fn check(
+    store: &Store,
+    head: Oid,
+    trust: Oid,
+    what: String,
+    progress: Option<&Progress>,
+) -> Result<()> {
     let report = verify_at(
         store,
         head,
@@ -364,6 +404,7 @@ fn check(store: &Store, head: Oid, trust: Oid, what: String) -> Result<()> {
             trust: Some(trust),
             incremental: true,
             prove: true,
+            progress: progress.cloned(),
             ..Default::default()
         },
     )?;

@@ -12,7 +12,7 @@ use crate::ledger::{Ledger, NewOrg, Revision};
 use crate::record::{
     ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, Provenance, VersionRecord,
 };
-use crate::report::Outcome;
+use crate::report::{Outcome, Republished};
 use crate::view::{principal_dir, View};
 use git2::{Oid, Repository};
 use std::collections::HashMap;
@@ -72,13 +72,21 @@ fn conflict(what: String) -> Error {
     Error::CannotPublish { why: what }
 }
 
-/// Rebuilds `commits` (oldest first) on `onto`; returns the new head and the dropped acts.
+/// What a rebuild made: the new head, the acts dropped (one line each), and each act made
+/// again with its old and new commit.
+pub(super) struct Rebuilt {
+    pub tip: Oid,
+    pub dropped: Vec<String>,
+    pub republished: Vec<Republished>,
+}
+
+/// Rebuilds `commits` (oldest first) on `onto`.
 pub(super) fn rebuild(
     ledger: &Ledger,
     commits: &[Oid],
     onto: Oid,
     keys: &mut KeyRing<'_, '_>,
-) -> Result<(Oid, Vec<String>)> {
+) -> Result<Rebuilt> {
     let repo = ledger.store().repo();
     let mut acts = Vec::with_capacity(commits.len());
     for c in commits {
@@ -86,18 +94,32 @@ pub(super) fn rebuild(
     }
     let mut versions = HashMap::new();
     let mut dropped = Vec::new();
+    let mut republished = Vec::new();
     ledger.detach(onto);
     let guard = Detached(ledger);
     let mut base = onto;
     for (commit, act) in &acts {
         let key = keys.for_commit(repo, *commit)?;
-        if let Some(why) = apply(ledger, act, key, &mut versions, base)? {
-            dropped.push(why);
+        match apply(ledger, act, key, &mut versions, base)? {
+            Err(why) => dropped.push(why),
+            Ok(outcome) => {
+                if let Some(new) = outcome.commit.filter(|c| *c != commit.to_string()) {
+                    republished.push(Republished {
+                        old: commit.to_string(),
+                        new,
+                        act: outcome.message,
+                    });
+                }
+            }
         }
         base = ledger.detached_head().unwrap_or(base);
     }
     drop(guard);
-    Ok((base, dropped))
+    Ok(Rebuilt {
+        tip: base,
+        dropped,
+        republished,
+    })
 }
 
 /// Ends detached building however the rebuild ends.
@@ -110,15 +132,16 @@ impl Drop for Detached<'_> {
 }
 
 /// Puts one act on top of the detached base. `versions` maps a statement version numbered in
-/// this clone to its number on the remote, for endorsements of a local revision. Returns a
-/// line for people when the remote already says the same (the act is dropped).
+/// this clone to its number on the remote, for endorsements of a local revision. Returns what
+/// the act made, or a line for people when the remote already says the same (the act is
+/// dropped).
 fn apply(
     ledger: &Ledger,
     act: &Act,
     key: &SigningKey,
     versions: &mut HashMap<(String, u32), u32>,
     base: Oid,
-) -> Result<Option<String>> {
+) -> Result<Remade> {
     let outcome = match act {
         Act::Init { .. } => {
             return Err(conflict(
@@ -129,29 +152,29 @@ fn apply(
             ActKind::Endorse => endorse(ledger, record, key, versions, base)?,
             ActKind::Withdraw => match withdraw(ledger, record, key, base)? {
                 Ok(outcome) => outcome,
-                Err(dropped) => return Ok(Some(dropped)),
+                Err(dropped) => return Ok(Err(dropped)),
             },
         },
         Act::Version { record, text } => {
             match version(ledger, record, text, key, versions, base)? {
                 Ok(outcome) => outcome,
-                Err(dropped) => return Ok(Some(dropped)),
+                Err(dropped) => return Ok(Err(dropped)),
             }
         }
         Act::AddOrg { org, key: k } => match add_org(ledger, org, k.as_ref(), key, base)? {
             Ok(outcome) => outcome,
-            Err(dropped) => return Ok(Some(dropped)),
+            Err(dropped) => return Ok(Err(dropped)),
         },
         Act::AddEditor { editor, key: k } => match add_editor(ledger, editor, k, key, base)? {
             Ok(outcome) => outcome,
-            Err(dropped) => return Ok(Some(dropped)),
+            Err(dropped) => return Ok(Err(dropped)),
         },
         Act::AddKey(k) => {
             let who = principal(&k.principal)?;
             let public = parse_key(&k.public_key)?;
             let current = registered(ledger.store().repo(), base, &who)?.and_then(|(_, fp)| fp);
             if current.as_deref() == Some(public.fingerprint.as_str()) {
-                return Ok(Some(format!(
+                return Ok(Err(format!(
                     "{who} already has key {} on the remote",
                     public.fingerprint
                 )));
@@ -163,7 +186,11 @@ fn apply(
         }
         Act::RemoveEditor(r) => ledger.remove_editor(&r.editor, &r.reason, key)?,
     };
-    Ok((!outcome.changed).then_some(outcome.message))
+    Ok(if outcome.changed {
+        Ok(outcome)
+    } else {
+        Err(outcome.message)
+    })
 }
 
 /// What re-making one act gave: its outcome, or why it was dropped.

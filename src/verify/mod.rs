@@ -11,6 +11,7 @@
 use crate::error::{Error, Result};
 use crate::layout;
 use crate::local::proofs::{self, StatementFile};
+use crate::progress::{report as report_progress, Progress, Stage};
 use crate::report::{Broken, Failure, LogEntry, Report, Rule};
 use crate::state::State;
 use crate::store::Store;
@@ -40,6 +41,8 @@ pub struct VerifyOptions {
     pub prove: bool,
     /// Threads in all, the one reading history included; 0 uses one per core.
     pub jobs: usize,
+    /// Told how far the pass is ([`crate::progress`]).
+    pub progress: Option<crate::progress::Progress>,
 }
 
 /// Everything one pass produces.
@@ -168,7 +171,12 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
 
 /// The first-parent chain from `head` back to `start` (exclusive), oldest first. Merges are
 /// reported, not walked.
-fn chain(v: &mut Verifier<'_>, head: Oid, start: &Start) -> Result<Vec<Oid>> {
+fn chain(
+    v: &mut Verifier<'_>,
+    head: Oid,
+    start: &Start,
+    progress: Option<&Progress>,
+) -> Result<Vec<Oid>> {
     let mut chain = Vec::new();
     let mut next = match start.from {
         Some(_) if start.after.is_empty() => None,
@@ -185,6 +193,9 @@ fn chain(v: &mut Verifier<'_>, head: Oid, start: &Start) -> Result<Vec<Oid>> {
             )));
         }
         chain.push(id);
+        if chain.len() % 1024 == 0 {
+            report_progress(progress, Stage::Reading, chain.len() as u64, None);
+        }
         next = first;
     }
     chain.reverse();
@@ -237,7 +248,13 @@ fn unreadable(repo: &Repository, id: Oid, e: &git2::Error) -> Broken {
 }
 
 /// Judges each commit of `chain` in order; stops at a commit whose objects cannot be read.
-fn walk(v: &mut Verifier<'_>, chain: &[Oid], from: Option<Oid>) -> Result<()> {
+fn walk(
+    v: &mut Verifier<'_>,
+    chain: &[Oid],
+    from: Option<Oid>,
+    progress: Option<&Progress>,
+) -> Result<()> {
+    let total = Some(chain.len() as u64);
     let repo = v.repo;
     let mut parent: Option<(Tree<'_>, i64)> = match from {
         Some(s) => {
@@ -247,6 +264,9 @@ fn walk(v: &mut Verifier<'_>, chain: &[Oid], from: Option<Oid>) -> Result<()> {
         None => None,
     };
     for (i, id) in chain.iter().enumerate() {
+        if i % 64 == 0 {
+            report_progress(progress, Stage::Checking, i as u64, total);
+        }
         let genesis = from.is_none() && i == 0;
         let commit = match repo.find_commit(*id) {
             Ok(c) => c,
@@ -284,7 +304,8 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
     let mut v = Verifier::new(repo, std::mem::take(&mut s.state), opts.jobs, whole_state);
     v.endorsements = s.counts.1;
     v.withdrawals = s.counts.2;
-    let chain = chain(&mut v, head, &s)?;
+    let progress = opts.progress.as_ref();
+    let chain = chain(&mut v, head, &s, progress)?;
     let genesis = match (s.from, v.state.ledger_id) {
         (Some(_), Some(g)) => g,
         _ => *chain.first().ok_or(Error::EmptyHistory)?,
@@ -296,8 +317,14 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
             "this ledger's genesis is {genesis}, not the trusted ledger id {t}; it is another ledger or a replaced history"
         )));
     }
-    walk(&mut v, &chain, s.from)?;
+    walk(&mut v, &chain, s.from, progress)?;
     let found = v.checker.finish();
+    report_progress(
+        progress,
+        Stage::Checking,
+        chain.len() as u64,
+        Some(chain.len() as u64),
+    );
     v.failures.extend(found);
     v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {
@@ -338,6 +365,7 @@ fn report(
             .filter(|(id, _)| !st.statements.contains_key(*id))
     };
     Report {
+        format: crate::report::formats::REPORT.into(),
         ok: v.failures.is_empty(),
         ledger_id: genesis.to_string(),
         head: head.to_string(),

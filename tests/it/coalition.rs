@@ -1094,7 +1094,7 @@ fn sync_loses_nothing_when_the_remote_is_unreachable_or_refuses_the_push() {
     git_in_ok(&w, &a, &["remote", "set-url", "origin", s(&nowhere)]);
     let before = state_of(&w, &a);
     let (code, v, err) = us_fails(&w, &a, &["sync"]);
-    assert_eq!(code, 2, "{v}\n{err}");
+    assert_eq!(code, 3, "a network failure exits 3: {v}\n{err}");
     assert!(
         err.contains("git fetch") && err.contains("nowhere.git"),
         "{err}"

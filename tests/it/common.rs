@@ -92,10 +92,16 @@ impl World {
         path
     }
 
-    /// Makes a key with `undersigned key new`.
+    /// Makes an unencrypted key with `undersigned key new --no-passphrase` (without a
+    /// terminal, `key new` needs a passphrase source or `--no-passphrase`).
     pub fn new_key(&self, name: &str) -> PathBuf {
         let path = self.key(name);
-        self.ok(&["key", "new", path.to_str().expect("utf-8 path")]);
+        self.ok(&[
+            "key",
+            "new",
+            "--no-passphrase",
+            path.to_str().expect("utf-8 path"),
+        ]);
         path
     }
 
@@ -620,4 +626,52 @@ pub fn editor_commit(w: &World, msg: &str) -> String {
 /// A stock commit signed by organization `org` (key file of the same name).
 pub fn org_commit(w: &World, org: &str, msg: &str) -> String {
     stock_commit_at(w, &w.key(org), &org_email(org), None, &["-m", msg])
+}
+
+/// Runs `undersigned ARGS` under a pseudo-terminal (util-linux `script`), typing `input`, with
+/// the world's environment plus `env`; stdout and stderr arrive together in the output's
+/// stdout, as a terminal shows them. `None` when `script` is not installed.
+pub fn on_tty(w: &World, args: &[&str], input: &str, env: &[(&str, &str)]) -> Option<Output> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed (no pseudo-terminal)");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("undersigned");
+    let quote = |a: &str| format!("'{}'", a.replace('\'', "'\\''"));
+    let mut cmdline = quote(s(&bin));
+    for a in args {
+        cmdline.push(' ');
+        cmdline.push_str(&quote(a));
+    }
+    let mut c = Command::new("script");
+    c.args(["-qec", &cmdline, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", w.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("UNDERSIGNED_LEDGER", w.ledger())
+        .env("TERM", "dumb")
+        .current_dir(w.path());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        // Typed slowly enough that each answer meets its prompt (a terminal discards nothing,
+        // but a prompt that reads a password turns echo off first).
+        for line in input.split_inclusive('\n') {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stdin.write_all(line.as_bytes()).expect("type");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    Some(child.wait_with_output().expect("script output"))
 }

@@ -1332,3 +1332,73 @@ fn two_processes_acting_at_once_on_one_ledger_lose_nothing() {
         "the work tree holds the head"
     );
 }
+
+/// A sync that rebuilt this clone's act on the remote's head writes that act's record again,
+/// at the same path with other bytes (a new time, a new signature). Killed while its checkout
+/// was writing that file, it leaves the file cut short, the index and the marker on the old
+/// local head. That file is undersigned's own writing of the head, not a user's edit: the next
+/// act rewrites it (a full run met this about once in four).
+#[test]
+fn a_rebuilt_record_cut_short_by_a_killed_sync_does_not_wedge_the_ledger() {
+    let w = World::new();
+    let id = w.standard();
+    let a = w.ledger();
+    let srv = w.path().join("srv.git");
+    git_in(
+        &w,
+        w.path(),
+        &["init", "-q", "--bare", "--initial-branch=main", s(&srv)],
+    );
+    git_in(&w, &a, &["remote", "add", "origin", s(&srv)]);
+    json_in(&w, &a, &["sync"]);
+    let b = w.path().join("clone-b");
+    json_in(&w, &a, &["clone", s(&srv), s(&b), "--trust", &id]);
+    json_in(
+        &w,
+        &b,
+        &["sign", "icc", "--org", "fidh", "--key", &w.key_arg("fidh")],
+    );
+    json_in(&w, &b, &["sync"]);
+    let v = json_in(
+        &w,
+        &a,
+        &["sign", "icc", "--org", "hrw", "--key", &w.key_arg("hrw")],
+    );
+    let old = v["commit"].as_str().expect("commit").to_string();
+    let file = v["paths"][0].as_str().expect("path").to_string();
+    let r = json_in(&w, &a, &["sync"]);
+    assert_eq!(r["republished"][0]["old"], old.as_str(), "{r}");
+    let before = std::fs::read(a.join(&file)).expect("rebuilt record");
+    assert_ne!(
+        git_in(&w, &a, &["show", &format!("{old}:{file}")]).as_bytes(),
+        &before[..],
+        "the rebuilt record has other bytes"
+    );
+    // What the kill leaves: index and marker on the old head, the record cut short.
+    git_in(&w, &a, &["read-tree", &old]);
+    std::fs::write(a.join(".git/undersigned/worktree"), format!("{old}\n")).expect("marker");
+    std::fs::write(a.join(&file), &before[..10]).expect("cut it short");
+
+    let v = json_in(
+        &w,
+        &a,
+        &[
+            "withdraw",
+            "icc",
+            "--org",
+            "hrw",
+            "--reason",
+            "r",
+            "--key",
+            &w.key_arg("hrw"),
+        ],
+    );
+    assert_eq!(v["changed"], true, "{v}");
+    verifies(&w, &a, Some(&id));
+    fsck_clean(&w, &a);
+    assert_eq!(
+        git_in(&w, &a, &["status", "--porcelain", "--untracked-files=all"]),
+        "",
+        "the work tree holds the head after the act"
+    );
+}

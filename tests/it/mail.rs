@@ -24,10 +24,12 @@ fn mail(w: &World, name: &str) -> PathBuf {
     d.join(name)
 }
 
-/// `undersigned request STMT [extra] -o FILE` on the world's ledger; returns the file.
+/// `undersigned request STMT [extra] -o FILE --key EDITOR` on the world's ledger; returns the
+/// file.
 fn request(w: &World, stmt: &str, extra: &[&str], name: &str) -> PathBuf {
     let out = mail(w, name);
-    let mut args = vec!["--json", "request", stmt, "-o", s(&out)];
+    let editor = w.key_arg("editor");
+    let mut args = vec!["--json", "request", stmt, "-o", s(&out), "--key", &editor];
     args.extend_from_slice(extra);
     let v: Value = serde_json::from_str(&w.ok(&args)).expect("JSON");
     assert_eq!(v["output"], s(&out), "{v}");
@@ -245,6 +247,54 @@ fn readme_payload(rec: &Value) -> String {
     p
 }
 
+/// The payload of a signing request's editor signature, built by hand from its fields as the
+/// README documents it.
+fn request_payload(req: &Value) -> String {
+    let mut p = String::from("undersigned request v1\n");
+    for (k, f) in [
+        ("ledger", "ledger"),
+        ("ledger-name", "ledger_name"),
+        ("statement", "statement"),
+        ("version", "version"),
+        ("title", "title"),
+        ("text-sha256", "text_sha256"),
+        ("org", "org"),
+        ("signed-at", "signed_at"),
+        ("editor", "editor"),
+        ("editor-key", "editor_key"),
+        ("requested-at", "requested_at"),
+    ] {
+        match &req[f] {
+            Value::Null => {}
+            Value::String(s) => p.push_str(&format!("{k}: {s}\n")),
+            other => p.push_str(&format!("{k}: {other}\n")),
+        }
+    }
+    p
+}
+
+/// Signs the request file `path` again with the key file `key` using stock `ssh-keygen -Y sign
+/// -n undersigned-request`, as an editor (or a thief of an editor's key) who edited it would:
+/// the request then passes `sign --request`, and only `accept` stands between it and the
+/// ledger.
+pub(crate) fn resign(w: &World, path: &Path, key: &str) {
+    let mut req = read_json(path);
+    let payload = path.with_extension("payload");
+    let sig = path.with_extension("payload.sig");
+    let _ = std::fs::remove_file(&sig);
+    std::fs::write(&payload, request_payload(&req)).expect("write payload");
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-Y", "sign", "-n", "undersigned-request", "-f", key])
+        .arg(&payload)
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(out.status.success(), "ssh-keygen -Y sign: {}", said(&out));
+    let armor = std::fs::read_to_string(&sig).expect("signature");
+    req["signature"] = armor.trim_end().into();
+    write_json(path, &req);
+    let _ = w;
+}
+
 /// Stock `ssh-keygen -Y verify -f SIGNERS -I PRINCIPAL -n NAMESPACE -s SIG < PAYLOAD`.
 fn ssh_keygen_verify(
     w: &World,
@@ -308,7 +358,46 @@ fn request_sign_without_ledger_accept_verifies_and_stock_tools_agree() {
     // Coordinator: the request.
     let req_path = request(&w, "icc", &[], "request.json");
     let req = read_json(&req_path);
-    assert_eq!(req["format"], "undersigned-request/1", "{req}");
+    assert_eq!(req["format"], "undersigned-request/2", "{req}");
+    // Signed by the editor, whose key it carries.
+    assert_eq!(req["editor"], "editor/coordinator", "{req}");
+    let editor_pub = std::fs::read_to_string(format!("{}.pub", w.key_arg("editor"))).expect("pub");
+    assert_eq!(
+        req["editor_key"].as_str().expect("editor_key"),
+        editor_pub
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert!(
+        req["org"].is_null(),
+        "a request for any organization: {req}"
+    );
+    // Stock ssh-keygen verifies the editor's signature over the documented payload.
+    let signers = w.path().join("files").join("editor_signers");
+    std::fs::create_dir_all(signers.parent().expect("parent")).expect("files dir");
+    std::fs::write(
+        &signers,
+        format!(
+            "editor/coordinator {}\n",
+            req["editor_key"].as_str().expect("key")
+        ),
+    )
+    .expect("write");
+    let ok = ssh_keygen_verify(
+        &w,
+        &signers,
+        "editor/coordinator",
+        "undersigned-request",
+        req["signature"].as_str().expect("signature"),
+        request_payload(&req).as_bytes(),
+    );
+    assert!(
+        ok.status.success(),
+        "ssh-keygen -Y verify of the request: {}",
+        said(&ok)
+    );
     assert_eq!(req["ledger"], id.as_str(), "{req}");
     assert_eq!(req["ledger_name"], "Test coalition", "{req}");
     assert_eq!(req["statement"], "icc", "{req}");
@@ -316,9 +405,17 @@ fn request_sign_without_ledger_accept_verifies_and_stock_tools_agree() {
     assert_eq!(req["title"], "ICC", "{req}");
     assert_eq!(req["text"].as_str().expect("text").as_bytes(), &text[..]);
     assert_eq!(req["text_sha256"], sha256_hex(&text), "{req}");
-    // Without -o the request goes to stdout, the same document.
-    let stdout: Value = serde_json::from_str(&w.ok(&["request", "icc"])).expect("JSON");
-    assert_eq!(stdout, req);
+    // Without -o the request goes to stdout, the same document (made and signed again, at
+    // another time).
+    let mut stdout: Value =
+        serde_json::from_str(&w.ok(&["request", "icc", "--key", &w.key_arg("editor")]))
+            .expect("JSON");
+    let mut same = req.clone();
+    for v in [&mut stdout, &mut same] {
+        v["requested_at"] = Value::Null;
+        v["signature"] = Value::Null;
+    }
+    assert_eq!(stdout, same);
 
     // Organization: no ledger, shows the text and its hash, writes the record.
     let before = w.snapshot();
@@ -578,9 +675,11 @@ fn request_for_a_specific_version() {
         "3",
         "-o",
         s(&nowhere),
+        "--key",
+        &e,
     ]);
     assert_refused(&o, &["icc v3", "versions 1 to 2"]);
-    let o = w.run(&["--json", "request", "nope", "-o", s(&nowhere)]);
+    let o = w.run(&["--json", "request", "nope", "-o", s(&nowhere), "--key", &e]);
     assert_refused(&o, &["nope", "not in this ledger"]);
     assert!(!nowhere.exists());
     assert_eq!(w.snapshot(), before);
@@ -634,6 +733,10 @@ fn accept_refuses_a_record_for_a_text_that_is_not_the_versions() {
             set("text_sha256", sha256_hex(forged_text.as_bytes())),
         ],
     );
+    // The request's own signature stops this at the organization (see the tamper test), so
+    // here the edited request is signed again with the editor's key: accept must still refuse.
+    let e_key = w.key_arg("editor");
+    resign(&w, &swapped, &e_key);
     let end = sign(&w, &swapped, "hrw", "hrw", "e-swapped.json");
     accept_refused(
         &w,
@@ -647,16 +750,19 @@ fn accept_refuses_a_record_for_a_text_that_is_not_the_versions() {
 
     // Version 1's text, but the request claims version 2.
     let renumbered = edited(&w, &req, "renumbered.json", &[set("version", 2)]);
+    resign(&w, &renumbered, &e_key);
     let end = sign(&w, &renumbered, "hrw", "hrw", "e-renumbered.json");
     accept_refused(&w, &end, &["version 2 of icc", "signed a different text"]);
 
     // A version that does not exist.
     let v9 = edited(&w, &req, "v9.json", &[set("version", 9)]);
+    resign(&w, &v9, &e_key);
     let end = sign(&w, &v9, "hrw", "hrw", "e-v9.json");
     accept_refused(&w, &end, &["icc v9", "versions 1 to 2"]);
 
     // A statement that does not exist (text and hash consistent).
     let nostmt = edited(&w, &req, "nostmt.json", &[set("statement", "other")]);
+    resign(&w, &nostmt, &e_key);
     let end = sign(&w, &nostmt, "hrw", "hrw", "e-nostmt.json");
     accept_refused(&w, &end, &["other", "not in this ledger"]);
 
@@ -977,18 +1083,108 @@ fn sign_request_refuses_tampered_and_malformed_requests() {
     );
     assert!(msg.contains("new one"), "says what to do: {msg}");
 
+    // The text edited on the way with its sha256 recomputed: the editor's signature no longer
+    // covers the hash, so the request is refused before anything of it is shown.
+    let forged = "On behalf of 2 organizations, we urge nobody.\n";
+    let rehashed = edited(
+        &w,
+        &req,
+        "rehashed.json",
+        &[
+            set("text", forged),
+            set("text_sha256", sha256_hex(forged.as_bytes())),
+        ],
+    );
+    let o = sign_run(
+        &w,
+        &rehashed,
+        "hrw",
+        &key,
+        &mail(&w, "never.json"),
+        &["--yes"],
+    );
+    let msg = assert_refused(
+        &o,
+        &[
+            s(&rehashed),
+            "editor/coordinator's signature on the request does not verify",
+        ],
+    );
+    assert!(msg.contains("new one"), "{msg}");
+    assert!(
+        !stderr(&o).contains("urge nobody"),
+        "the forged text was shown: {}",
+        said(&o)
+    );
+    assert!(!mail(&w, "never.json").exists());
+    // Every signed field counts: the title, the ledger name, the version, the editor.
+    for (field, value) in [
+        ("title", Value::from("Another title")),
+        ("ledger_name", Value::from("Another coalition")),
+        ("requested_at", Value::from("2030-01-01T00:00:00.000Z")),
+        ("editor", Value::from("editor/someone")),
+    ] {
+        let f = edited(
+            &w,
+            &req,
+            &format!("edited-{field}.json"),
+            &[(field, Some(value))],
+        );
+        sign_refused(&w, &f, "hrw", &key, &[s(&f), "does not verify"]);
+    }
+    // Signed again by a key that is not the one it names.
+    let other = edited(&w, &req, "other-signer.json", &[]);
+    resign(&w, &other, &w.key_arg("fidh"));
+    sign_refused(&w, &other, "hrw", &key, &[s(&other), "does not verify"]);
+    // Without its signature, or with a commented editor key.
+    let bare = edited(&w, &req, "unsigned.json", &[("signature", None)]);
+    sign_refused(&w, &bare, "hrw", &key, &[s(&bare), "signature"]);
+    let commented = edited(
+        &w,
+        &req,
+        "commented.json",
+        &[set(
+            "editor_key",
+            format!(
+                "{} me@example",
+                read_json(&req)["editor_key"].as_str().expect("key")
+            ),
+        )],
+    );
+    sign_refused(
+        &w,
+        &commented,
+        "hrw",
+        &key,
+        &[s(&commented), "without comment"],
+    );
+
     let fmt = edited(
         &w,
         &req,
         "format.json",
-        &[set("format", "undersigned-request/2")],
+        &[set("format", "undersigned-request/3")],
     );
     sign_refused(
         &w,
         &fmt,
         "hrw",
         &key,
-        &[s(&fmt), "undersigned-request/2", "undersigned-request/1"],
+        &[s(&fmt), "undersigned-request/3", "undersigned-request/2"],
+    );
+    // An unsigned request of an earlier version is named as such.
+    let old = edited(
+        &w,
+        &req,
+        "format-1.json",
+        &[set("format", "undersigned-request/1")],
+    );
+    sign_refused(
+        &w,
+        &old,
+        "hrw",
+        &key,
+        &[s(&old), "unsigned request", "new one"],
     );
 
     let v0 = edited(&w, &req, "v0.json", &[set("version", 0)]);

@@ -4,10 +4,12 @@
 mod common;
 
 mod bad_input;
+mod by_mail;
 mod coalition;
 mod commit_parity;
 mod crash;
 mod deception;
+mod everyday;
 mod hardening;
 mod incremental;
 mod json;
@@ -15,6 +17,7 @@ mod lifecycle;
 mod mail;
 mod properties;
 mod publish;
+mod readme;
 mod stock_audit;
 mod times;
 mod vectors;

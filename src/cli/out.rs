@@ -1,0 +1,92 @@
+//! What the command line prints for people beyond one-line messages: ledger and request text
+//! shown on a terminal (through [`escape`], the one place such text passes), the question
+//! before signing, word diffs, and progress bars.
+
+use std::io::{BufRead, IsTerminal, Write};
+use undersigned::diff::{Change, Segment};
+use undersigned::progress::{Event, Progress, Stage};
+
+/// Asks `question` on the terminal (stderr) and reads a yes from stdin.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// A word diff for a terminal: removed runs as `[-…-]`, added runs as `{+…+}` (as `git diff
+/// --word-diff=plain` writes them), in red and green when `colour`.
+pub fn render_diff(segments: &[Segment], colour: bool) -> String {
+    let mut out = String::new();
+    for s in segments {
+        let text = undersigned::text::escape_text(&s.text);
+        match (s.change, colour) {
+            (Change::Same, _) => out.push_str(&text),
+            (Change::Removed, false) => out.push_str(&format!("[-{text}-]")),
+            (Change::Added, false) => out.push_str(&format!("{{+{text}+}}")),
+            (Change::Removed, true) => out.push_str(&format!("\x1b[31m[-{text}-]\x1b[0m")),
+            (Change::Added, true) => out.push_str(&format!("\x1b[32m{{+{text}+}}\x1b[0m")),
+        }
+    }
+    out
+}
+
+/// A progress bar on stderr for long work, or none: only when stderr is a terminal and the
+/// output is not JSON. The bar is cleared when the work ends.
+pub struct Bar {
+    bar: indicatif::ProgressBar,
+}
+
+impl Bar {
+    /// A bar when `show`, and the library callback that moves it.
+    pub fn new(show: bool) -> (Option<Bar>, Option<Progress>) {
+        if !show || !std::io::stderr().is_terminal() {
+            return (None, None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        let moved = bar.clone();
+        let progress = Progress::new(move |e: Event| step(&moved, e));
+        (Some(Bar { bar }), Some(progress))
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn step(bar: &indicatif::ProgressBar, e: Event) {
+    let what = match e.stage {
+        Stage::Reading => "reading history",
+        Stage::Checking => "checking commits",
+        Stage::Fetching => "fetching",
+        Stage::Rebuilding => "putting this clone's acts on top",
+        Stage::Pushing => "pushing",
+        _ => "working",
+    };
+    bar.set_message(what);
+    match e.total {
+        Some(total) => {
+            if bar.length() != Some(total) {
+                bar.set_length(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} {bar:30} {pos}/{len} ({eta} left)",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
+            bar.set_position(e.done);
+        }
+        None => {
+            bar.set_position(e.done);
+            bar.tick();
+        }
+    }
+}

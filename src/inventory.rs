@@ -1,0 +1,130 @@
+//! What a ledger holds, at a glance, from a verified state: its organizations, its statements
+//! with counts, and who stands where on one statement — including the registered organizations
+//! that never endorsed it, whom a coordinator still has to ask.
+
+use crate::error::{Error, Result};
+use crate::report::{
+    formats, OrgList, OrgSummary, StaleOrg, StatementList, StatementSummary, Status, StatusCounts,
+};
+use crate::state::{in_force, Standing, State, StatementEntry};
+
+/// Every registered organization, in slug order.
+pub fn org_list(state: &State, head: &str) -> OrgList {
+    OrgList {
+        format: formats::ORG_LIST.into(),
+        ledger_id: ledger_id(state),
+        head: head.to_string(),
+        organizations: state
+            .orgs
+            .iter()
+            .map(|(id, o)| OrgSummary {
+                id: id.clone(),
+                name: o.name.clone(),
+                url: o.url.clone(),
+                country: o.country.clone(),
+                key: o.current_key().map(|k| k.key.fingerprint.clone()),
+                keys: o.key_count(),
+                commit: o.commit.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Every statement with its counts, in slug order.
+pub fn statement_list(state: &State, head: &str) -> StatementList {
+    StatementList {
+        format: formats::STATEMENT_LIST.into(),
+        ledger_id: ledger_id(state),
+        head: head.to_string(),
+        statements: state
+            .statements
+            .iter()
+            .filter_map(|(id, st)| {
+                let current = st.current()?;
+                Some(StatementSummary {
+                    id: id.clone(),
+                    title: current.title.clone(),
+                    current_version: current.n,
+                    text_sha256: current.text_sha256.clone(),
+                    counts: standings(state, st).counts,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Who stands where on `stmt`.
+pub fn status(state: &State, stmt: &str, head: &str) -> Result<Status> {
+    let st = state
+        .statements
+        .get(stmt)
+        .filter(|s| s.current().is_some())
+        .ok_or_else(|| Error::Unknown {
+            kind: "statement",
+            id: stmt.to_string(),
+            known: state.statements.keys().cloned().collect(),
+        })?;
+    let current = st
+        .current()
+        .expect("the filter above keeps statements with a version");
+    let s = standings(state, st);
+    Ok(Status {
+        format: formats::STATUS.into(),
+        ledger_id: ledger_id(state),
+        head: head.to_string(),
+        statement: stmt.to_string(),
+        title: current.title.clone(),
+        current_version: current.n,
+        text_sha256: current.text_sha256.clone(),
+        counts: s.counts,
+        current: s.current,
+        stale: s.stale,
+        withdrawn: s.withdrawn,
+        pending: s.pending,
+    })
+}
+
+struct Standings {
+    counts: StatusCounts,
+    current: Vec<String>,
+    stale: Vec<StaleOrg>,
+    withdrawn: Vec<String>,
+    pending: Vec<String>,
+}
+
+fn standings(state: &State, st: &StatementEntry) -> Standings {
+    let mut s = Standings {
+        counts: StatusCounts {
+            registered: state.orgs.len(),
+            ..StatusCounts::default()
+        },
+        current: Vec::new(),
+        stale: Vec::new(),
+        withdrawn: Vec::new(),
+        pending: Vec::new(),
+    };
+    for org in state.orgs.keys() {
+        match st.standing(org) {
+            Some(Standing::Current) => s.current.push(org.clone()),
+            Some(Standing::Stale) => s.stale.push(StaleOrg {
+                org: org.clone(),
+                endorsed: in_force(st.acts_of(org))
+                    .iter()
+                    .filter_map(|a| a.version)
+                    .max()
+                    .unwrap_or(0),
+            }),
+            Some(Standing::Withdrawn) => s.withdrawn.push(org.clone()),
+            None => s.pending.push(org.clone()),
+        }
+    }
+    s.counts.current = s.current.len();
+    s.counts.stale = s.stale.len();
+    s.counts.withdrawn = s.withdrawn.len();
+    s.counts.pending = s.pending.len();
+    s
+}
+
+fn ledger_id(state: &State) -> String {
+    state.ledger_id.map(|l| l.to_string()).unwrap_or_default()
+}
