@@ -1,15 +1,15 @@
 //! The commands that write acts: init, editor, org, statement, sign, attest, withdraw.
 
+use super::input::{read_input, read_text};
+use super::out::report;
 use super::{short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use undersigned::error::InputKind;
 use undersigned::ids::Principal;
 use undersigned::keys::PublicKeyInfo;
 use undersigned::report::InitOutput;
-use undersigned::rules::fields::{check_text, normalize_text, MAX_TEXT_BYTES};
-use undersigned::{Error, Ledger, NewLedger, NewOrg, Outcome, Revision};
+use undersigned::{Error, Ledger, NewLedger, NewOrg, Revision};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -243,89 +243,8 @@ pub struct WithdrawArgs {
     key: KeyArg,
 }
 
-pub(super) fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
-    if let Some(w) = &outcome.warning {
-        eprintln!(
-            "undersigned: warning: {}",
-            undersigned::text::escape_line(w)
-        );
-    }
-    ctx.emit(outcome, || match &outcome.commit {
-        Some(c) => format!("{} {}\n", short(c), outcome.message),
-        None => format!("{}\n", outcome.message),
-    })?;
-    Ok(Done::Ok)
-}
-
 /// Largest evidence file taken (only its sha256 enters the ledger).
 const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Reads a file or standard input (`-`) whole, refusing more than `max` bytes rather than
-/// cutting it: a hash of a truncated input would be recorded for good. Errors name the kind of
-/// file (`text`, `evidence`, `endorsement record`, `signing request`).
-pub(super) fn read_input(path: &Path, kind: InputKind, max: u64) -> Result<Vec<u8>, Error> {
-    let name = if path == Path::new("-") {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
-    };
-    let bad = |why: String| Error::BadInput {
-        kind,
-        source_name: name.clone(),
-        why,
-    };
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .take(max.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::Read {
-                path: name.clone().into(),
-                source: e,
-            })?;
-    } else {
-        let meta = std::fs::metadata(path).map_err(|e| Error::Read {
-            path: path.into(),
-            source: e,
-        })?;
-        if !meta.is_file() {
-            return Err(bad("must be a regular file".into()));
-        }
-        if meta.len() > max {
-            return Err(bad(format!(
-                "is {} bytes; at most {max} are taken",
-                meta.len()
-            )));
-        }
-        bytes = std::fs::read(path).map_err(|e| Error::Read {
-            path: path.into(),
-            source: e,
-        })?;
-    }
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
-        return Err(bad(format!("is over {max} bytes; nothing was recorded")));
-    }
-    Ok(bytes)
-}
-
-/// A statement text as stored: line endings converted to LF and a byte order mark dropped,
-/// which the user is told about with the sha256 of what is stored; then the text rules.
-fn read_text(path: &Path) -> Result<Vec<u8>, Error> {
-    let bytes = read_input(path, InputKind::Text, MAX_TEXT_BYTES as u64)?;
-    let (text, converted) = normalize_text(&bytes);
-    check_text(&text).map_err(|why| Error::BadText {
-        source_name: path.display().to_string(),
-        why,
-    })?;
-    if converted {
-        eprintln!(
-            "undersigned: note: {}: line endings converted to LF and any byte order mark dropped; the text stored has sha256 {}",
-            undersigned::text::escape_line(&path.display().to_string()),
-            undersigned::record::sha256_hex(&text)
-        );
-    }
-    Ok(text.into_owned())
-}
 
 pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
     let key = a.key.load()?;

@@ -1,7 +1,8 @@
 //! The commands of many hands: clone, sync, the mail flow (request, sign --request, accept)
 //! and the server hook.
 
-use super::acts::{read_input, report};
+use super::input::read_input;
+use super::out::report;
 use super::read::parse_trust;
 use super::{passphrase, short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};

@@ -1,6 +1,5 @@
 //! `undersigned demo`: the seed statement as a ledger, then its verification and audit.
 
-use super::read::render_report;
 use super::{Ctx, Done};
 use clap::Args;
 use std::path::PathBuf;
@@ -45,8 +44,8 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<Done> {
             demo.keys.display(),
             demo.acts,
             built.as_secs_f64(),
-            render_report(&replay.report),
-            super::read::render_audit(&audit),
+            super::render::report(&replay.report),
+            super::render::audit(&audit),
         )
     })?;
     Ok(if replay.report.ok {

@@ -9,11 +9,13 @@ mod demo;
 mod docs;
 mod errors;
 mod help;
+mod input;
 mod inventory;
 mod keys;
 pub mod out;
 mod publish;
 mod read;
+mod render;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;

@@ -2,9 +2,11 @@
 //! shown on a terminal (through [`escape`], the one place such text passes), the question
 //! before signing, word diffs, and progress bars.
 
+use super::{short, Ctx, Done};
 use std::io::{BufRead, IsTerminal, Write};
 use undersigned::diff::{Change, Segment};
 use undersigned::progress::{Event, Progress, Stage};
+use undersigned::Outcome;
 
 /// Asks `question` on the terminal (stderr) and reads a yes from stdin.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
@@ -89,4 +91,19 @@ fn step(bar: &indicatif::ProgressBar, e: Event) {
             bar.tick();
         }
     }
+}
+
+/// Prints what an act did: its warning on stderr, then its commit and message (or its JSON).
+pub fn report(ctx: &Ctx, outcome: &Outcome) -> anyhow::Result<Done> {
+    if let Some(w) = &outcome.warning {
+        eprintln!(
+            "undersigned: warning: {}",
+            undersigned::text::escape_line(w)
+        );
+    }
+    ctx.emit(outcome, || match &outcome.commit {
+        Some(c) => format!("{} {}\n", short(c), outcome.message),
+        None => format!("{}\n", outcome.message),
+    })?;
+    Ok(Done::Ok)
 }

@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
     let started = Instant::now();
     let (ledger, replay) = load(ctx)?;
     if !replay.report.ok {
-        eprint!("{}", super::read::render_report(&replay.report));
+        eprint!("{}", super::render::report(&replay.report));
         eprintln!(
             "undersigned: error: {}",
             PublishError::Unverified {

@@ -3,9 +3,9 @@
 use super::{short, Ctx, Done};
 use clap::Args;
 use std::io::{IsTerminal, Write};
-use undersigned::audit::{self, human_time};
+use undersigned::audit;
 use undersigned::record::Provenance;
-use undersigned::report::{Audit, PayloadOutput, Report};
+use undersigned::report::{PayloadOutput, Report};
 use undersigned::text::escape_line as line;
 use undersigned::verify::{replay, Replay, VerifyOptions};
 
@@ -81,32 +81,6 @@ pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
         })
 }
 
-/// Prints a verification report for people.
-pub fn render_report(r: &Report) -> String {
-    let mut out = format!(
-        "ledger    {} ({})\nhead      {}\nchecked   {} commits, {} editors, {} organizations, {} statements ({} versions), {} endorsements, {} withdrawals\n",
-        r.ledger_id, line(&r.name), r.head, r.commits, r.editors, r.organizations, r.statements, r.versions, r.endorsements, r.withdrawals
-    );
-    if r.trusted == Some(true) {
-        out.push_str("trust     genesis matches the trusted ledger id\n");
-    }
-    if r.ok {
-        out.push_str("OK        every commit signature, right and record verifies\n");
-    } else {
-        out.push_str(&format!("FAILED    {} rule(s) broken:\n", r.failures.len()));
-        for f in &r.failures {
-            out.push_str(&format!(
-                "  commit {} {}: {} [{}]\n",
-                short(&f.commit),
-                line(f.path.as_deref().unwrap_or("(commit)")),
-                line(&f.reason),
-                f.rule
-            ));
-        }
-    }
-    out
-}
-
 fn verdict(r: &Report) -> Done {
     if r.ok {
         Done::Ok
@@ -162,7 +136,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
     if report.ok && !report.remembered && !ctx.json {
         eprintln!("undersigned: warning: could not remember this head in the ledger's git directory (read-only?); a later rewrite of it will not be noticed");
     }
-    ctx.emit(&report, || render_report(&report))?;
+    ctx.emit(&report, || super::render::report(&report))?;
     Ok(verdict(&report))
 }
 
@@ -177,131 +151,8 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
     let audit = audit::audit(&replay.state, &a.stmt, &|v| {
         text_of(&ledger, &replay, &a.stmt, v)
     })?;
-    ctx.emit(&audit, || render_audit(&audit))?;
+    ctx.emit(&audit, || super::render::audit(&audit))?;
     Ok(verdict(&replay.report))
-}
-
-/// One version of the audit, with its endorsements, for people.
-fn render_version(v: &undersigned::report::VersionView) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "\nVersion {}  text sha256 {}\n  written by {} at {}, commit {}\n",
-        v.version,
-        v.text_sha256,
-        v.author,
-        human_time(&v.time),
-        short(&v.commit)
-    ));
-    if let Some(n) = &v.note {
-        out.push_str(&format!("  note: {}\n", line(n)));
-    }
-    if let Some(c) = v.claimed_signatories {
-        out.push_str(&format!("  the text claims {c} organizations\n"));
-    }
-    out.push_str(&format!(
-        "  endorsed by {} organization(s):\n",
-        v.endorsements.len()
-    ));
-    for (i, e) in v.endorsements.iter().enumerate() {
-        let how = match &e.attested_by {
-            Some(ed) => format!("attested by {ed} with key {}", e.key),
-            None => format!("signed with key {}", e.key),
-        };
-        out.push_str(&format!(
-            "  {:>3}. {} ({}){}
-       {how}, {}, commit {}\n",
-            i + 1,
-            line(&e.name),
-            e.org,
-            if e.in_force {
-                ""
-            } else {
-                "  [withdrawn later]"
-            },
-            human_time(&e.time),
-            short(&e.commit),
-        ));
-    }
-    out
-}
-
-pub fn render_audit(a: &Audit) -> String {
-    let mut out = format!(
-        "Statement {}: {}\nCurrent version: {}\n",
-        a.statement,
-        line(&a.title),
-        a.current_version
-    );
-    for v in &a.versions {
-        out.push_str(&render_version(v));
-    }
-    out.push_str(&format!(
-        "\nCurrent endorsers of version {} ({}): {}\n",
-        a.current_version,
-        a.current.len(),
-        list(&a.current)
-    ));
-    out.push_str(&format!(
-        "Stale, endorsing an older version only ({}): {}\n",
-        a.stale.len(),
-        list(&a.stale)
-    ));
-    out.push_str(&format!(
-        "Withdrawn ({}): {}\n",
-        a.withdrawn.len(),
-        list(&a.withdrawn)
-    ));
-    for w in &a.withdrawals {
-        out.push_str(&format!(
-            "  {} withdrew at {} ({}){}\n",
-            w.org,
-            human_time(&w.time),
-            w.provenance.as_str(),
-            w.reason
-                .as_ref()
-                .map(|r| format!(": {}", line(r)))
-                .unwrap_or_default()
-        ));
-    }
-    if !a.keys.is_empty() {
-        out.push_str("Key history of organizations that acted here:\n");
-        for k in &a.keys {
-            out.push_str(&format!(
-                "  {} key {} {} added by {}{}, commit {}{}{}\n",
-                k.org,
-                k.seq,
-                k.fingerprint,
-                k.added_by,
-                k.reason
-                    .as_ref()
-                    .map(|r| format!(" ({})", line(r)))
-                    .unwrap_or_default(),
-                short(&k.commit),
-                if k.in_force { ", in force" } else { "" },
-                k.revoked
-                    .as_ref()
-                    .map(|r| format!(
-                        ", REVOKED by {} in commit {}: {}",
-                        r.by,
-                        short(&r.commit),
-                        line(&r.reason)
-                    ))
-                    .unwrap_or_default()
-            ));
-        }
-    }
-    for w in &a.warnings {
-        out.push_str(&format!("WARNING: {w}\n"));
-    }
-    out
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".into()
-    } else {
-        items.join(", ")
-    }
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
