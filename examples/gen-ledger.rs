@@ -357,7 +357,7 @@ fn run(args: Args) -> Result<(), Fail> {
                 let revision = Revision {
                     text: &text(s, v),
                     note: Some(&note),
-                    title: None,
+                    ..Revision::default()
                 };
                 ledger.revise_statement(&stmt_id(s), &revision, &editor)?;
                 versions += 1;

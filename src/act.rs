@@ -9,8 +9,8 @@
 use crate::ids::Principal;
 use crate::layout::{self, Entry};
 use crate::record::{
-    self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance,
-    RemovalRecord, RevocationRecord, VersionRecord,
+    self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord,
+    Provenance, RemovalRecord, RevocationRecord, SignOnAction, SignOnRecord, VersionRecord,
 };
 use crate::report::ActType;
 use crate::signed_data::act_payload;
@@ -49,20 +49,32 @@ pub enum Act {
     RevokeKey(RevocationRecord),
     /// An editor removed.
     RemoveEditor(RemovalRecord),
-    /// A version of a statement, with its exact text.
+    /// An individual registered, with their key or without one (consent is then attested).
+    AddPerson {
+        /// The individual.
+        person: PersonRecord,
+        /// Their key, if they have one.
+        key: Option<KeyRecord>,
+    },
+    /// A version of a statement, with its exact texts.
     Version {
         /// The version record.
         record: VersionRecord,
-        /// The text.
+        /// The original text.
         text: Vec<u8>,
+        /// The translations, `(language, text)`, in the record's order.
+        translations: Vec<(String, Vec<u8>)>,
     },
-    /// An organization's endorsement or withdrawal, its `seq`-th act on the statement.
+    /// A signatory's (organization's or individual's) endorsement or withdrawal, its `seq`-th
+    /// act on the statement.
     Signatory {
         /// The record, with its own signature.
         record: ActRecord,
-        /// Its position among the organization's acts on the statement.
+        /// Its position among the signatory's acts on the statement.
         seq: u32,
     },
+    /// Sign-on of a statement closed or opened.
+    SignOn(SignOnRecord),
 }
 
 /// What of the parent's state the rules read for an act (see [`crate::view::Loaded`]).
@@ -72,8 +84,8 @@ pub struct Needs {
     pub principals: Vec<Principal>,
     /// Statements whose versions are read.
     pub statements: Vec<String>,
-    /// `(statement, organization)` pairs whose acts are read.
-    pub acts: Vec<(String, String)>,
+    /// `(statement, signatory)` pairs whose acts are read.
+    pub acts: Vec<(String, Principal)>,
     /// Whether every registered key and `allowed_signers` line is read (acts that change the
     /// registry: a key is unique to one principal, and `allowed_signers` is regenerated).
     pub key_index: bool,
@@ -96,6 +108,7 @@ impl Act {
             Act::Init { .. } => ActType::Init,
             Act::AddEditor { .. } => ActType::EditorAdd,
             Act::AddOrg { .. } => ActType::OrgAdd,
+            Act::AddPerson { .. } => ActType::PersonAdd,
             Act::AddKey(_) => ActType::KeyAdd,
             Act::RevokeKey(_) => ActType::KeyRevoke,
             Act::RemoveEditor(_) => ActType::EditorRemove,
@@ -104,6 +117,10 @@ impl Act {
             Act::Signatory { record, .. } => match record.act {
                 ActKind::Endorse => ActType::Endorse,
                 ActKind::Withdraw => ActType::Withdraw,
+            },
+            Act::SignOn(r) => match r.action {
+                SignOnAction::Close => ActType::StatementClose,
+                SignOnAction::Open => ActType::StatementOpen,
             },
         }
     }
@@ -137,25 +154,40 @@ impl Act {
                 out.extend(k.iter().map(|k| key(k, &dir)));
                 out
             }
+            Act::AddPerson { person, key: k } => {
+                let dir = layout::person_dir(&person.id);
+                let mut out = vec![(format!("{dir}/person.json"), record::encode(person))];
+                out.extend(k.iter().map(|k| key(k, &dir)));
+                out
+            }
             Act::AddKey(k) => vec![key(k, &principal_dir_of(&k.principal))],
             Act::RevokeKey(r) => vec![(
                 layout::revocation_path(&principal_dir_of(&r.principal), r.seq),
                 record::encode(r),
             )],
             Act::RemoveEditor(r) => vec![(layout::removal_path(&r.editor), record::encode(r))],
-            Act::Version { record: r, text } => vec![
-                (layout::version_text(&r.statement, r.version), text.clone()),
-                (
+            Act::Version {
+                record: r,
+                text,
+                translations,
+            } => {
+                let mut out = vec![(layout::version_text(&r.statement, r.version), text.clone())];
+                out.extend(translations.iter().map(|(lang, t)| {
+                    (
+                        layout::translation_text(&r.statement, r.version, lang),
+                        t.clone(),
+                    )
+                }));
+                out.push((
                     layout::version_meta(&r.statement, r.version),
                     record::encode(r),
-                ),
-            ],
-            Act::Signatory { record: r, seq } => {
-                vec![(
-                    layout::act_path(&r.statement, &r.org, *seq),
-                    record::encode(r),
-                )]
+                ));
+                out
             }
+            Act::Signatory { record: r, seq } => {
+                vec![(signatory_path(r, *seq), record::encode(r))]
+            }
+            Act::SignOn(r) => vec![(layout::signon_path(&r.statement, r.seq), record::encode(r))],
         }
     }
 
@@ -166,10 +198,12 @@ impl Act {
             Act::Init { .. }
             | Act::AddEditor { .. }
             | Act::AddOrg { .. }
+            | Act::AddPerson { .. }
             | Act::AddKey(_)
             | Act::RevokeKey(_)
             | Act::RemoveEditor(_)
-            | Act::Version { .. } => None,
+            | Act::Version { .. }
+            | Act::SignOn(_) => None,
         }
     }
 
@@ -187,6 +221,12 @@ impl Act {
             },
             Act::AddOrg { org, .. } => Needs {
                 principals: vec![Principal::org(&org.id)],
+                key_index: true,
+                names: true,
+                ..Needs::default()
+            },
+            Act::AddPerson { person, .. } => Needs {
+                principals: vec![Principal::person(&person.id)],
                 key_index: true,
                 names: true,
                 ..Needs::default()
@@ -210,30 +250,49 @@ impl Act {
                 statements: vec![record.statement.clone()],
                 ..Needs::default()
             },
-            Act::Signatory { record, .. } => Needs {
-                principals: principal(&record.signer)
-                    .into_iter()
-                    .chain([Principal::org(&record.org)])
-                    .collect(),
-                statements: vec![record.statement.clone()],
-                acts: vec![(record.statement.clone(), record.org.clone())],
-                key_index: false,
-                names: false,
+            Act::SignOn(r) => Needs {
+                statements: vec![r.statement.clone()],
+                ..Needs::default()
             },
+            Act::Signatory { record, .. } => {
+                let who: Vec<Principal> = record.signatory().into_iter().collect();
+                Needs {
+                    principals: principal(&record.signer)
+                        .into_iter()
+                        .chain(who.iter().cloned())
+                        .collect(),
+                    statements: vec![record.statement.clone()],
+                    acts: who
+                        .into_iter()
+                        .map(|w| (record.statement.clone(), w))
+                        .collect(),
+                    key_index: false,
+                    names: false,
+                }
+            }
         }
     }
 
     /// True when the act changes who may sign, so that `allowed_signers` is regenerated.
     pub fn changes_registry(&self) -> bool {
         match self {
-            Act::AddOrg { key, .. } => key.is_some(),
+            Act::AddOrg { key, .. } | Act::AddPerson { key, .. } => key.is_some(),
             Act::Init { .. }
             | Act::AddEditor { .. }
             | Act::AddKey(_)
             | Act::RevokeKey(_)
             | Act::RemoveEditor(_) => true,
-            Act::Version { .. } | Act::Signatory { .. } => false,
+            Act::Version { .. } | Act::Signatory { .. } | Act::SignOn(_) => false,
         }
+    }
+}
+
+/// Where a signatory's act record lies (a record that names no signatory lands where no ledger
+/// holds anything, and the rules say so).
+fn signatory_path(r: &ActRecord, seq: u32) -> String {
+    match r.signatory() {
+        Some(who) => layout::signatory_act_path(&r.statement, &who, seq),
+        None => format!("unknown/{}/{}.json", r.statement, layout::seq_name(seq)),
     }
 }
 
@@ -297,6 +356,26 @@ impl Act {
                     ("Subject", format!("org/{}", org.id)),
                 ],
             ),
+            Act::AddPerson { person, .. } => (
+                format!("Register individual {} ({})", person.id, person.name),
+                vec![
+                    kind(ActType::PersonAdd),
+                    ("Subject", format!("person/{}", person.id)),
+                ],
+            ),
+            Act::SignOn(r) => {
+                let subject = match (r.action, &r.deadline) {
+                    (SignOnAction::Close, _) => format!("Close sign-on of {}", r.statement),
+                    (SignOnAction::Open, Some(d)) => {
+                        format!("Open sign-on of {} until {d}", r.statement)
+                    }
+                    (SignOnAction::Open, None) => format!("Open sign-on of {}", r.statement),
+                };
+                (
+                    subject,
+                    vec![kind(self.act_type()), ("Statement", r.statement.clone())],
+                )
+            }
             Act::AddKey(k) => {
                 let who = Principal::parse(&k.principal);
                 let entry = who.as_ref().and_then(|p| parent.principal(p));
@@ -332,15 +411,19 @@ impl Act {
                 } else {
                     format!("Revise {} to version {}", r.statement, r.version)
                 };
-                (
-                    subject,
-                    vec![
-                        kind(self.act_type()),
-                        ("Statement", r.statement.clone()),
-                        ("Version", r.version.to_string()),
-                        ("Text-SHA256", r.text_sha256.clone()),
-                    ],
-                )
+                let mut trailers = vec![
+                    kind(self.act_type()),
+                    ("Statement", r.statement.clone()),
+                    ("Version", r.version.to_string()),
+                    ("Text-SHA256", r.text_sha256.clone()),
+                ];
+                if let Some(lang) = &r.lang {
+                    let langs: Vec<&str> = std::iter::once(lang.as_str())
+                        .chain(r.translations.iter().map(|t| t.lang.as_str()))
+                        .collect();
+                    trailers.push(("Languages", langs.join(" ")));
+                }
+                (subject, trailers)
             }
             Act::Signatory { record: r, .. } => signatory_subject(r, actor),
         }
@@ -349,33 +432,40 @@ impl Act {
 
 fn signatory_subject(r: &ActRecord, actor: &Principal) -> (String, Vec<(&'static str, String)>) {
     let provenance = ("Provenance", r.provenance.as_str().to_string());
+    let who = r.signatory();
+    // The trailer keeps its format-1 name for organizations.
+    let whose = match &who {
+        Some(p) if p.role == crate::ids::Role::Person => ("Person", p.id.clone()),
+        _ => ("Org", r.signatory_id().to_string()),
+    };
+    let id = r.signatory_id();
     match r.act {
         ActKind::Endorse => {
             let v = r.version.map(|v| v.to_string()).unwrap_or_default();
             let how = match r.provenance {
                 Provenance::Attested => format!(" (attested by {})", r.signer),
-                Provenance::Signed if *actor != Principal::org(&r.org) => {
+                Provenance::Signed if Some(actor) != who.as_ref() => {
                     format!(" (signed by mail, accepted by {actor})")
                 }
                 Provenance::Signed => String::new(),
             };
             (
-                format!("{} endorses {} version {v}{how}", r.org, r.statement),
+                format!("{id} endorses {} version {v}{how}", r.statement),
                 vec![
                     ("Act", ActType::Endorse.as_str().to_string()),
                     ("Statement", r.statement.clone()),
                     ("Version", v),
-                    ("Org", r.org.clone()),
+                    whose,
                     provenance,
                 ],
             )
         }
         ActKind::Withdraw => (
-            format!("{} withdraws from {}", r.org, r.statement),
+            format!("{id} withdraws from {}", r.statement),
             vec![
                 ("Act", ActType::Withdraw.as_str().to_string()),
                 ("Statement", r.statement.clone()),
-                ("Org", r.org.clone()),
+                whose,
                 provenance,
             ],
         ),
@@ -439,6 +529,15 @@ impl Act {
                 org: decode(one(ORG))?,
                 key: Some(decode(one(KEY))?),
             },
+            [KEY, PERSON] if count == 2 => Act::AddPerson {
+                person: decode(one(PERSON))?,
+                key: Some(decode(one(KEY))?),
+            },
+            [PERSON] if count == 1 => Act::AddPerson {
+                person: decode(one(PERSON))?,
+                key: None,
+            },
+            [SIGNON] if count == 1 => Act::SignOn(decode(one(SIGNON))?),
             [KEY] if count == 1 => Act::AddKey(decode(one(KEY))?),
             [REVOCATION] if count == 1 => Act::RevokeKey(decode(one(REVOCATION))?),
             [REMOVAL] if count == 1 => Act::RemoveEditor(decode(one(REMOVAL))?),
@@ -447,11 +546,34 @@ impl Act {
                 Act::Version {
                     record: decode(one(VERSION))?,
                     text,
+                    translations: Vec::new(),
+                }
+            }
+            [TEXT, VERSION, TRANSLATION] => {
+                let text = one(TEXT).map(|(_, _, b)| b.to_vec()).unwrap_or_default();
+                let record: VersionRecord = decode(one(VERSION))?;
+                let mut translations = Vec::new();
+                for t in &record.translations {
+                    let found = by.get(&TRANSLATION).and_then(|files| {
+                        files.iter().find_map(|(_, e, b)| match e {
+                            Entry::TranslationText { lang, .. } if *lang == t.lang => Some(b),
+                            _ => None,
+                        })
+                    });
+                    let Some(bytes) = found else {
+                        return Err(not_one(files));
+                    };
+                    translations.push((t.lang.clone(), bytes.to_vec()));
+                }
+                Act::Version {
+                    record,
+                    text,
+                    translations,
                 }
             }
             [SIGNATORY] if count == 1 => {
                 let seq = match one(SIGNATORY) {
-                    Some((_, Entry::Act { seq, .. }, _)) => *seq,
+                    Some((_, Entry::Act { seq, .. } | Entry::PersonAct { seq, .. }, _)) => *seq,
                     _ => 0,
                 };
                 Act::Signatory {
@@ -486,18 +608,26 @@ const TEXT: u8 = 6;
 const VERSION: u8 = 7;
 const SIGNATORY: u8 = 8;
 const DERIVED: u8 = 9;
+const PERSON: u8 = 10;
+const TRANSLATION: u8 = 11;
+const SIGNON: u8 = 12;
 
 fn kind_of(e: &Entry) -> u8 {
     match e {
         Entry::Ledger => LEDGER,
         Entry::Editor { .. } => EDITOR,
         Entry::Org { .. } => ORG,
-        Entry::EditorKey { .. } | Entry::OrgKey { .. } => KEY,
-        Entry::EditorRevocation { .. } | Entry::OrgRevocation { .. } => REVOCATION,
+        Entry::Person { .. } => PERSON,
+        Entry::EditorKey { .. } | Entry::OrgKey { .. } | Entry::PersonKey { .. } => KEY,
+        Entry::EditorRevocation { .. }
+        | Entry::OrgRevocation { .. }
+        | Entry::PersonRevocation { .. } => REVOCATION,
         Entry::EditorRemoved { .. } => REMOVAL,
         Entry::VersionText { .. } => TEXT,
+        Entry::TranslationText { .. } => TRANSLATION,
         Entry::VersionMeta { .. } => VERSION,
-        Entry::Act { .. } => SIGNATORY,
+        Entry::SignOn { .. } => SIGNON,
+        Entry::Act { .. } | Entry::PersonAct { .. } => SIGNATORY,
         Entry::AllowedSigners => DERIVED,
     }
 }

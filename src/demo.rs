@@ -165,7 +165,7 @@ pub fn build(dir: &Path, clock: Arc<dyn Clock>) -> Result<DemoLedger> {
     let revision = Revision {
         text: v2.as_bytes(),
         note: Some("Grammar: \"a consequence of implementing\" in paragraph 2"),
-        title: None,
+        ..Revision::default()
     };
     ledger.revise_statement(STATEMENT, &revision, &demo.coordinator)?;
     demo.acts += 1;

@@ -173,13 +173,56 @@ pub enum Error {
     #[error("the text is identical to version {version} of {stmt}; nothing to revise")]
     SameText { stmt: String, version: u32 },
 
-    /// An organization without a key in force cannot sign; its consent can be attested.
-    #[error("org/{org} has no registered key")]
-    NoKey { org: String },
+    /// A signatory (`org/…` or `person/…`) without a key in force cannot sign; its consent
+    /// can be attested.
+    #[error("{who} has no registered key")]
+    NoKey { who: String },
 
     /// Withdrawing needs an endorsement in force.
-    #[error("org/{org} has no endorsement of {stmt} in force; nothing to withdraw")]
-    NothingToWithdraw { org: String, stmt: String },
+    #[error("{who} has no endorsement of {stmt} in force; nothing to withdraw")]
+    NothingToWithdraw { who: String, stmt: String },
+
+    /// Sign-on of the statement is closed: no endorsement can be committed.
+    #[error("sign-on of {stmt} is closed ({record}, at {at}{}); no endorsement can be committed while it is closed", .reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Closed {
+        stmt: String,
+        record: String,
+        at: String,
+        reason: Option<String>,
+    },
+
+    /// A language tag that records cannot hold, or texts given in languages that clash.
+    #[error("language {lang:?}: {why}")]
+    BadLang { lang: String, why: String },
+
+    /// A translation of a version that names no language for its original.
+    #[error("version {version} of {stmt} names no language for its original text")]
+    NoOriginalLang { stmt: String, version: u32 },
+
+    /// A language the version has no text in.
+    #[error("version {version} of {stmt} has no text in {lang:?} (it has: {known})")]
+    NoSuchLang {
+        stmt: String,
+        version: u32,
+        lang: String,
+        known: String,
+    },
+
+    /// The ledger's format predates what the act would write.
+    #[error("this ledger is format {format} (its ledger.json), which holds no {what}; they need a ledger created by undersigned with format 2")]
+    OldFormat { format: u32, what: &'static str },
+
+    /// Another version became current while a revision was being made from an earlier one.
+    #[error("version {current} of {stmt} became current while this was made from version {based_on}; nothing was written")]
+    VersionMoved {
+        stmt: String,
+        based_on: u32,
+        current: u32,
+    },
+
+    /// A deadline that is not a time.
+    #[error("deadline {value:?} is not a time such as 2026-12-31T23:59:59.000Z or 2026-12-31")]
+    BadDeadline { value: String },
 
     /// An organization acting on another's keys.
     #[error("{signer} may rotate only its own key")]
@@ -193,8 +236,8 @@ pub enum Error {
     #[error("{who} is the last editor with a key in force; add another editor first, a ledger never runs out of editors")]
     LastEditor { who: String },
 
-    /// A signing request made for one organization, signed as another.
-    #[error("this request was made for org/{requested}, not org/{given}; ask the coordinator for a request for org/{given}")]
+    /// A signing request made for one signatory (`org/…` or `person/…`), signed as another.
+    #[error("this request was made for {requested}, not {given}; ask the coordinator for a request for {given}")]
     OtherOrg { requested: String, given: String },
 
     /// A signing request from another ledger or editor than the one the organization pinned.
@@ -342,8 +385,8 @@ pub enum WrongKeyWhy {
     NotAnEditor,
     /// An editor's key was given where the organization signs itself.
     EditorForOrg,
-    /// Another key than the organization's in force (`in_force`).
-    NotTheOrgs { org: String, in_force: String },
+    /// Another key than the signatory's (`who`, `org/…` or `person/…`) in force (`in_force`).
+    NotTheOrgs { who: String, in_force: String },
     /// Neither the principal's key in force nor an editor's.
     NeitherOwnNorEditor,
 }
@@ -355,20 +398,18 @@ pub enum NotAcceptable {
     /// Signed for another ledger.
     #[error("the endorsement is for ledger {found}, but this ledger is {ledger}; it was requested from another ledger")]
     OtherLedger { found: String, ledger: String },
-    /// Not an endorsement signed by the organization itself.
-    #[error("accept takes an endorsement signed by the organization itself (signer org/{org}, provenance \"signed\"); this record is a {act} by {signer} ({provenance})")]
+    /// Not an endorsement signed by the signatory itself.
+    #[error("accept takes an endorsement signed by the organization or individual itself (signer {who}, provenance \"signed\"); this record is a {act} by {signer} ({provenance})")]
     NotOrgSigned {
-        org: String,
+        who: String,
         act: String,
         signer: String,
         provenance: String,
     },
     /// Signed with another key than the organization's in force.
-    #[error(
-        "the endorsement is signed with key {key}, but org/{org}'s key in force is {in_force}"
-    )]
+    #[error("the endorsement is signed with key {key}, but {who}'s key in force is {in_force}")]
     OtherKey {
-        org: String,
+        who: String,
         key: String,
         in_force: String,
     },
@@ -380,13 +421,21 @@ pub enum NotAcceptable {
         found: String,
         expected: String,
     },
+    /// Signed the original but not exactly the version's texts in every language.
+    #[error("the endorsement signs the texts [{found}], but version {version} of {stmt} has the texts [{expected}]; an endorsement signs every text of its version")]
+    OtherTexts {
+        stmt: String,
+        version: u32,
+        found: String,
+        expected: String,
+    },
     /// The record's own signature does not verify.
-    #[error("org/{org}'s signature on the endorsement does not verify: {why}")]
-    BadSignature { org: String, why: String },
+    #[error("{who}'s signature on the endorsement does not verify: {why}")]
+    BadSignature { who: String, why: String },
     /// Signed before the organization's latest act on the statement.
-    #[error("the endorsement was signed at {signed_at}, not after org/{org}'s latest act on {stmt} ({latest}); a new signature is needed")]
+    #[error("the endorsement was signed at {signed_at}, not after {who}'s latest act on {stmt} ({latest}); a new signature is needed")]
     TooOld {
-        org: String,
+        who: String,
         stmt: String,
         signed_at: String,
         latest: String,

@@ -39,7 +39,9 @@ pub fn fanout(id: &str) -> String {
     format!("{:02x}", digest[0])
 }
 
-/// Who acts: an editor (coordinator) or an organization.
+/// Who acts: an editor (coordinator), an organization, or an individual (a person signing in
+/// their own name). Organizations and individuals are the two kinds of signatory: the same
+/// rights, keys and provenance, listed and counted apart.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -49,6 +51,8 @@ pub enum Role {
     Editor,
     /// May add only its own endorsement and withdrawal records.
     Org,
+    /// An individual: like an organization, may add only their own records.
+    Person,
 }
 
 impl Role {
@@ -57,15 +61,33 @@ impl Role {
         match self {
             Role::Editor => "editor",
             Role::Org => "org",
+            Role::Person => "person",
+        }
+    }
+
+    /// True for the kinds that sign statements (organizations and individuals), whose rights
+    /// are the same: their own endorsements and withdrawals, their own keys.
+    pub fn is_signatory(self) -> bool {
+        match self {
+            Role::Editor => false,
+            Role::Org | Role::Person => true,
+        }
+    }
+
+    /// What the kind is called in messages: "organization", "individual", "editor".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Org => "organization",
+            Role::Person => "individual",
         }
     }
 }
 
-/// A principal: role plus slug, written `editor/alice` or `org/hrw`. This is the name that
-/// `allowed_signers`, `git log --show-signature` and records use.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+/// A principal: role plus slug, written `editor/alice`, `org/hrw` or `person/ada`. This is the
+/// name that `allowed_signers`, `git log --show-signature` and records use, and the one form it
+/// takes in JSON too (so that it can key a map).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Principal {
     /// Editor or organization.
     pub role: Role,
@@ -90,12 +112,29 @@ impl Principal {
         }
     }
 
-    /// Parses `editor/ID` or `org/ID`.
+    /// An individual principal.
+    pub fn person(id: &str) -> Self {
+        Principal {
+            role: Role::Person,
+            id: id.to_string(),
+        }
+    }
+
+    /// A signatory of kind `role` (an organization or an individual).
+    pub fn new(role: Role, id: &str) -> Self {
+        Principal {
+            role,
+            id: id.to_string(),
+        }
+    }
+
+    /// Parses `editor/ID`, `org/ID` or `person/ID`.
     pub fn parse(s: &str) -> Option<Self> {
         let (role, id) = s.split_once('/')?;
         let role = match role {
             "editor" => Role::Editor,
             "org" => Role::Org,
+            "person" => Role::Person,
             _ => return None,
         };
         is_slug(id).then(|| Principal {
@@ -108,6 +147,20 @@ impl Principal {
     /// (RFC 2606), so it can never be mistaken for a real mailbox.
     pub fn email(&self) -> String {
         format!("{}@{}.undersigned.invalid", self.id, self.role.as_str())
+    }
+}
+
+impl serde::Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Principal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Principal::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a principal")))
     }
 }
 
@@ -171,6 +224,14 @@ mod tests {
         assert_eq!(
             Principal::parse("editor/alice"),
             Some(Principal::editor("alice"))
+        );
+        assert_eq!(
+            Principal::parse("person/ada"),
+            Some(Principal::person("ada"))
+        );
+        assert_eq!(
+            serde_json::to_string(&Principal::person("ada")).unwrap(),
+            "\"person/ada\""
         );
         assert_eq!(Principal::parse("admin/alice"), None);
         assert_eq!(Principal::parse("org/../x"), None);

@@ -3,8 +3,10 @@
 //! that never endorsed it, whom a coordinator still has to ask.
 
 use crate::error::{Error, Result};
+use crate::ids::{Principal, Role};
 use crate::report::{
-    formats, OrgList, OrgSummary, StaleOrg, StatementList, StatementSummary, Status, StatusCounts,
+    formats, OrgList, OrgSummary, PeopleStatus, PersonList, PersonSummary, StaleOrg, StatementList,
+    StatementSummary, Status, StatusCounts,
 };
 use crate::state::{in_force, Standing, State, StatementEntry};
 
@@ -30,6 +32,28 @@ pub fn org_list(state: &State, head: &str) -> OrgList {
     }
 }
 
+/// Every registered individual, in slug order.
+pub fn person_list(state: &State, head: &str) -> PersonList {
+    PersonList {
+        format: formats::PERSON_LIST.into(),
+        ledger_id: ledger_id(state),
+        head: head.to_string(),
+        people: state
+            .people
+            .iter()
+            .map(|(id, p)| PersonSummary {
+                id: id.clone(),
+                name: p.name.clone(),
+                affiliation: p.affiliation.clone(),
+                country: p.country.clone(),
+                key: p.current_key().map(|k| k.key.fingerprint.clone()),
+                keys: p.key_count(),
+                commit: p.commit.to_string(),
+            })
+            .collect(),
+    }
+}
+
 /// Every statement with its counts, in slug order.
 pub fn statement_list(state: &State, head: &str) -> StatementList {
     StatementList {
@@ -46,7 +70,7 @@ pub fn statement_list(state: &State, head: &str) -> StatementList {
                     title: current.title.clone(),
                     current_version: current.n,
                     text_sha256: current.text_sha256.clone(),
-                    counts: standings(state, st).counts,
+                    counts: standings(state, st, Role::Org).counts,
                 })
             })
             .collect(),
@@ -67,7 +91,14 @@ pub fn status(state: &State, stmt: &str, head: &str) -> Result<Status> {
     let current = st
         .current()
         .expect("the filter above keeps statements with a version");
-    let s = standings(state, st);
+    let s = standings(state, st, Role::Org);
+    let p = standings(state, st, Role::Person);
+    let endorsers: Vec<Principal> = s
+        .current
+        .iter()
+        .map(|id| Principal::org(id))
+        .chain(p.current.iter().map(|id| Principal::person(id)))
+        .collect();
     Ok(Status {
         format: formats::STATUS.into(),
         ledger_id: ledger_id(state),
@@ -81,6 +112,15 @@ pub fn status(state: &State, stmt: &str, head: &str) -> Result<Status> {
         stale: s.stale,
         withdrawn: s.withdrawn,
         pending: s.pending,
+        individuals: PeopleStatus {
+            counts: p.counts,
+            current: p.current,
+            stale: p.stale,
+            withdrawn: p.withdrawn,
+            pending: p.pending,
+        },
+        by_kind_and_country: crate::audit::counts(state, &endorsers),
+        signon: crate::audit::signon_view(st),
     })
 }
 
@@ -92,10 +132,12 @@ struct Standings {
     pending: Vec<String>,
 }
 
-fn standings(state: &State, st: &StatementEntry) -> Standings {
+/// Where each registered signatory of one kind stands.
+fn standings(state: &State, st: &StatementEntry, role: Role) -> Standings {
+    let registry = state.registry(role);
     let mut s = Standings {
         counts: StatusCounts {
-            registered: state.orgs.len(),
+            registered: registry.len(),
             ..StatusCounts::default()
         },
         current: Vec::new(),
@@ -103,12 +145,13 @@ fn standings(state: &State, st: &StatementEntry) -> Standings {
         withdrawn: Vec::new(),
         pending: Vec::new(),
     };
-    for org in state.orgs.keys() {
-        match st.standing(org) {
+    for org in registry.keys() {
+        let who = Principal::new(role, org);
+        match st.standing(&who) {
             Some(Standing::Current) => s.current.push(org.clone()),
             Some(Standing::Stale) => s.stale.push(StaleOrg {
                 org: org.clone(),
-                endorsed: in_force(st.acts_of(org))
+                endorsed: in_force(st.acts_of(&who))
                     .iter()
                     .filter_map(|a| a.version)
                     .max()

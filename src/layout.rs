@@ -10,16 +10,25 @@
 //! orgs/<ff>/<id>/org.json                        an organization
 //! orgs/<ff>/<id>/keys/<seq>.json                 an organization's keys (rotation as for editors)
 //! orgs/<ff>/<id>/revocations/<seq>.json          revocation of the organization's key <seq>
-//! statements/<id>/versions/<n>.txt               the exact text of version n
-//! statements/<id>/versions/<n>.json              who wrote version n, its title and sha256
+//! people/<ff>/<id>/person.json                   an individual signatory (format 2)
+//! people/<ff>/<id>/keys/<seq>.json               an individual's keys (rotation as for editors)
+//! people/<ff>/<id>/revocations/<seq>.json        revocation of the individual's key <seq>
+//! statements/<id>/versions/<n>.txt               the exact text of version n (its original)
+//! statements/<id>/versions/<n>.<lang>.txt        a translation of version n (format 2)
+//! statements/<id>/versions/<n>.json              who wrote version n, its title and sha256s
 //! statements/<id>/acts/<ff>/<org>/<seq>.json     an organization's endorsements and withdrawals
+//! statements/<id>/people/<ff>/<person>/<seq>.json an individual's endorsements and withdrawals
+//! statements/<id>/signon/<seq>.json              sign-on closed or opened (format 2)
 //! ```
 //!
-//! `<ff>` is [`crate::ids::fanout`] of the organization: directories that grow with the number
-//! of organizations hold at most a 256th of them, so writing one act rewrites small trees only.
+//! `<ff>` is [`crate::ids::fanout`] of the organization or individual: directories that grow
+//! with the number of signatories hold at most a 256th of them, so writing one act rewrites
+//! small trees only. Individuals have directories of their own, so that an organization and an
+//! individual may share a slug without sharing a path.
 //! Numbers are written with at least four digits so that listings sort in order.
 
 use crate::ids::{fanout, is_slug, Principal, Role};
+use crate::record::is_lang;
 
 /// `ledger.json`
 pub const LEDGER_FILE: &str = "ledger.json";
@@ -31,6 +40,8 @@ pub const EDITORS: &str = "editors";
 pub const ORGS: &str = "orgs";
 /// Top-level directory of statements.
 pub const STATEMENTS: &str = "statements";
+/// Top-level directory of individuals.
+pub const PEOPLE: &str = "people";
 
 /// A sequence number as a file stem.
 pub fn seq_name(n: u32) -> String {
@@ -54,12 +65,29 @@ pub fn org_dir(id: &str) -> String {
     format!("{ORGS}/{}/{id}", fanout(id))
 }
 
+/// Directory of an individual.
+pub fn person_dir(id: &str) -> String {
+    format!("{PEOPLE}/{}/{id}", fanout(id))
+}
+
 /// The directory of a principal's records.
 pub fn principal_dir(who: &Principal) -> String {
     match who.role {
         Role::Editor => editor_dir(&who.id),
         Role::Org => org_dir(&who.id),
+        Role::Person => person_dir(&who.id),
     }
+}
+
+/// The file that registers a principal, in its directory: `editor.json`, `org.json`,
+/// `person.json`.
+pub fn principal_file(who: &Principal) -> String {
+    let name = match who.role {
+        Role::Editor => "editor.json",
+        Role::Org => "org.json",
+        Role::Person => "person.json",
+    };
+    format!("{}/{name}", principal_dir(who))
 }
 
 /// Directory of a principal's keys.
@@ -97,6 +125,11 @@ pub fn version_text(stmt: &str, n: u32) -> String {
     format!("{STATEMENTS}/{stmt}/versions/{}.txt", seq_name(n))
 }
 
+/// Path of a translation of a version.
+pub fn translation_text(stmt: &str, n: u32, lang: &str) -> String {
+    format!("{STATEMENTS}/{stmt}/versions/{}.{lang}.txt", seq_name(n))
+}
+
 /// Path of a version's record.
 pub fn version_meta(stmt: &str, n: u32) -> String {
     format!("{STATEMENTS}/{stmt}/versions/{}.json", seq_name(n))
@@ -110,6 +143,30 @@ pub fn acts_dir(stmt: &str, org: &str) -> String {
 /// Path of one act record.
 pub fn act_path(stmt: &str, org: &str, seq: u32) -> String {
     format!("{}/{}.json", acts_dir(stmt, org), seq_name(seq))
+}
+
+/// Directory of one signatory's acts on one statement: an organization's under `acts/`, an
+/// individual's under `people/`.
+pub fn signatory_acts_dir(stmt: &str, who: &Principal) -> String {
+    match who.role {
+        Role::Person => format!("{STATEMENTS}/{stmt}/people/{}/{}", fanout(&who.id), who.id),
+        Role::Org | Role::Editor => acts_dir(stmt, &who.id),
+    }
+}
+
+/// Path of one signatory's act record.
+pub fn signatory_act_path(stmt: &str, who: &Principal, seq: u32) -> String {
+    format!("{}/{}.json", signatory_acts_dir(stmt, who), seq_name(seq))
+}
+
+/// Directory of a statement's sign-on records.
+pub fn signon_dir(stmt: &str) -> String {
+    format!("{STATEMENTS}/{stmt}/signon")
+}
+
+/// Path of a sign-on record (a close or an open).
+pub fn signon_path(stmt: &str, seq: u32) -> String {
+    format!("{}/{}.json", signon_dir(stmt), seq_name(seq))
 }
 
 /// What a path in a ledger tree is.
@@ -139,6 +196,22 @@ pub enum Entry {
     VersionMeta { stmt: String, n: u32 },
     /// An act record.
     Act { stmt: String, org: String, seq: u32 },
+    /// An individual's record.
+    Person { id: String },
+    /// An individual's key record.
+    PersonKey { id: String, seq: u32 },
+    /// Revocation of an individual's key.
+    PersonRevocation { id: String, seq: u32 },
+    /// A translation of a version.
+    TranslationText { stmt: String, n: u32, lang: String },
+    /// An individual's act record.
+    PersonAct {
+        stmt: String,
+        person: String,
+        seq: u32,
+    },
+    /// A sign-on record: the statement closed to endorsements, or opened again.
+    SignOn { stmt: String, seq: u32 },
 }
 
 /// Classifies a path; `None` for anything a ledger may not hold (wrong fan-out directory,
@@ -174,8 +247,46 @@ pub fn classify(path: &str) -> Option<Entry> {
             id: id.to_string(),
             seq: json_seq(file)?,
         }),
+        [PEOPLE, ff, id, "person.json"] if is_slug(id) && *ff == fanout(id) => {
+            Some(Entry::Person { id: id.to_string() })
+        }
+        [PEOPLE, ff, id, "keys", file] if is_slug(id) && *ff == fanout(id) => {
+            Some(Entry::PersonKey {
+                id: id.to_string(),
+                seq: json_seq(file)?,
+            })
+        }
+        [PEOPLE, ff, id, "revocations", file] if is_slug(id) && *ff == fanout(id) => {
+            Some(Entry::PersonRevocation {
+                id: id.to_string(),
+                seq: json_seq(file)?,
+            })
+        }
+        [STATEMENTS, stmt, "signon", file] if is_slug(stmt) => Some(Entry::SignOn {
+            stmt: stmt.to_string(),
+            seq: json_seq(file)?,
+        }),
+        [STATEMENTS, stmt, "people", ff, person, file]
+            if is_slug(stmt) && is_slug(person) && *ff == fanout(person) =>
+        {
+            Some(Entry::PersonAct {
+                stmt: stmt.to_string(),
+                person: person.to_string(),
+                seq: json_seq(file)?,
+            })
+        }
         [STATEMENTS, stmt, "versions", file] if is_slug(stmt) => {
             if let Some(stem) = file.strip_suffix(".txt") {
+                if let Some((n, lang)) = stem.split_once('.') {
+                    if !is_lang(lang) {
+                        return None;
+                    }
+                    return Some(Entry::TranslationText {
+                        stmt: stmt.to_string(),
+                        n: parse_seq(n)?,
+                        lang: lang.to_string(),
+                    });
+                }
                 Some(Entry::VersionText {
                     stmt: stmt.to_string(),
                     n: parse_seq(stem)?,
@@ -251,6 +362,51 @@ mod tests {
                 seq: 3
             })
         );
+        assert_eq!(
+            classify(&principal_file(&Principal::person("ada"))),
+            Some(Entry::Person { id: "ada".into() })
+        );
+        assert_eq!(
+            classify(&key_path(&person_dir("ada"), 2)),
+            Some(Entry::PersonKey {
+                id: "ada".into(),
+                seq: 2
+            })
+        );
+        assert_eq!(
+            classify(&revocation_path(&person_dir("ada"), 1)),
+            Some(Entry::PersonRevocation {
+                id: "ada".into(),
+                seq: 1
+            })
+        );
+        assert_eq!(
+            classify(&signatory_act_path("icc", &Principal::person("ada"), 1)),
+            Some(Entry::PersonAct {
+                stmt: "icc".into(),
+                person: "ada".into(),
+                seq: 1
+            })
+        );
+        assert_eq!(
+            signatory_act_path("icc", &Principal::org("hrw"), 3),
+            act_path("icc", "hrw", 3)
+        );
+        assert_eq!(
+            classify(&translation_text("icc", 2, "pt-br")),
+            Some(Entry::TranslationText {
+                stmt: "icc".into(),
+                n: 2,
+                lang: "pt-br".into()
+            })
+        );
+        assert_eq!(
+            classify(&signon_path("icc", 1)),
+            Some(Entry::SignOn {
+                stmt: "icc".into(),
+                seq: 1
+            })
+        );
         assert_eq!(classify("ledger.json"), Some(Entry::Ledger));
         assert_eq!(classify("allowed_signers"), Some(Entry::AllowedSigners));
     }
@@ -266,6 +422,11 @@ mod tests {
             "statements/icc/versions/0000.txt".to_string(),
             "statements/ICC/versions/0001.txt".to_string(),
             "statements/icc/notes.md".to_string(),
+            "statements/icc/versions/0001.EN.txt".to_string(),
+            "statements/icc/versions/0001.e.txt".to_string(),
+            "statements/icc/versions/0001.en.fr.txt".to_string(),
+            "people/ada/person.json".to_string(),
+            format!("statements/icc/people/{wrong_ff}/hrw/0001.json"),
             "README.md".to_string(),
             "editors/../editor.json".to_string(),
             format!("{}/0001.json.bak", acts_dir("icc", "hrw")),

@@ -31,6 +31,7 @@ pub mod demo;
 pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod history;
 pub mod hook;
 pub mod ids;
 pub mod inventory;
@@ -56,5 +57,5 @@ pub mod verify;
 pub mod view;
 
 pub use error::{Error, Result};
-pub use ledger::{Ledger, NewLedger, NewOrg, Revision};
+pub use ledger::{Ledger, NewLedger, NewOrg, NewPerson, Revision};
 pub use report::Outcome;

@@ -27,7 +27,7 @@ use crate::ids::{check_slug, is_slug, Principal, Role};
 use crate::keys::{canonical_armor, verify_sshsig, PublicKeyInfo, SigningKey};
 use crate::layout;
 use crate::ledger::Ledger;
-use crate::record::{self, ActKind, ActRecord, Provenance};
+use crate::record::{self, ActKind, ActRecord, Provenance, TextRef};
 use crate::rules::fields::{check_line, check_text, Field, MAX_TEXT_BYTES};
 use crate::signed_data::{act_payload, request_payload, ACT_NAMESPACE, REQUEST_NAMESPACE};
 use crate::timefmt;
@@ -61,11 +61,21 @@ pub struct Request {
     pub text_sha256: String,
     /// The full text.
     pub text: String,
+    /// Every text of the version with its language, the original first, as the endorsement
+    /// signs them (versions that name their languages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<TextRef>,
+    /// The full text of each translation, in the order of `texts` after the original.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
     /// The organization the request is for, when it was made for one (then the exact payload
     /// it signs is fixed, and `ssh-keygen -Y sign` alone can sign it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
-    /// The time the endorsement will carry, fixed with `org`.
+    /// The individual the request is for, when it was made for one (as `org`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// The time the endorsement will carry, fixed with `org` or `person`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
     /// The editor who made the request (`editor/<id>`).
@@ -79,7 +89,26 @@ pub struct Request {
     pub signature: String,
 }
 
+/// A translation carried by a request, so that the signer can read every text it signs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
+    /// Language tag.
+    pub lang: String,
+    /// The full text.
+    pub text: String,
+}
+
 impl Request {
+    /// The signatory the request was made for, if one.
+    pub fn for_whom(&self) -> Option<Principal> {
+        match (&self.org, &self.person) {
+            (Some(o), None) => Some(Principal::org(o)),
+            (None, Some(p)) => Some(Principal::person(p)),
+            _ => None,
+        }
+    }
+
     /// The fingerprint of the key that signed the request.
     pub fn editor_fingerprint(&self) -> String {
         PublicKeyInfo::parse_line(&self.editor_key, "of the request")
@@ -87,48 +116,52 @@ impl Request {
             .unwrap_or_default()
     }
 
-    /// The endorsement record this request asks `org` to sign at `signed_at`, without key and
-    /// signature: its payload is what the organization signs.
-    pub fn endorsement(&self, org: &str, signed_at: &str) -> ActRecord {
+    /// The endorsement record this request asks `who` (an organization or an individual) to
+    /// sign at `signed_at`, without key and signature: its payload is what the signatory signs.
+    pub fn endorsement(&self, who: &Principal, signed_at: &str) -> ActRecord {
+        let (org, person) = crate::ledger::signatory_fields(who);
         ActRecord {
             act: ActKind::Endorse,
             ledger: self.ledger.clone(),
             statement: self.statement.clone(),
             version: Some(self.version),
             text_sha256: Some(self.text_sha256.clone()),
-            org: org.into(),
+            texts: self.texts.clone(),
+            org,
+            person,
             signed_at: signed_at.into(),
             reason: None,
             provenance: Provenance::Signed,
             evidence_sha256: None,
-            signer: Principal::org(org).to_string(),
+            signer: who.to_string(),
             key: String::new(),
             signature: String::new(),
         }
     }
 
-    /// The exact bytes the organization signs for a request made for it (`None` for a request
-    /// for any organization, whose time is the signer's).
+    /// The exact bytes the signatory signs for a request made for it (`None` for a request for
+    /// any signatory, whose time is the signer's).
     pub fn payload(&self) -> Option<Vec<u8>> {
-        let (org, at) = (self.org.as_deref()?, self.signed_at.as_deref()?);
-        Some(act_payload(&self.endorsement(org, at)))
+        let (who, at) = (self.for_whom()?, self.signed_at.as_deref()?);
+        Some(act_payload(&self.endorsement(&who, at)))
     }
 }
 
 /// Makes the request for a version of a statement (default: the current one), for one
-/// organization or for any, signed by `key`, which must be an editor's key in force at the
-/// head. The time is the ledger's clock; for one organization, the endorsement's time is fixed
-/// to it (and after the organization's latest act on the statement, as the rules require).
+/// signatory (an organization or an individual) or for any, signed by `key`, which must be an
+/// editor's key in force at the head. The time is the ledger's clock; for one signatory, the
+/// endorsement's time is fixed to it (and after its latest act on the statement, as the rules
+/// require).
 pub fn request(
     ledger: &Ledger,
     stmt: &str,
     version: Option<u32>,
-    org: Option<&str>,
+    who: Option<&Principal>,
     key: &SigningKey,
 ) -> Result<Request> {
     check_slug("statement", stmt)?;
-    if let Some(o) = org {
-        check_slug("organization", o)?;
+    if let Some(w) = who {
+        check_slug(w.role.noun(), &w.id)?;
     }
     let store = ledger.store();
     let repo = store.repo();
@@ -172,22 +205,45 @@ pub fn request(
         path: layout::version_text(stmt, v),
         why: "the text is not UTF-8".into(),
     })?;
+    let mut translations = Vec::with_capacity(rec.translations.len());
+    for t in &rec.translations {
+        let path = layout::translation_text(stmt, v, &t.lang);
+        let bytes = view.bytes(&path)?.unwrap_or_default();
+        let text = String::from_utf8(bytes).map_err(|_| Error::DamagedRecord {
+            commit: head.to_string(),
+            path,
+            why: "the translation is not UTF-8".into(),
+        })?;
+        translations.push(Translation {
+            lang: t.lang.clone(),
+            text,
+        });
+    }
+    let texts: Vec<TextRef> = rec
+        .lang
+        .iter()
+        .map(|l| TextRef {
+            lang: l.clone(),
+            text_sha256: rec.text_sha256.clone(),
+        })
+        .chain(rec.translations.iter().cloned())
+        .collect();
     let now = ledger.clock().now_ms();
-    let signed_at = match org {
+    let signed_at = match who {
         None => None,
-        Some(o) => {
-            if view.org(o)?.is_none() {
+        Some(w) => {
+            if !view.is_registered(w)? {
                 return Err(Error::Unknown {
-                    kind: "organization",
-                    id: o.to_string(),
+                    kind: w.role.noun(),
+                    id: w.id.clone(),
                     known: Vec::new(),
                 });
             }
-            if view.current_key(&layout::org_dir(o))?.is_none() {
-                return Err(Error::NoKey { org: o.to_string() });
+            if view.current_key(&layout::principal_dir(w))?.is_none() {
+                return Err(Error::NoKey { who: w.to_string() });
             }
             let after = view
-                .acts(stmt, o)?
+                .signatory_acts(stmt, w)?
                 .last()
                 .and_then(|a| timefmt::parse_ms(&a.signed_at))
                 .map(|t| t.saturating_add(1))
@@ -205,7 +261,10 @@ pub fn request(
         title: rec.title,
         text_sha256: rec.text_sha256,
         text,
-        org: org.map(str::to_string),
+        texts,
+        translations,
+        org: who.filter(|w| w.role == Role::Org).map(|w| w.id.clone()),
+        person: who.filter(|w| w.role == Role::Person).map(|w| w.id.clone()),
         signed_at,
         editor: Principal::editor(&editor.id).to_string(),
         editor_key: key.public().openssh,
@@ -275,15 +334,18 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
             req.text_sha256
         )));
     }
-    match (&req.org, &req.signed_at) {
-        (None, None) => {}
-        (Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {}
+    match (&req.org, &req.person, &req.signed_at) {
+        (None, None, None) => {}
+        (Some(o), None, Some(t)) | (None, Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {
+        }
         _ => {
             return Err(bad(
-                "org and signed_at go together: an organization's slug and a record time".into(),
+                "org (or person) and signed_at go together: one signatory's slug and a record time"
+                    .into(),
             ))
         }
     }
+    check_request_texts(&req).map_err(bad)?;
     if !record::is_time(&req.requested_at) {
         return Err(bad(format!(
             "requested_at {:?} is not a time",
@@ -326,22 +388,67 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
     Ok(req)
 }
 
-/// The organization's signed endorsement of the request's version. A request made for one
-/// organization is signed only as that organization, at the time it fixes; a request for any
-/// organization is signed at `now_ms`.
-pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> Result<ActRecord> {
-    check_slug("organization", org)?;
-    let signed_at = match (&req.org, &req.signed_at) {
-        (Some(for_org), _) if for_org != org => {
+/// The translations a request carries: each language of `texts` after the original, in order,
+/// with a text whose sha256 is the one listed; the original first with the request's own text.
+fn check_request_texts(req: &Request) -> std::result::Result<(), String> {
+    if req.texts.is_empty() {
+        return if req.translations.is_empty() {
+            Ok(())
+        } else {
+            Err("translations without texts listing their languages".into())
+        };
+    }
+    if req.texts[0].text_sha256 != req.text_sha256 {
+        return Err("texts must list the original first, with the request's text_sha256".into());
+    }
+    if req.texts.len() != req.translations.len() + 1 {
+        return Err("texts and translations do not list the same languages".into());
+    }
+    for t in &req.texts {
+        if !record::is_lang(&t.lang) {
+            return Err(format!("texts: {:?} is not a language tag", t.lang));
+        }
+    }
+    for (t, r) in req.texts[1..].iter().zip(&req.translations) {
+        if t.lang != r.lang {
+            return Err(format!(
+                "translation {:?} is not where texts lists {:?}",
+                r.lang, t.lang
+            ));
+        }
+        check_text(r.text.as_bytes()).map_err(|why| format!("translation {}: {why}", r.lang))?;
+        let actual = record::sha256_hex(r.text.as_bytes());
+        if actual != t.text_sha256 {
+            return Err(format!(
+                "the {} translation's sha256 is {actual}, but the request says {}; it was changed after the request was written — ask the coordinator for a new one",
+                t.lang, t.text_sha256
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The signatory's signed endorsement of the request's version. A request made for one
+/// signatory is signed only as that signatory, at the time it fixes; a request for any is
+/// signed at `now_ms`.
+pub fn sign_request(
+    req: &Request,
+    who: &Principal,
+    key: &SigningKey,
+    now_ms: i64,
+) -> Result<ActRecord> {
+    check_slug(who.role.noun(), &who.id)?;
+    let signed_at = match (req.for_whom(), &req.signed_at) {
+        (Some(for_whom), _) if for_whom != *who => {
             return Err(Error::OtherOrg {
-                requested: for_org.clone(),
-                given: org.to_string(),
+                requested: for_whom.to_string(),
+                given: who.to_string(),
             })
         }
         (Some(_), Some(t)) => t.clone(),
         _ => timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?,
     };
-    let mut rec = req.endorsement(org, &signed_at);
+    let mut rec = req.endorsement(who, &signed_at);
     rec.key = key.fingerprint().to_string();
     rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
     Ok(rec)
@@ -352,11 +459,11 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> 
 /// taken in its canonical armor (a CRLF file from Windows reads the same); `accept` then checks
 /// that it is the organization's key in force and that it signs exactly the payload.
 pub fn record_from_signature(req: &Request, sig: &[u8], source: &str) -> Result<ActRecord> {
-    let (Some(org), Some(at)) = (req.org.as_deref(), req.signed_at.as_deref()) else {
+    let (Some(who), Some(at)) = (req.for_whom(), req.signed_at.as_deref()) else {
         return Err(Error::BadInput {
             kind: InputKind::Request,
             source_name: req.statement.clone(),
-            why: "this request names no organization, so no payload was fixed for ssh-keygen to sign; an organization signs it with `undersigned sign --request`".into(),
+            why: "this request names no organization or individual, so no payload was fixed for ssh-keygen to sign; a signatory signs it with `undersigned sign --request`".into(),
         });
     };
     let (armor, fingerprint) =
@@ -367,7 +474,7 @@ pub fn record_from_signature(req: &Request, sig: &[u8], source: &str) -> Result<
                 "{e}; it should be what `ssh-keygen -Y sign -n {ACT_NAMESPACE} -f KEY payload` wrote"
             ),
         })?;
-    let mut rec = req.endorsement(org, at);
+    let mut rec = req.endorsement(&who, at);
     rec.key = fingerprint;
     rec.signature = armor;
     Ok(rec)
@@ -410,13 +517,32 @@ pub fn read_endorsement(bytes: &[u8], source: &str) -> Result<ActRecord> {
 /// what to check, the one `ssh-keygen` command, what to send back. `org_key` is the fingerprint
 /// of the organization's key in force, `files` the names of the request's files.
 pub fn how_to_sign(req: &Request, org_name: &str, org_key: &str) -> String {
-    let org = req.org.as_deref().unwrap_or("");
+    let who = req.for_whom().map(|w| w.to_string()).unwrap_or_default();
+    let whose = match req.person {
+        Some(_) => "your own key",
+        None => "your organization's key",
+    };
+    let langs: Vec<&str> = req.texts.iter().map(|t| t.lang.as_str()).collect();
+    let texts = if req.texts.is_empty() {
+        String::new()
+    } else {
+        let files: Vec<String> = req.texts[1..]
+            .iter()
+            .map(|t| format!("text.{}.txt", t.lang))
+            .collect();
+        format!(
+            "\n   The statement is published in {}: text.txt is the original ({}), and\n   {} the translations. You endorse all of them: the payload lists the sha256\n   of each (its text: lines), and a coordinator cannot add a text to your endorsement later.\n",
+            langs.join(", "),
+            langs[0],
+            files.join(", ")
+        )
+    };
     format!(
         "Signing request: \"{title}\"
-for {org_name} (org/{org}), from {ledger_name}
+for {org_name} ({who}), from {ledger_name}
 
 1. Read text.txt: it is the exact text you are asked to endorse (statement {stmt},
-   version {version}).
+   version {version}).{texts}
 
 2. Check that this request is the coalition's. Compare with what the coalition publishes
    (its statement page shows the ledger id and the text's sha256):
@@ -429,7 +555,7 @@ for {org_name} (org/{org}), from {ledger_name}
      Windows:  certutil -hashfile text.txt SHA256    (or, in PowerShell: Get-FileHash text.txt)
    The file payload names the same ledger id and sha256 (its lines ledger: and text-sha256:).
 
-3. Sign the file payload with your organization's key, the one registered for org/{org}
+3. Sign the file payload with {whose}, the one registered for {who}
    ({org_key}; `ssh-keygen -lf YOUR_KEY.pub` prints your key's):
      ssh-keygen -Y sign -n undersigned -f YOUR_KEY payload
    This writes payload.sig. It works with OpenSSH 8.2 or later on Linux, macOS and Windows.
@@ -439,7 +565,7 @@ for {org_name} (org/{org}), from {ledger_name}
    it with `undersigned accept --request request.json --signature payload.sig`, and anyone
    can then check your signature in the ledger with ssh-keygen alone.
 
-What you sign (the whole of payload): that org/{org} endorses version {version} of statement
+What you sign (the whole of payload): that {who} endorses version {version} of statement
 {stmt} in ledger {ledger}, whose text has sha256 {sha}, signed at {signed_at}.
 ",
         title = req.title,

@@ -39,15 +39,20 @@ pub enum Field {
     Reason,
     /// An organization's web address.
     Url,
-    /// An organization's country code.
+    /// An organization's or individual's country code.
     Country,
+    /// An individual's display name.
+    PersonName,
+    /// An individual's affiliation, shown for identification only.
+    Affiliation,
 }
 
 impl Field {
     /// The record field's name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Field::LedgerName | Field::EditorName | Field::OrgName => "name",
+            Field::LedgerName | Field::EditorName | Field::OrgName | Field::PersonName => "name",
+            Field::Affiliation => "affiliation",
             Field::Title => "title",
             Field::Note => "note",
             Field::Reason => "reason",
@@ -59,7 +64,11 @@ impl Field {
     /// The longest value a one-line field takes.
     pub fn max(self) -> usize {
         match self {
-            Field::LedgerName | Field::EditorName | Field::OrgName => MAX_NAME,
+            Field::LedgerName
+            | Field::EditorName
+            | Field::OrgName
+            | Field::PersonName
+            | Field::Affiliation => MAX_NAME,
             Field::Title => MAX_TITLE,
             Field::Note | Field::Reason => MAX_NOTE,
             Field::Url => MAX_URL,
@@ -74,8 +83,39 @@ impl fmt::Display for Field {
     }
 }
 
-/// Version of the ledger format written by this build.
-pub const FORMAT: u32 = 1;
+/// Version of the ledger format written by this build, in `ledger.json`. Format 2 adds
+/// individuals (`people/`), translations (`<n>.<lang>.txt` and the version record's `lang` and
+/// `translations`), the endorsement's `texts` and `person` fields, and sign-on records
+/// (`signon/`). A format-1 ledger keeps verifying and holds none of them, so that a build that
+/// knows only format 1 never meets a record it would misread; a build refuses a format it does
+/// not know ([`FORMATS`]) with a message naming both.
+pub const FORMAT: u32 = 2;
+
+/// Every ledger format this build reads.
+pub const FORMATS: &[u32] = &[1, 2];
+
+/// The first format with individuals, translations and sign-on records.
+pub const FORMAT_SIGNATORIES: u32 = 2;
+
+/// Longest language tag.
+pub const MAX_LANG: usize = 35;
+
+/// True for a language tag as records write it: BCP 47 in lower case (`en`, `fr`, `pt-br`,
+/// `zh-hant`): a primary subtag of 2 or 3 letters, then subtags of 1 to 8 letters or digits.
+/// Lower case only, since tags are case-insensitive and become file names, which must not
+/// collide on a case-insensitive file system.
+pub fn is_lang(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    tag.len() <= MAX_LANG
+        && (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| {
+            (1..=8).contains(&p.len())
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
 
 /// Largest record file accepted (a record is a few hundred bytes; a signature about 300).
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
@@ -125,6 +165,81 @@ pub struct OrgRecord {
     pub added_by: String,
     /// When.
     pub added_at: String,
+}
+
+/// `people/<ff>/<id>/person.json`: an individual signatory (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRecord {
+    /// The individual's slug.
+    pub id: String,
+    /// Their name as it appears in published lists.
+    pub name: String,
+    /// An affiliation shown beside the name for identification only: it is not the
+    /// institution's endorsement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The editor who registered them.
+    pub added_by: String,
+    /// When.
+    pub added_at: String,
+}
+
+/// One text of a version in a record: its language and the sha256 of its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextRef {
+    /// Language tag ([`is_lang`]).
+    pub lang: String,
+    /// sha256 of the text, lowercase hex.
+    pub text_sha256: String,
+}
+
+/// `statements/<id>/signon/<seq>.json`: sign-on closed to endorsements, or opened again (with
+/// or without a deadline), by an editor (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOnRecord {
+    /// Statement slug.
+    pub statement: String,
+    /// Position among the statement's sign-on records, from 1.
+    pub seq: u32,
+    /// Close or open.
+    pub action: SignOnAction,
+    /// When sign-on is announced to close (opens only): shown to signatories, not enforced,
+    /// since record times are the signers' own; the close act is what the rules enforce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// Why (closes only, optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The editor who closed or opened it.
+    pub editor: String,
+    /// When.
+    pub at: String,
+}
+
+/// What a sign-on record does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignOnAction {
+    /// No endorsement may be committed from this record on (withdrawals still may).
+    Close,
+    /// Endorsements may be committed again; or, on an open statement, a new deadline.
+    Open,
+}
+
+impl SignOnAction {
+    /// The word used in records and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignOnAction::Close => "close",
+            SignOnAction::Open => "open",
+        }
+    }
 }
 
 /// `…/keys/<seq>.json`: one public key of an editor or organization.
@@ -193,6 +308,12 @@ pub struct VersionRecord {
     pub title: String,
     /// sha256 of the exact bytes of `<n>.txt`, lowercase hex.
     pub text_sha256: String,
+    /// Language of `<n>.txt`, the original (format 2; required when there are translations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The translations, `<n>.<lang>.txt`, in ascending order of language tag (format 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<TextRef>,
     /// Why this revision was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -200,6 +321,35 @@ pub struct VersionRecord {
     pub editor: String,
     /// When.
     pub created_at: String,
+}
+
+/// The two kinds of signatory, as outputs name them: organizations and individuals, listed
+/// and counted apart.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An organization (`org/<id>`).
+    #[default]
+    Org,
+    /// An individual (`person/<id>`), whose affiliation is shown for identification only.
+    Person,
+}
+
+impl Kind {
+    /// The word used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Org => "org",
+            Kind::Person => "person",
+        }
+    }
+
+    /// True for organizations (serde's `skip_serializing_if` for the format-1 shape).
+    pub fn is_org(&self) -> bool {
+        *self == Kind::Org
+    }
 }
 
 /// What an act record does.
@@ -256,11 +406,20 @@ pub struct ActRecord {
     /// Endorsed version (endorsements only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
-    /// sha256 of the endorsed text (endorsements only).
+    /// sha256 of the endorsed text (endorsements only): the original's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_sha256: Option<String>,
-    /// Organization slug.
-    pub org: String,
+    /// Every text of the endorsed version with its language, the original first, then the
+    /// translations in the version record's order (endorsements of versions that name their
+    /// languages; format 2). An endorsement covers all of them, or it is refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<TextRef>,
+    /// Organization slug (an organization's act).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Individual's slug (an individual's act; format 2). Exactly one of `org` and `person`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     /// When the signer made the record; strictly increasing per organization and statement, so
     /// an old record cannot be replayed after a later one.
     pub signed_at: String,
@@ -272,12 +431,43 @@ pub struct ActRecord {
     /// sha256 of the evidence an editor holds (attested records only; never the evidence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_sha256: Option<String>,
-    /// Who signed the record: `org/<org>` or, when attested, `editor/<id>`.
+    /// Who signed the record: `org/<org>`, `person/<id>` or, when attested, `editor/<id>`.
     pub signer: String,
     /// Fingerprint of the signing key.
     pub key: String,
     /// Armored SSHSIG (namespace [`crate::signed_data::ACT_NAMESPACE`]) over the payload.
     pub signature: String,
+}
+
+impl ActRecord {
+    /// The signatory the record is of: `org/<org>` or `person/<person>`; `None` when it names
+    /// neither, both, or an id that is no slug (the rules refuse such a record).
+    pub fn signatory(&self) -> Option<crate::ids::Principal> {
+        use crate::ids::{is_slug, Principal};
+        match (&self.org, &self.person) {
+            (Some(o), None) if is_slug(o) => Some(Principal::org(o)),
+            (None, Some(p)) if is_slug(p) => Some(Principal::person(p)),
+            _ => None,
+        }
+    }
+
+    /// The signatory's slug as the record spells it (empty when it names none).
+    pub fn signatory_id(&self) -> &str {
+        self.org
+            .as_deref()
+            .or(self.person.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The signatory as the record spells it, for messages (`org/x`, `person/y`).
+    pub fn signatory_name(&self) -> String {
+        match (&self.org, &self.person) {
+            (Some(o), None) => format!("org/{o}"),
+            (None, Some(p)) => format!("person/{p}"),
+            (Some(o), Some(p)) => format!("org/{o} and person/{p}"),
+            (None, None) => "(no signatory)".to_string(),
+        }
+    }
 }
 
 /// Encodes a record in its one canonical form.
@@ -390,6 +580,23 @@ mod tests {
         assert!(is_sha256_hex(&sha256_hex(b"")));
         assert!(!is_sha256_hex(&sha256_hex(b"").to_uppercase()));
         assert!(is_time("2026-11-28T10:00:00.000Z"));
+        for ok in ["en", "fr", "pt-br", "zh-hant", "es-419", "ast"] {
+            assert!(is_lang(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "e",
+            "EN",
+            "pt-BR",
+            "english",
+            "en-",
+            "en--gb",
+            "en_gb",
+            "en.fr",
+            "en-abcdefghi",
+        ] {
+            assert!(!is_lang(bad), "{bad}");
+        }
         assert!(!is_time("yesterday"));
     }
 }

@@ -45,8 +45,15 @@ pub fn request_payload(r: &crate::mail::Request) -> Vec<u8> {
     line("version", &r.version.to_string());
     line("title", &r.title);
     line("text-sha256", &r.text_sha256);
+    // Format 2: every text the endorsement will sign, and a request for one individual.
+    for t in &r.texts {
+        line("text", &format!("{} {}", t.lang, t.text_sha256));
+    }
     if let Some(org) = &r.org {
         line("org", org);
+    }
+    if let Some(person) = &r.person {
+        line("person", person);
     }
     if let Some(t) = &r.signed_at {
         line("signed-at", t);
@@ -61,7 +68,27 @@ pub fn request_payload(r: &crate::mail::Request) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The bytes an act record's `signature` covers.
+/// The bytes an act record's `signature` covers:
+///
+/// ```text
+/// undersigned act v1
+/// act: endorse | withdraw
+/// ledger: <ledger id>
+/// statement: <slug>
+/// version: <n>                     endorsements
+/// text-sha256: <hex>               endorsements: the original text
+/// text: <lang> <hex>               endorsements of a version with languages, one per text,
+///                                  the original first, then each translation by tag
+/// org: <slug> | person: <slug>     the signatory
+/// signed-at: <time>
+/// reason: <text>                   withdrawals, when given
+/// provenance: signed | attested
+/// evidence-sha256: <hex>           attested records
+/// signer: <principal>
+/// ```
+///
+/// The lines added by format 2 (`text`, `person`) appear only in records that carry those
+/// fields, so every format-1 record keeps the exact payload it was signed over.
 pub fn act_payload(r: &ActRecord) -> Vec<u8> {
     let mut s = String::with_capacity(400);
     let mut line = |k: &str, v: &str| {
@@ -79,7 +106,19 @@ pub fn act_payload(r: &ActRecord) -> Vec<u8> {
     if let Some(h) = &r.text_sha256 {
         line("text-sha256", h);
     }
-    line("org", &r.org);
+    // Every text of the version (format 2): `text: <lang> <sha256>`, the original first, then
+    // the translations in the version record's order. A tag holds no space, so the value
+    // splits one way only.
+    for t in &r.texts {
+        line("text", &format!("{} {}", t.lang, t.text_sha256));
+    }
+    // One signatory line: `org:` for an organization, `person:` for an individual.
+    if let Some(org) = &r.org {
+        line("org", org);
+    }
+    if let Some(person) = &r.person {
+        line("person", person);
+    }
     line("signed-at", &r.signed_at);
     if let Some(reason) = &r.reason {
         line("reason", reason);
@@ -185,7 +224,9 @@ mod tests {
             statement: "icc".into(),
             version: Some(2),
             text_sha256: Some("b".repeat(64)),
-            org: "hrw".into(),
+            texts: Vec::new(),
+            org: Some("hrw".into()),
+            person: None,
             signed_at: "2026-11-28T10:00:00.000Z".into(),
             reason: None,
             provenance: Provenance::Signed,
@@ -207,6 +248,31 @@ mod tests {
             String::from_utf8(act_payload(&endorsement())).unwrap(),
             expected
         );
+    }
+
+    #[test]
+    fn multilingual_payload_lists_each_text_and_a_person() {
+        let mut r = endorsement();
+        r.org = None;
+        r.person = Some("ada".into());
+        r.signer = "person/ada".into();
+        r.texts = vec![
+            crate::record::TextRef {
+                lang: "en".into(),
+                text_sha256: "b".repeat(64),
+            },
+            crate::record::TextRef {
+                lang: "fr".into(),
+                text_sha256: "c".repeat(64),
+            },
+        ];
+        let expected = format!(
+            "undersigned act v1\nact: endorse\nledger: {}\nstatement: icc\nversion: 2\ntext-sha256: {b}\ntext: en {b}\ntext: fr {c}\nperson: ada\nsigned-at: 2026-11-28T10:00:00.000Z\nprovenance: signed\nsigner: person/ada\n",
+            "a".repeat(40),
+            b = "b".repeat(64),
+            c = "c".repeat(64)
+        );
+        assert_eq!(String::from_utf8(act_payload(&r)).unwrap(), expected);
     }
 
     #[test]
@@ -257,7 +323,17 @@ mod tests {
             Box::new(|r| r.statement = "other".into()),
             Box::new(|r| r.version = Some(3)),
             Box::new(|r| r.text_sha256 = Some("c".repeat(64))),
-            Box::new(|r| r.org = "fidh".into()),
+            Box::new(|r| r.org = Some("fidh".into())),
+            Box::new(|r| {
+                r.org = None;
+                r.person = Some("hrw".into())
+            }),
+            Box::new(|r| {
+                r.texts = vec![crate::record::TextRef {
+                    lang: "en".into(),
+                    text_sha256: "b".repeat(64),
+                }]
+            }),
             Box::new(|r| r.signed_at = "2026-11-28T10:00:00.001Z".into()),
             Box::new(|r| r.reason = Some("x".into())),
             Box::new(|r| r.provenance = Provenance::Attested),

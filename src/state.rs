@@ -1,10 +1,11 @@
 //! What a ledger says at one commit, as verification rebuilds it: the registry of editors,
-//! organizations and keys, the statements with their versions, and every act, each with the
-//! commit that added it. Built only from trees and signatures, never from commit messages.
+//! organizations, individuals and keys, the statements with their versions, sign-on records
+//! and every act, each with the commit that added it. Signatories' acts are keyed by principal
+//! (kind and slug), so organizations and individuals share every rule. Built only from trees and signatures, never from commit messages.
 
 use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
-use crate::record::{ActKind, Provenance};
+use crate::record::{ActKind, Provenance, SignOnAction, TextRef};
 use crate::report::{ActType, LogEntry};
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -50,15 +51,18 @@ pub struct Revocation {
     pub commit: Oid,
 }
 
-/// An editor or organization.
+/// An editor, organization or individual.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PrincipalEntry {
     /// Display name.
     pub name: String,
     /// Web site (organizations).
     pub url: Option<String>,
-    /// Country code (organizations).
+    /// Country code (organizations and individuals).
     pub country: Option<String>,
+    /// Affiliation, for identification only (individuals).
+    #[serde(default)]
+    pub affiliation: Option<String>,
     /// Keys in registration order; the last one is in force.
     pub keys: Vec<KeyEntry>,
     /// Commit that registered it.
@@ -109,6 +113,83 @@ pub struct VersionEntry {
     /// Blob id of the text, to read it back without searching.
     #[serde(with = "crate::oid_serde")]
     pub text_blob: Oid,
+    /// Language of the original text, when the version names its languages.
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Translations, in ascending order of tag.
+    #[serde(default)]
+    pub translations: Vec<TranslationEntry>,
+}
+
+/// A translation of a version.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TranslationEntry {
+    /// Language tag.
+    pub lang: String,
+    /// sha256 of its exact text.
+    pub text_sha256: String,
+    /// Blob id of the text.
+    #[serde(with = "crate::oid_serde")]
+    pub text_blob: Oid,
+}
+
+impl VersionEntry {
+    /// Every text an endorsement of this version covers, in the order its payload lists them
+    /// (the original first, then the translations by tag); empty for a version that names no
+    /// language, whose endorsement covers `text_sha256` alone.
+    pub fn texts(&self) -> Vec<TextRef> {
+        let Some(lang) = &self.lang else {
+            return Vec::new();
+        };
+        std::iter::once(TextRef {
+            lang: lang.clone(),
+            text_sha256: self.text_sha256.clone(),
+        })
+        .chain(self.translations.iter().map(|t| TextRef {
+            lang: t.lang.clone(),
+            text_sha256: t.text_sha256.clone(),
+        }))
+        .collect()
+    }
+
+    /// The sha256 and blob of the text in `lang` (the original when `lang` is `None` or its
+    /// own language).
+    pub fn text_in(&self, lang: Option<&str>) -> Option<(&str, Oid)> {
+        match lang {
+            None => Some((&self.text_sha256, self.text_blob)),
+            Some(l) if self.lang.as_deref() == Some(l) => Some((&self.text_sha256, self.text_blob)),
+            Some(l) => self
+                .translations
+                .iter()
+                .find(|t| t.lang == l)
+                .map(|t| (t.text_sha256.as_str(), t.text_blob)),
+        }
+    }
+
+    /// The languages of its texts, the original first (empty when it names none).
+    pub fn langs(&self) -> Vec<String> {
+        self.texts().into_iter().map(|t| t.lang).collect()
+    }
+}
+
+/// A sign-on record: the statement closed, or opened again.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SignOnEntry {
+    /// Position among the statement's sign-on records.
+    pub seq: u32,
+    /// Close or open.
+    pub action: SignOnAction,
+    /// The deadline an open announces.
+    pub deadline: Option<String>,
+    /// Why it closed.
+    pub reason: Option<String>,
+    /// The editor.
+    pub editor: String,
+    /// The record's time.
+    pub at: String,
+    /// Commit that added it.
+    #[serde(with = "crate::oid_serde")]
+    pub commit: Oid,
 }
 
 /// One endorsement or withdrawal, as much as audits need (the full record stays in git).
@@ -139,13 +220,16 @@ pub struct ActEntry {
     pub path: String,
 }
 
-/// A statement: its versions and, per organization, its acts in order.
+/// A statement: its versions, its sign-on records and, per signatory, its acts in order.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatementEntry {
     /// Versions, index = n - 1.
     pub versions: Vec<VersionEntry>,
-    /// Acts per organization, in sequence order.
-    pub acts: BTreeMap<String, Vec<ActEntry>>,
+    /// Acts per signatory (organization or individual), in sequence order.
+    pub acts: BTreeMap<Principal, Vec<ActEntry>>,
+    /// Sign-on records, in sequence order.
+    #[serde(default)]
+    pub signon: Vec<SignOnEntry>,
 }
 
 impl StatementEntry {
@@ -165,14 +249,34 @@ impl StatementEntry {
         u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
     }
 
-    /// An organization's acts on the statement, in order (none when it never acted).
-    pub fn acts_of(&self, org: &str) -> &[ActEntry] {
-        self.acts.get(org).map(Vec::as_slice).unwrap_or(&[])
+    /// A signatory's acts on the statement, in order (none when it never acted).
+    pub fn acts_of(&self, who: &Principal) -> &[ActEntry] {
+        self.acts.get(who).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Where an organization stands on the statement, or `None` when it never acted.
-    pub fn standing(&self, org: &str) -> Option<Standing> {
-        standing(self.acts_of(org), self.current()?.n)
+    /// Where a signatory stands on the statement, or `None` when it never acted.
+    pub fn standing(&self, who: &Principal) -> Option<Standing> {
+        standing(self.acts_of(who), self.current()?.n)
+    }
+
+    /// The close in force, when sign-on is closed: no endorsement may be committed.
+    pub fn closed(&self) -> Option<&SignOnEntry> {
+        self.signon
+            .last()
+            .filter(|s| s.action == SignOnAction::Close)
+    }
+
+    /// The deadline announced by the latest open, while sign-on is open.
+    pub fn deadline(&self) -> Option<&str> {
+        if self.closed().is_some() {
+            return None;
+        }
+        self.signon.last().and_then(|s| s.deadline.as_deref())
+    }
+
+    /// How many sign-on records it has.
+    pub fn signon_count(&self) -> u32 {
+        u32::try_from(self.signon.len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -220,10 +324,16 @@ pub struct State {
     pub ledger_id: Option<Oid>,
     /// Ledger name.
     pub name: String,
+    /// The ledger's format (`ledger.json`): which kinds of record it may hold.
+    #[serde(default)]
+    pub format: u32,
     /// Editors by id.
     pub editors: BTreeMap<String, PrincipalEntry>,
     /// Organizations by id.
     pub orgs: BTreeMap<String, PrincipalEntry>,
+    /// Individuals by id.
+    #[serde(default)]
+    pub people: BTreeMap<String, PrincipalEntry>,
     /// Which principal holds each key ever registered (raw ed25519 bytes), and the key's
     /// position; a key belongs to one principal forever.
     /// Derived from the keys above, so a proof does not store it ([`State::rebuild_indexes`]).
@@ -257,14 +367,15 @@ impl State {
             .keys()
             .map(|id| Principal::editor(id))
             .chain(self.orgs.keys().map(|id| Principal::org(id)))
+            .chain(self.people.keys().map(|id| Principal::person(id)))
             .collect();
         self.by_key.clear();
         self.signer_lines.clear();
         self.names.clear();
         for who in principals {
             if let Some(p) = self.principal(&who) {
-                let name = p.name.clone();
-                self.remember_name(&who, &name);
+                let (name, affiliation) = (p.name.clone(), p.affiliation.clone());
+                self.remember(&who, &name, affiliation.as_deref());
             }
             let keys: Vec<([u8; 32], u32)> = self
                 .principal(&who)
@@ -280,24 +391,50 @@ impl State {
 
     /// Notes a principal's display name in [`State::names`].
     pub fn remember_name(&mut self, who: &Principal, name: &str) {
-        self.names
-            .insert(crate::text::skeleton(name), (who.clone(), name.to_string()));
+        self.remember(who, name, None);
+    }
+
+    /// Notes a principal's display name in [`State::names`], under [`name_key`].
+    pub fn remember(&mut self, who: &Principal, name: &str, affiliation: Option<&str>) {
+        self.names.insert(
+            name_key(who.role, name, affiliation),
+            (who.clone(), name.to_string()),
+        );
     }
 
     /// Mutable access to a principal's entry.
     pub fn principal_mut(&mut self, p: &Principal) -> Option<&mut PrincipalEntry> {
-        match p.role {
-            crate::ids::Role::Editor => self.editors.get_mut(&p.id),
-            crate::ids::Role::Org => self.orgs.get_mut(&p.id),
+        self.registry_mut(p.role).get_mut(&p.id)
+    }
+
+    /// The editor, organization or individual entry of a principal.
+    pub fn principal(&self, p: &Principal) -> Option<&PrincipalEntry> {
+        self.registry(p.role).get(&p.id)
+    }
+
+    /// The principals of one kind, by id.
+    pub fn registry(&self, role: Role) -> &BTreeMap<String, PrincipalEntry> {
+        match role {
+            Role::Editor => &self.editors,
+            Role::Org => &self.orgs,
+            Role::Person => &self.people,
         }
     }
 
-    /// The editor or organization entry of a principal.
-    pub fn principal(&self, p: &Principal) -> Option<&PrincipalEntry> {
-        match p.role {
-            crate::ids::Role::Editor => self.editors.get(&p.id),
-            crate::ids::Role::Org => self.orgs.get(&p.id),
+    /// The principals of one kind, by id, for changes.
+    pub fn registry_mut(&mut self, role: Role) -> &mut BTreeMap<String, PrincipalEntry> {
+        match role {
+            Role::Editor => &mut self.editors,
+            Role::Org => &mut self.orgs,
+            Role::Person => &mut self.people,
         }
+    }
+
+    /// A signatory's display name, or its principal when it is not registered.
+    pub fn name_of(&self, who: &Principal) -> String {
+        self.principal(who)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| who.to_string())
     }
 
     /// The `allowed_signers` lines of one principal's keys.
@@ -345,12 +482,14 @@ impl State {
 /// so nothing in a commit can authorize something else in it.
 #[derive(Debug, Clone)]
 pub enum Change {
-    /// `ledger.json`: the ledger's name.
+    /// `ledger.json`: the ledger's name and format.
     Ledger {
         /// The name.
         name: String,
+        /// The format.
+        format: u32,
     },
-    /// An editor or organization registered.
+    /// An editor, organization or individual registered.
     Principal {
         /// Who.
         who: Principal,
@@ -389,14 +528,21 @@ pub enum Change {
         /// The version (`commit` is set when applied).
         entry: VersionEntry,
     },
-    /// An organization's endorsement or withdrawal.
+    /// A signatory's (organization's or individual's) endorsement or withdrawal.
     Signatory {
         /// The statement.
         stmt: String,
-        /// The organization.
-        org: String,
+        /// The signatory.
+        who: Principal,
         /// The act (`commit` is set when applied).
         entry: ActEntry,
+    },
+    /// Sign-on closed or opened.
+    SignOn {
+        /// The statement.
+        stmt: String,
+        /// The record (`commit` is set when applied).
+        entry: SignOnEntry,
     },
 }
 
@@ -408,6 +554,7 @@ impl Change {
             Change::Principal { who, .. } => match who.role {
                 Role::Editor => ActType::EditorAdd,
                 Role::Org => ActType::OrgAdd,
+                Role::Person => ActType::PersonAdd,
             },
             Change::Key { .. } => ActType::KeyAdd,
             Change::Revoke { .. } => ActType::KeyRevoke,
@@ -418,13 +565,19 @@ impl Change {
                 ActKind::Endorse => ActType::Endorse,
                 ActKind::Withdraw => ActType::Withdraw,
             },
+            Change::SignOn { entry, .. } => match entry.action {
+                SignOnAction::Close => ActType::StatementClose,
+                SignOnAction::Open => ActType::StatementOpen,
+            },
         }
     }
 
     /// The statement the record belongs to, if any.
     pub fn statement(&self) -> Option<&str> {
         match self {
-            Change::Version { stmt, .. } | Change::Signatory { stmt, .. } => Some(stmt),
+            Change::Version { stmt, .. }
+            | Change::Signatory { stmt, .. }
+            | Change::SignOn { stmt, .. } => Some(stmt),
             Change::Ledger { .. }
             | Change::Principal { .. }
             | Change::Key { .. }
@@ -440,7 +593,10 @@ impl Change {
             | Change::Key { .. }
             | Change::Revoke { .. }
             | Change::Remove { .. } => true,
-            Change::Ledger { .. } | Change::Version { .. } | Change::Signatory { .. } => false,
+            Change::Ledger { .. }
+            | Change::Version { .. }
+            | Change::Signatory { .. }
+            | Change::SignOn { .. } => false,
         }
     }
 
@@ -454,7 +610,7 @@ impl Change {
         genesis: bool,
     ) -> Option<LogEntry> {
         let (statement, version, subject, provenance) = match self {
-            Change::Ledger { name } => (None, None, Some(name.clone()), None),
+            Change::Ledger { name, .. } => (None, None, Some(name.clone()), None),
             Change::Principal { .. } if genesis => return None,
             Change::Principal { who, .. } => (None, None, Some(who.to_string()), None),
             Change::Key { who, key } => (
@@ -466,12 +622,13 @@ impl Change {
             Change::Revoke { who, seq, .. } => (None, None, Some(format!("{who} key {seq}")), None),
             Change::Remove { id, .. } => (None, None, Some(format!("editor/{id}")), None),
             Change::Version { stmt, entry } => (Some(stmt.clone()), Some(entry.n), None, None),
-            Change::Signatory { stmt, org, entry } => (
+            Change::Signatory { stmt, who, entry } => (
                 Some(stmt.clone()),
                 entry.version,
-                Some(format!("org/{org}")),
+                Some(who.to_string()),
                 Some(entry.provenance),
             ),
+            Change::SignOn { stmt, .. } => (Some(stmt.clone()), None, None, None),
         };
         Some(LogEntry {
             commit: commit.to_string(),
@@ -490,14 +647,14 @@ impl State {
     /// Applies a checked record added by `commit` (committed at `time`, seconds).
     pub fn apply(&mut self, change: Change, commit: Oid, time: i64) {
         match change {
-            Change::Ledger { name } => self.name = name,
+            Change::Ledger { name, format } => {
+                self.name = name;
+                self.format = format;
+            }
             Change::Principal { who, mut entry } => {
                 entry.commit = commit;
-                self.remember_name(&who, &entry.name);
-                match who.role {
-                    Role::Editor => self.editors.insert(who.id, entry),
-                    Role::Org => self.orgs.insert(who.id, entry),
-                };
+                self.remember(&who, &entry.name, entry.affiliation.as_deref());
+                self.registry_mut(who.role).insert(who.id, entry);
             }
             Change::Key { who, mut key } => {
                 key.commit = commit;
@@ -549,15 +706,38 @@ impl State {
             }
             Change::Signatory {
                 stmt,
-                org,
+                who,
                 mut entry,
             } => {
                 entry.commit = commit;
                 if let Some(s) = self.statements.get_mut(&stmt) {
-                    s.acts.entry(org).or_default().push(entry);
+                    s.acts.entry(who).or_default().push(entry);
+                }
+            }
+            Change::SignOn { stmt, mut entry } => {
+                entry.commit = commit;
+                if let Some(s) = self.statements.get_mut(&stmt) {
+                    s.signon.push(entry);
                 }
             }
         }
+    }
+}
+
+/// The key under which [`State::names`] keeps a display name: its confusable skeleton (TR39)
+/// for editors and organizations, which no two may share; for an individual, the skeleton of
+/// what a reader sees, the name with the affiliation, since two people may well share a name
+/// but a list must not show two entries a reader cannot tell apart. (An individual's name is
+/// also checked against the organizations' and editors' plain skeletons: no person passes for
+/// an organization.)
+pub fn name_key(role: Role, name: &str, affiliation: Option<&str>) -> String {
+    let plain = crate::text::skeleton(name);
+    match role {
+        Role::Editor | Role::Org => plain,
+        Role::Person => format!(
+            "person\u{0}{plain}\u{0}{}",
+            crate::text::skeleton(affiliation.unwrap_or_default())
+        ),
     }
 }
 

@@ -124,9 +124,41 @@ pub fn parse_ms(s: &str) -> Option<i64> {
     (format_ms(ms).as_deref() == Some(s)).then_some(ms)
 }
 
+/// A time a person types (`--deadline`, `history --from`): an RFC 3339 time with its offset
+/// (`2026-12-31T23:59:59Z`, `2026-12-31T18:00:00+01:00`, the record form included), a UTC time
+/// without one (`2026-12-31 23:59:59` or `2026-12-31T23:59`), or a date alone, meaning its
+/// first instant in UTC (`2026-12-31`). In milliseconds, in the range; `None` otherwise.
+pub fn parse_user_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let ms = if let Ok(t) = s.parse::<Timestamp>() {
+        t.as_millisecond()
+    } else if let Ok(dt) = s.parse::<DateTime>() {
+        Offset::UTC.to_timestamp(dt).ok()?.as_millisecond()
+    } else {
+        let d = s.parse::<jiff::civil::Date>().ok()?;
+        Offset::UTC
+            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .ok()?
+            .as_millisecond()
+    };
+    in_range(ms).then_some(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_times_in_their_forms() {
+        let day = parse_ms("2026-12-31T00:00:00.000Z").unwrap();
+        assert_eq!(parse_user_time("2026-12-31"), Some(day));
+        assert_eq!(parse_user_time("2026-12-31T00:00:00Z"), Some(day));
+        assert_eq!(parse_user_time("2026-12-31 00:00:00"), Some(day));
+        assert_eq!(parse_user_time("2026-12-31T01:00:00+01:00"), Some(day));
+        assert_eq!(parse_user_time("2026-12-31T00:00:00.000Z"), Some(day));
+        assert_eq!(parse_user_time("next tuesday"), None);
+        assert_eq!(parse_user_time("1969-12-31"), None);
+    }
 
     #[test]
     fn known_instants() {

@@ -8,12 +8,12 @@ use crate::ids::{is_slug, Principal, Role};
 use crate::keys::PublicKeyInfo;
 use crate::layout;
 use crate::record::{
-    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance, RemovalRecord,
-    RevocationRecord, VersionRecord,
+    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord, Provenance,
+    RemovalRecord, RevocationRecord, SignOnRecord, VersionRecord,
 };
 use crate::state::{
-    signer_line, ActEntry, KeyEntry, PrincipalEntry, Revocation, State, StatementEntry,
-    VersionEntry,
+    signer_line, ActEntry, KeyEntry, PrincipalEntry, Revocation, SignOnEntry, State,
+    StatementEntry, TranslationEntry, VersionEntry,
 };
 use crate::store::{list_dir, read_blob};
 use git2::{Oid, Repository, Tree};
@@ -135,6 +135,24 @@ impl<'a> View<'a> {
         self.record(&format!("{}/org.json", layout::org_dir(id)))
     }
 
+    /// An individual's record.
+    pub fn person(&self, id: &str) -> Result<Option<PersonRecord>> {
+        self.record(&format!("{}/person.json", layout::person_dir(id)))
+    }
+
+    /// True when the principal is registered at this commit.
+    pub fn is_registered(&self, who: &Principal) -> Result<bool> {
+        Ok(self.bytes(&layout::principal_file(who))?.is_some())
+    }
+
+    /// The ledger's format (`ledger.json`).
+    pub fn format(&self) -> Result<u32> {
+        Ok(self
+            .record::<LedgerRecord>(layout::LEDGER_FILE)?
+            .map(|l| l.format)
+            .unwrap_or(record::FORMAT))
+    }
+
     /// An editor's record.
     pub fn editor(&self, id: &str) -> Result<Option<EditorRecord>> {
         self.record(&format!("{}/editor.json", layout::editor_dir(id)))
@@ -171,12 +189,28 @@ impl<'a> View<'a> {
 
     /// An organization's acts on a statement, in order.
     pub fn acts(&self, stmt: &str, org: &str) -> Result<Vec<ActRecord>> {
-        let dir = layout::acts_dir(stmt, org);
+        self.signatory_acts(stmt, &Principal::org(org))
+    }
+
+    /// A signatory's (organization's or individual's) acts on a statement, in order.
+    pub fn signatory_acts(&self, stmt: &str, who: &Principal) -> Result<Vec<ActRecord>> {
+        let dir = layout::signatory_acts_dir(stmt, who);
         let seqs = self.seqs(&dir)?;
         let mut out = Vec::with_capacity(seqs.len());
         for seq in seqs {
-            let path = layout::act_path(stmt, org, seq);
+            let path = layout::signatory_act_path(stmt, who, seq);
             if let Some(r) = self.record::<ActRecord>(&path)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A statement's sign-on records, in order.
+    pub fn signon(&self, stmt: &str) -> Result<Vec<SignOnRecord>> {
+        let mut out = Vec::new();
+        for seq in self.seqs(&layout::signon_dir(stmt))? {
+            if let Some(r) = self.record::<SignOnRecord>(&layout::signon_path(stmt, seq))? {
                 out.push(r);
             }
         }
@@ -218,7 +252,7 @@ pub struct Loaded {
     pub state: State,
     principals: BTreeSet<Principal>,
     statements: BTreeSet<String>,
-    acts: BTreeSet<(String, String)>,
+    acts: BTreeSet<(String, Principal)>,
     editors: bool,
     key_index: bool,
     names: bool,
@@ -250,6 +284,7 @@ impl Loaded {
             self.editors = true;
             if let Some(l) = view.record::<LedgerRecord>(layout::LEDGER_FILE)? {
                 self.state.name = l.name;
+                self.state.format = l.format;
             }
             for id in view.list(layout::EDITORS)? {
                 if is_slug(&id) {
@@ -263,13 +298,18 @@ impl Loaded {
         for stmt in &needs.statements {
             self.statement(view, stmt)?;
         }
-        for (stmt, org) in &needs.acts {
+        for (stmt, who) in &needs.acts {
             self.statement(view, stmt)?;
-            self.acts_of(view, stmt, org)?;
+            self.acts_of(view, stmt, who)?;
         }
         if needs.names && !self.names {
             self.names = true;
             self.org_names(view)?;
+            // Individuals' names are read only when an individual is registered: their names
+            // are compared with each other's, an organization's only with organizations'.
+            if needs.principals.iter().any(|p| p.role == Role::Person) {
+                self.person_names(view)?;
+            }
         }
         if needs.key_index && !self.key_index {
             self.key_index = true;
@@ -303,13 +343,17 @@ impl Loaded {
             return Ok(());
         }
         let dir = principal_dir(who);
-        let (name, url, country) = match who.role {
+        let (name, url, country, affiliation) = match who.role {
             Role::Editor => match view.editor(&who.id)? {
-                Some(e) => (e.name, None, None),
+                Some(e) => (e.name, None, None, None),
                 None => return Ok(()),
             },
             Role::Org => match view.org(&who.id)? {
-                Some(o) => (o.name, o.url, o.country),
+                Some(o) => (o.name, o.url, o.country, None),
+                None => return Ok(()),
+            },
+            Role::Person => match view.person(&who.id)? {
+                Some(p) => (p.name, None, p.country, p.affiliation),
                 None => return Ok(()),
             },
         };
@@ -317,7 +361,7 @@ impl Loaded {
             Role::Editor => view
                 .record::<RemovalRecord>(&layout::removal_path(&who.id))?
                 .map(|r| (Oid::ZERO_SHA1, r.reason)),
-            Role::Org => None,
+            Role::Org | Role::Person => None,
         };
         let mut keys = Vec::new();
         for k in view.keys(&dir)? {
@@ -364,6 +408,7 @@ impl Loaded {
             name,
             url,
             country,
+            affiliation,
             keys,
             commit: Oid::ZERO_SHA1,
             removed,
@@ -376,11 +421,11 @@ impl Loaded {
                 .map(|k| signer_line(&name, &k.key.openssh, k.retired.map(|(_, t)| t)))
                 .collect::<Vec<_>>()
         };
-        self.state.remember_name(who, &entry.name);
-        match who.role {
-            Role::Editor => self.state.editors.insert(who.id.clone(), entry),
-            Role::Org => self.state.orgs.insert(who.id.clone(), entry),
-        };
+        self.state
+            .remember(who, &entry.name, entry.affiliation.as_deref());
+        self.state
+            .registry_mut(who.role)
+            .insert(who.id.clone(), entry);
         if !self.key_index {
             self.state.signer_lines.extend(lines);
         }
@@ -415,6 +460,34 @@ impl Loaded {
         Ok(())
     }
 
+    /// Every individual's name and affiliation, from the fan-out directories of `people/`.
+    fn person_names(&mut self, view: &View<'_>) -> Result<()> {
+        let repo = view.repo;
+        let Ok(people) = view.tree.get_path(Path::new(layout::PEOPLE)) else {
+            return Ok(());
+        };
+        let people = repo.find_tree(people.id())?;
+        for ff in people.iter() {
+            let Ok(ff) = repo.find_tree(ff.id()) else {
+                continue;
+            };
+            for dir in ff.iter() {
+                let (Ok(id), Ok(dir)) = (dir.name(), repo.find_tree(dir.id())) else {
+                    continue;
+                };
+                let Some(rec) = dir.get_name("person.json") else {
+                    continue;
+                };
+                let blob = repo.find_blob(rec.id())?;
+                if let Ok(p) = record::decode::<PersonRecord>(blob.content()) {
+                    self.state
+                        .remember(&Principal::person(id), &p.name, p.affiliation.as_deref());
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn statement(&mut self, view: &View<'_>, stmt: &str) -> Result<()> {
         if !self.statements.insert(stmt.to_string()) {
             return Ok(());
@@ -424,11 +497,21 @@ impl Loaded {
             let Some(r) = view.record::<VersionRecord>(&layout::version_meta(stmt, n))? else {
                 continue;
             };
-            let text_blob = view
-                .tree
-                .get_path(Path::new(&layout::version_text(stmt, n)))
-                .map(|e| e.id())
-                .unwrap_or(Oid::ZERO_SHA1);
+            let blob = |path: &str| {
+                view.tree
+                    .get_path(Path::new(path))
+                    .map(|e| e.id())
+                    .unwrap_or(Oid::ZERO_SHA1)
+            };
+            let translations = r
+                .translations
+                .iter()
+                .map(|t| TranslationEntry {
+                    lang: t.lang.clone(),
+                    text_sha256: t.text_sha256.clone(),
+                    text_blob: blob(&layout::translation_text(stmt, n, &t.lang)),
+                })
+                .collect();
             versions.push(VersionEntry {
                 n,
                 title: r.title,
@@ -437,30 +520,46 @@ impl Loaded {
                 note: r.note,
                 created_at: r.created_at,
                 commit: Oid::ZERO_SHA1,
-                text_blob,
+                text_blob: blob(&layout::version_text(stmt, n)),
+                lang: r.lang,
+                translations,
             });
         }
         if !versions.is_empty() {
+            let signon = view
+                .signon(stmt)?
+                .into_iter()
+                .map(|r| SignOnEntry {
+                    seq: r.seq,
+                    action: r.action,
+                    deadline: r.deadline,
+                    reason: r.reason,
+                    editor: r.editor,
+                    at: r.at,
+                    commit: Oid::ZERO_SHA1,
+                })
+                .collect();
             self.state.statements.insert(
                 stmt.to_string(),
                 StatementEntry {
                     versions,
                     acts: Default::default(),
+                    signon,
                 },
             );
         }
         Ok(())
     }
 
-    fn acts_of(&mut self, view: &View<'_>, stmt: &str, org: &str) -> Result<()> {
-        if !self.acts.insert((stmt.to_string(), org.to_string())) {
+    fn acts_of(&mut self, view: &View<'_>, stmt: &str, who: &Principal) -> Result<()> {
+        if !self.acts.insert((stmt.to_string(), who.clone())) {
             return Ok(());
         }
         let Some(statement) = self.state.statements.get_mut(stmt) else {
             return Ok(());
         };
         let mut acts = Vec::new();
-        for (seq, r) in view.acts(stmt, org)?.into_iter().enumerate() {
+        for (seq, r) in view.signatory_acts(stmt, who)?.into_iter().enumerate() {
             let seq = u32::try_from(seq + 1).unwrap_or(u32::MAX);
             let attested_by = (r.provenance == Provenance::Attested)
                 .then(|| Principal::parse(&r.signer).map(|p| p.id))
@@ -476,11 +575,11 @@ impl Loaded {
                 reason: r.reason,
                 evidence_sha256: r.evidence_sha256,
                 commit: Oid::ZERO_SHA1,
-                path: layout::act_path(stmt, org, seq),
+                path: layout::signatory_act_path(stmt, who, seq),
             });
         }
         if !acts.is_empty() {
-            statement.acts.insert(org.to_string(), acts);
+            statement.acts.insert(who.clone(), acts);
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! The commands that write acts: init, editor, org, statement, sign, attest, withdraw.
 
-use super::input::{read_input, read_text};
+use super::input::read_input;
 use super::out::report;
 use super::{short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
@@ -57,7 +57,7 @@ pub enum EditorCommand {
     },
 }
 
-/// Key lifecycle arguments shared by editors and organizations.
+/// Key lifecycle arguments shared by editors, organizations and individuals.
 #[derive(Args)]
 pub struct RotateArgs {
     /// Slug of the editor or organization.
@@ -140,26 +140,24 @@ pub enum StatementCommand {
         /// The newer version.
         to: u32,
     },
-    /// Create a statement: version 1.
+    /// Create a statement: version 1, in one language or several.
     New {
         /// Statement slug.
         stmt: String,
         /// Title.
         #[arg(long)]
         title: String,
-        /// The text: a UTF-8 file, or - for standard input.
-        #[arg(long, value_name = "FILE|-")]
-        text: PathBuf,
+        #[command(flatten)]
+        texts: super::statements::TextArgs,
         #[command(flatten)]
         key: KeyArg,
     },
-    /// Revise a statement: version n+1.
+    /// Revise a statement: version n+1 (its translations are given anew, or left out).
     Revise {
         /// Statement slug.
         stmt: String,
-        /// The new text: a UTF-8 file, or - for standard input.
-        #[arg(long, value_name = "FILE|-")]
-        text: PathBuf,
+        #[command(flatten)]
+        texts: super::statements::TextArgs,
         /// Why it was revised.
         #[arg(long)]
         note: Option<String>,
@@ -169,6 +167,14 @@ pub enum StatementCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    /// Add a translation to the current version, as a new version (endorsements of the
+    /// current one become stale: an endorsement signs every text of its version).
+    Translate(super::statements::TranslateArgs),
+    /// Close sign-on: no endorsement can be committed until it is opened again (withdrawals
+    /// still can).
+    Close(super::statements::CloseArgs),
+    /// Open sign-on again, or announce a deadline (shown by `status`, not enforced).
+    Open(super::statements::OpenArgs),
 }
 
 #[derive(Args)]
@@ -177,8 +183,11 @@ pub struct SignArgs {
     #[arg(required_unless_present = "request")]
     stmt: Option<String>,
     /// The endorsing organization (with --request: default, the one the request names).
-    #[arg(long, required_unless_present = "request")]
+    #[arg(long, required_unless_present_any = ["request", "person"])]
     org: Option<String>,
+    /// The endorsing individual, signing in their own name (instead of --org).
+    #[arg(long, conflicts_with = "org")]
+    person: Option<String>,
     /// Version to endorse (default: the current one).
     #[arg(long, conflicts_with = "request")]
     version: Option<u32>,
@@ -213,9 +222,8 @@ pub struct SignArgs {
 pub struct AttestArgs {
     /// Statement slug.
     stmt: String,
-    /// The organization whose consent is recorded.
-    #[arg(long)]
-    org: String,
+    #[command(flatten)]
+    who: Signatory,
     /// The evidence (e-mail, form export); only its sha256 enters the ledger.
     #[arg(long, value_name = "FILE")]
     evidence: PathBuf,
@@ -226,13 +234,43 @@ pub struct AttestArgs {
     key: KeyArg,
 }
 
+/// An organization (`--org`) or an individual (`--person`): exactly one.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct Signatory {
+    /// The organization.
+    #[arg(long)]
+    org: Option<String>,
+    /// The individual.
+    #[arg(long)]
+    person: Option<String>,
+}
+
+impl Signatory {
+    /// The principal named.
+    pub fn principal(&self) -> Result<Principal, Error> {
+        signatory(self.org.as_deref(), self.person.as_deref())
+    }
+}
+
+/// The signatory named by `--org` or `--person`, checked as a slug.
+pub fn signatory(org: Option<&str>, person: Option<&str>) -> Result<Principal, Error> {
+    match (org, person) {
+        (_, Some(p)) => principal("individual", p),
+        (Some(o), None) => principal("organization", o),
+        (None, None) => Err(Error::BadId {
+            kind: "signatory",
+            id: String::new(),
+        }),
+    }
+}
+
 #[derive(Args)]
 pub struct WithdrawArgs {
     /// Statement slug.
     stmt: String,
-    /// The withdrawing organization.
-    #[arg(long)]
-    org: String,
+    #[command(flatten)]
+    who: Signatory,
     /// Why (published in the ledger).
     #[arg(long)]
     reason: Option<String>,
@@ -273,7 +311,21 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> anyhow::Result<Done> {
     Ok(Done::Ok)
 }
 
-fn rotate(ctx: &Ctx, who: Principal, a: RotateArgs) -> anyhow::Result<Done> {
+impl RotateArgs {
+    /// The principal's slug.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl RevokeArgs {
+    /// The principal's slug.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+pub(super) fn rotate(ctx: &Ctx, who: Principal, a: RotateArgs) -> anyhow::Result<Done> {
     let public = PublicKeyInfo::from_file_or_line(&a.pubkey)?;
     let ledger = ctx.open()?;
     let key = a.key.load()?;
@@ -283,7 +335,7 @@ fn rotate(ctx: &Ctx, who: Principal, a: RotateArgs) -> anyhow::Result<Done> {
     )
 }
 
-fn revoke(ctx: &Ctx, who: Principal, a: RevokeArgs) -> anyhow::Result<Done> {
+pub(super) fn revoke(ctx: &Ctx, who: Principal, a: RevokeArgs) -> anyhow::Result<Done> {
     let ledger = ctx.open()?;
     let key = a.key.load()?;
     report(
@@ -292,12 +344,12 @@ fn revoke(ctx: &Ctx, who: Principal, a: RevokeArgs) -> anyhow::Result<Done> {
     )
 }
 
-fn principal(kind: &'static str, id: &str) -> Result<Principal, Error> {
+pub(super) fn principal(kind: &'static str, id: &str) -> Result<Principal, Error> {
     undersigned::ids::check_slug(kind, id)?;
-    Ok(if kind == "editor" {
-        Principal::editor(id)
-    } else {
-        Principal::org(id)
+    Ok(match kind {
+        "editor" => Principal::editor(id),
+        "individual" => Principal::person(id),
+        _ => Principal::org(id),
     })
 }
 
@@ -374,31 +426,36 @@ pub fn statement(ctx: &Ctx, c: StatementCommand) -> anyhow::Result<Done> {
         StatementCommand::New {
             stmt,
             title,
-            text,
+            texts,
             key,
         } => {
             let ledger = ctx.open()?;
-            let text = read_text(&text)?;
+            let texts = texts.read()?;
             let key = key.load()?;
-            report(ctx, &ledger.new_statement(&stmt, &title, &text, &key)?)
+            let mut revision = texts.revision();
+            revision.title = Some(&title);
+            report(ctx, &ledger.new_statement_with(&stmt, &revision, &key)?)
         }
         StatementCommand::Revise {
             stmt,
-            text,
+            texts,
             note,
             title,
             key,
         } => {
             let ledger = ctx.open()?;
-            let text = read_text(&text)?;
+            let texts = texts.read()?;
             let key = key.load()?;
             let revision = Revision {
-                text: &text,
                 note: note.as_deref(),
                 title: title.as_deref(),
+                ..texts.revision()
             };
             report(ctx, &ledger.revise_statement(&stmt, &revision, &key)?)
         }
+        StatementCommand::Translate(a) => super::statements::translate(ctx, a),
+        StatementCommand::Close(a) => super::statements::close(ctx, a),
+        StatementCommand::Open(a) => super::statements::open(ctx, a),
     }
 }
 
@@ -412,10 +469,14 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
                 .transpose()?,
             editor: a.editor_fingerprint.clone(),
         };
+        let who = match (&a.org, &a.person) {
+            (None, None) => None,
+            (o, p) => Some(signatory(o.as_deref(), p.as_deref())?),
+        };
         return super::coalition::sign_request(
             ctx,
             request,
-            a.org.as_deref(),
+            who.as_ref(),
             &a.key,
             output,
             a.yes,
@@ -423,21 +484,21 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
         );
     }
     let stmt = a.stmt.as_deref().unwrap_or_default();
-    let org = a
-        .org
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("--org: which organization signs? pass --org ORG"))?;
+    if a.org.is_none() && a.person.is_none() {
+        anyhow::bail!("--org or --person: who signs? pass --org ORG or --person ID");
+    }
+    let who = signatory(a.org.as_deref(), a.person.as_deref())?;
     let ledger = ctx.open()?;
-    let preview = ledger.sign_preview(stmt, org, a.version)?;
+    let preview = ledger.sign_preview_as(stmt, &who, a.version)?;
     if !a.yes && super::can_ask() {
-        show_preview(org, &preview);
-        let q = format!("Sign version {} of {stmt} as org/{org}?", preview.version);
+        show_preview(&who, &preview);
+        let q = format!("Sign version {} of {stmt} as {who}?", preview.version);
         if !super::out::confirm(&q)? {
             anyhow::bail!("not signed; nothing was written");
         }
     }
     let key = a.key.load()?;
-    let outcome = ledger.sign(stmt, org, Some(preview.version), &key)?;
+    let outcome = ledger.sign_as(stmt, &who, Some(preview.version), &key)?;
     if let Some(w) = &outcome.warning {
         eprintln!("undersigned: warning: {w}");
     }
@@ -461,7 +522,7 @@ text sha256 {}
 
 /// What an organization is shown before it signs in a ledger: the text, or what changed since
 /// the version it endorses, and the text's sha256.
-fn show_preview(org: &str, p: &undersigned::ledger::Preview) {
+fn show_preview(who: &Principal, p: &undersigned::ledger::Preview) {
     use undersigned::text::{escape_line, escape_text};
     let which = if p.version == p.current {
         "the current version".to_string()
@@ -479,7 +540,7 @@ fn show_preview(org: &str, p: &undersigned::ledger::Preview) {
         Some((n, old)) => {
             let segments = undersigned::diff::word_diff(old, &p.text);
             eprintln!(
-                "org/{org} endorses version {n}; what changed since ([-removed-] {{+added+}}):
+                "{who} endorses version {n}; what changed since ([-removed-] {{+added+}}):
 
 {}
 ",
@@ -497,6 +558,14 @@ fn show_preview(org: &str, p: &undersigned::ledger::Preview) {
 ",
         p.text_sha256
     );
+    if p.langs.len() > 1 {
+        eprintln!(
+            "This version is published in {}; the endorsement signs every one of them (see them with `undersigned show {} --lang LANG`).
+",
+            escape_line(&p.langs.join(", ")),
+            p.statement
+        );
+    }
 }
 
 pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {
@@ -505,7 +574,7 @@ pub fn attest(ctx: &Ctx, a: AttestArgs) -> anyhow::Result<Done> {
     let key = a.key.load()?;
     report(
         ctx,
-        &ledger.attest(&a.stmt, &a.org, a.version, &evidence, &key)?,
+        &ledger.attest_as(&a.stmt, &a.who.principal()?, a.version, &evidence, &key)?,
     )
 }
 
@@ -519,9 +588,9 @@ pub fn withdraw(ctx: &Ctx, a: WithdrawArgs) -> anyhow::Result<Done> {
     let key = a.key.load()?;
     report(
         ctx,
-        &ledger.withdraw(
+        &ledger.withdraw_as(
             &a.stmt,
-            &a.org,
+            &a.who.principal()?,
             a.reason.as_deref(),
             evidence.as_deref(),
             &key,

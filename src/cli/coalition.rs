@@ -54,6 +54,9 @@ pub struct RequestArgs {
     /// sign it. Without --org, any organization signs the request with `sign --request`.
     #[arg(long, conflicts_with = "stale")]
     org: Option<String>,
+    /// Make the request for this individual, as --org does for an organization.
+    #[arg(long, conflicts_with_all = ["stale", "org"])]
+    person: Option<String>,
     /// One request for each organization whose endorsement is stale (of an older version
     /// only), for the current version, each in -o DIR/<org>/.
     #[arg(long, requires = "output")]
@@ -199,8 +202,12 @@ pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
     if a.stale {
         return request_stale(ctx, &ledger, &a, &key);
     }
-    let req = mail::request(&ledger, &a.stmt, a.version, a.org.as_deref(), &key)?;
-    match (&a.output, &a.org) {
+    let who = match (&a.org, &a.person) {
+        (None, None) => None,
+        (o, p) => Some(super::acts::signatory(o.as_deref(), p.as_deref())?),
+    };
+    let req = mail::request(&ledger, &a.stmt, a.version, who.as_ref(), &key)?;
+    match (&a.output, &who) {
         (None, _) => {
             print!("{}", request_json(&req)?);
         }
@@ -223,7 +230,7 @@ pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
             let summary = write_request_dir(&ledger, &req, dir)?;
             ctx.emit(&summary, || {
                 format!(
-                    "Wrote a signing request for org/{org}, {} version {} (text sha256 {}), to {}:\n  send the directory to the organization; it signs with `ssh-keygen -Y sign -n undersigned -f KEY payload` (see HOW-TO-SIGN.txt) or `undersigned sign --request request.json`,\n  then: undersigned accept --request {} --signature {} --key EDITOR_KEY\n",
+                    "Wrote a signing request for {org}, {} version {} (text sha256 {}), to {}:\n  send the directory to the signatory; it signs with `ssh-keygen -Y sign -n undersigned -f KEY payload` (see HOW-TO-SIGN.txt) or `undersigned sign --request request.json`,\n  then: undersigned accept --request {} --signature {} --key EDITOR_KEY\n",
                     req.statement,
                     req.version,
                     req.text_sha256,
@@ -257,6 +264,7 @@ fn summary_of(
         version: req.version,
         text_sha256: req.text_sha256.clone(),
         org: req.org.clone(),
+        person: req.person.clone(),
         editor: req.editor.clone(),
         editor_key: req.editor_fingerprint(),
         payload: payload.map(|p| p.display().to_string()),
@@ -272,24 +280,30 @@ fn write_request_dir(
     req: &mail::Request,
     dir: &Path,
 ) -> anyhow::Result<RequestSummary> {
-    let org = req.org.clone().unwrap_or_default();
+    let who = req
+        .for_whom()
+        .ok_or_else(|| anyhow::anyhow!("the request names no organization or individual"))?;
     let payload = req
         .payload()
-        .ok_or_else(|| anyhow::anyhow!("the request names no organization"))?;
-    let (name, key) = org_name_and_key(ledger, &org)?;
-    let files = [
-        ("request.json", request_json(req)?.into_bytes()),
-        ("payload", payload),
-        ("text.txt", req.text.clone().into_bytes()),
+        .ok_or_else(|| anyhow::anyhow!("the request names no organization or individual"))?;
+    let (name, key) = name_and_key(ledger, &who)?;
+    let mut files = vec![
+        ("request.json".to_string(), request_json(req)?.into_bytes()),
+        ("payload".to_string(), payload),
+        ("text.txt".to_string(), req.text.clone().into_bytes()),
         (
-            "HOW-TO-SIGN.txt",
+            "HOW-TO-SIGN.txt".to_string(),
             mail::how_to_sign(req, &name, &key).into_bytes(),
         ),
-        // payload.sig is what the organization writes: refuse a directory where one lies.
+        // payload.sig is what the signatory writes: refuse a directory where one lies.
     ];
+    // Each translation beside the original, to read and hash with stock tools too.
+    for t in &req.translations {
+        files.push((format!("text.{}.txt", t.lang), t.text.clone().into_bytes()));
+    }
     for (f, _) in files
         .iter()
-        .map(|(f, b)| (*f, b))
+        .map(|(f, b)| (f.as_str(), b))
         .chain([("payload.sig", &Vec::new())])
     {
         let p = dir.join(f);
@@ -312,8 +326,11 @@ fn write_request_dir(
     ))
 }
 
-/// An organization's display name and the fingerprint of its key in force, at the head.
-fn org_name_and_key(ledger: &undersigned::Ledger, org: &str) -> anyhow::Result<(String, String)> {
+/// A signatory's display name and the fingerprint of its key in force, at the head.
+fn name_and_key(
+    ledger: &undersigned::Ledger,
+    who: &undersigned::ids::Principal,
+) -> anyhow::Result<(String, String)> {
     let repo = ledger.store().repo();
     let head = ledger.store().head()?.ok_or(Error::EmptyHistory)?;
     let tree = repo.find_commit(head)?.tree()?;
@@ -322,12 +339,13 @@ fn org_name_and_key(ledger: &undersigned::Ledger, org: &str) -> anyhow::Result<(
         tree: &tree,
         commit: head,
     };
-    let name = view
-        .org(org)?
-        .map(|o| o.name)
-        .unwrap_or_else(|| org.to_string());
+    let name = match who.role {
+        undersigned::ids::Role::Person => view.person(&who.id)?.map(|p| p.name),
+        _ => view.org(&who.id)?.map(|o| o.name),
+    }
+    .unwrap_or_else(|| who.id.clone());
     let key = view
-        .current_key(&undersigned::layout::org_dir(org))?
+        .current_key(&undersigned::layout::principal_dir(who))?
         .map(|k| k.fingerprint)
         .unwrap_or_default();
     Ok((name, key))
@@ -356,7 +374,8 @@ fn request_stale(
             without_key.push(s.org.clone());
             continue;
         }
-        let req = mail::request(ledger, &a.stmt, None, Some(&s.org), key)?;
+        let who = undersigned::ids::Principal::org(&s.org);
+        let req = mail::request(ledger, &a.stmt, None, Some(&who), key)?;
         requests.push(write_request_dir(ledger, &req, &dir.join(&s.org))?);
     }
     let out = RequestsWritten {
@@ -409,7 +428,7 @@ pub struct Pins {
 pub fn sign_request(
     ctx: &Ctx,
     request: &Path,
-    org: Option<&str>,
+    who: Option<&undersigned::ids::Principal>,
     key: &KeyArg,
     output: &Path,
     yes: bool,
@@ -434,17 +453,17 @@ pub fn sign_request(
         }
         .into());
     }
-    let org = match (org, req.org.as_deref()) {
-        (Some(o), _) => o.to_string(),
-        (None, Some(o)) => o.to_string(),
+    let org = match (who, req.for_whom()) {
+        (Some(w), _) => w.clone(),
+        (None, Some(w)) => w,
         (None, None) => anyhow::bail!(
-            "--org: this request is for any organization; say which one signs with --org ORG"
+            "--org: this request is for any signatory; say who signs with --org ORG or --person ID"
         ),
     };
-    if let Some(for_org) = req.org.as_deref().filter(|o| *o != org) {
+    if let Some(for_whom) = req.for_whom().filter(|w| *w != org) {
         return Err(Error::OtherOrg {
-            requested: for_org.to_string(),
-            given: org,
+            requested: for_whom.to_string(),
+            given: org.to_string(),
         }
         .into());
     }
@@ -470,7 +489,7 @@ pub fn sign_request(
         let fingerprint = undersigned::keys::SigningKey::public_of_any_file(key.path())
             .map(|k| k.fingerprint)
             .unwrap_or_else(|_| key.path().display().to_string());
-        let q = format!("Sign this exact text as org/{org} with key {fingerprint}?");
+        let q = format!("Sign this exact text as {org} with key {fingerprint}?");
         if !super::out::confirm(&q)? {
             anyhow::bail!("not signed; nothing was written");
         }
@@ -484,13 +503,14 @@ pub fn sign_request(
         ledger: rec.ledger.clone(),
         statement: rec.statement.clone(),
         version: rec.version,
-        org: rec.org.clone(),
+        org: rec.signatory_id().to_string(),
+        kind: undersigned::audit::kind_of(&org),
         text_sha256: rec.text_sha256.clone(),
         key: rec.key.clone(),
     };
     ctx.emit(&summary, || {
         format!(
-            "Signed version {} of {} as org/{org} (text sha256 {}); send {} to the coordinator\n",
+            "Signed version {} of {} as {org} (text sha256 {}); send {} to the coordinator\n",
             req.version,
             req.statement,
             req.text_sha256,

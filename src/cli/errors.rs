@@ -46,6 +46,8 @@ impl Flags {
             (_, Field::Reason) => "--reason",
             (_, Field::Url) => "--url",
             (_, Field::Country) => "--country",
+            (_, Field::PersonName) => "--name",
+            (_, Field::Affiliation) => "--affiliation",
             (_, _) => "value",
         }
     }
@@ -82,18 +84,24 @@ fn advice(e: &Error) -> Option<String> {
             WrongKeyWhy::NotAnEditor => {
                 "pass an editor's key with --key (see editors/*/keys in the ledger)".into()
             }
-            WrongKeyWhy::EditorForOrg => "this is an editor's key: an editor records an organization's consent with `undersigned attest` (or `withdraw --evidence`)".into(),
-            WrongKeyWhy::NotTheOrgs { org, in_force } => {
-                format!("org/{org} signs with its registered key {in_force}")
+            WrongKeyWhy::EditorForOrg => "this is an editor's key: an editor records a signatory's consent with `undersigned attest` (or `withdraw --evidence`)".into(),
+            WrongKeyWhy::NotTheOrgs { who, in_force } => {
+                format!("{who} signs with its registered key {in_force}")
             }
             WrongKeyWhy::NeitherOwnNorEditor => {
                 "a principal rotates with its current key; an editor replaces a lost one".into()
             }
             _ => return None,
         },
-        Error::NoKey { .. } => "an editor can record its consent with `undersigned attest` (or `withdraw --evidence`), or register its key with `undersigned org add-key`".into(),
+        Error::NoKey { who } => format!("an editor can record its consent with `undersigned attest` (or `withdraw --evidence`), or register its key with `undersigned {} add-key`", if who.starts_with("person/") { "person" } else { "org" }),
+        Error::Closed { stmt, .. } => format!("an editor opens it again with `undersigned statement open {stmt}`; a withdrawal is still possible"),
+        Error::OldFormat { .. } => "keep this ledger as it is, or start a new ledger with `undersigned init` for statements that need them".into(),
+        Error::NoOriginalLang { stmt, version } => format!("name the original's language first: `undersigned statement revise {stmt} --text FILE_OF_VERSION_{version} --lang LANG`"),
+        Error::BadLang { .. } => "give languages as BCP 47 tags in lower case (en, fr, pt-br), one --lang after each --text".into(),
+        Error::NoSuchLang { .. } => "pick one of the languages listed, or leave out --lang for the original".into(),
         Error::Unknown { kind, known, .. } => match (*kind, known.is_empty()) {
             ("organization", _) => "register it with `undersigned org add`".into(),
+            ("individual", _) => "register them with `undersigned person add`".into(),
             ("statement", true) => "create it with `undersigned statement new`".into(),
             ("remote", _) => "add it with `git -C LEDGER remote add NAME URL`".into(),
             _ => return None,

@@ -47,6 +47,34 @@ fn render_orgs(list: &OrgList) -> String {
     out
 }
 
+pub fn person_list(ctx: &Ctx) -> anyhow::Result<Done> {
+    let (_ledger, replay) = load(ctx, true)?;
+    let list = undersigned::inventory::person_list(&replay.state, &replay.report.head);
+    ctx.emit(&list, || {
+        let mut out = format!("{} individual(s):\n", list.people.len());
+        for p in &list.people {
+            out.push_str(&format!(
+                "  {:<24} {}{}{}  {}\n",
+                p.id,
+                escape(&p.name),
+                p.affiliation
+                    .as_deref()
+                    .map(|a| format!(", {} (for identification only)", escape(a)))
+                    .unwrap_or_default(),
+                p.country
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                p.key
+                    .as_deref()
+                    .unwrap_or("no key (their consent can be attested)")
+            ));
+        }
+        out
+    })?;
+    Ok(done(&replay.report))
+}
+
 pub fn statement_list(ctx: &Ctx) -> anyhow::Result<Done> {
     let (_ledger, replay) = load(ctx, true)?;
     let list = undersigned::inventory::statement_list(&replay.state, &replay.report.head);
@@ -117,7 +145,41 @@ fn render_status(s: &Status) -> String {
         c.pending,
         list(&s.pending)
     ));
-    if c.stale > 0 {
+    let p = &s.individuals;
+    if p.counts.registered > 0 {
+        let stale: Vec<String> = p
+            .stale
+            .iter()
+            .map(|x| format!("{} (v{})", x.org, x.endorsed))
+            .collect();
+        out.push_str(&format!(
+            "\nindividuals ({} registered; affiliations for identification only)\n",
+            p.counts.registered
+        ));
+        out.push_str(&format!(
+            "current   {:>5}  {}\n",
+            p.counts.current,
+            list(&p.current)
+        ));
+        out.push_str(&format!(
+            "stale     {:>5}  {}\n",
+            p.counts.stale,
+            list(&stale)
+        ));
+        out.push_str(&format!(
+            "withdrawn {:>5}  {}\n",
+            p.counts.withdrawn,
+            list(&p.withdrawn)
+        ));
+        out.push_str(&format!(
+            "pending   {:>5}  {}\n",
+            p.counts.pending,
+            list(&p.pending)
+        ));
+    }
+    out.push_str(&super::render::counts(&s.by_kind_and_country));
+    out.push_str(&super::render::signon(&s.signon));
+    if c.stale > 0 || p.counts.stale > 0 {
         out.push_str(&format!(
             "\nAsk the stale ones to sign version {}: `undersigned request {} --stale --key EDITOR_KEY -o DIR`\n",
             s.current_version, s.statement

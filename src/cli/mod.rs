@@ -9,13 +9,16 @@ mod demo;
 mod docs;
 mod errors;
 mod help;
+mod history;
 mod input;
 mod inventory;
 mod keys;
 pub mod out;
+mod people;
 mod publish;
 mod read;
 mod render;
+mod statements;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -77,14 +80,17 @@ enum Command {
     /// Register organizations and their keys.
     #[command(subcommand)]
     Org(acts::OrgCommand),
+    /// Register individuals (people signing in their own name) and their keys.
+    #[command(subcommand)]
+    Person(people::PersonCommand),
     /// Draft and revise statements.
     #[command(subcommand)]
     Statement(acts::StatementCommand),
-    /// Endorse a version with the organization's own key.
+    /// Endorse a version with the organization's (or individual's) own key.
     Sign(acts::SignArgs),
-    /// Record an organization's endorsement on its behalf (editor), from evidence.
+    /// Record an organization's or individual's endorsement on its behalf (editor), from evidence.
     Attest(acts::AttestArgs),
-    /// Withdraw an organization's endorsement.
+    /// Withdraw an organization's or individual's endorsement.
     Withdraw(acts::WithdrawArgs),
     /// Check the whole history: signatures, rights, append-only, records.
     Verify(read::VerifyArgs),
@@ -94,6 +100,9 @@ enum Command {
     Show(read::ShowArgs),
     /// The acts in order.
     Log(read::LogArgs),
+    /// Who joined and who left a statement's list of current endorsers between two points of
+    /// history, with the acts that did it.
+    History(history::HistoryArgs),
     /// Write a static site of the statements: text, signatories, history, and every signature
     /// checked in the reader's browser.
     Publish(publish::PublishArgs),
@@ -183,6 +192,7 @@ fn run(cli: Cli, ledger: Option<PathBuf>) -> anyhow::Result<Done> {
         cli.command,
         Command::Editor(_)
             | Command::Org(_)
+            | Command::Person(_)
             | Command::Statement(_)
             | Command::Sign(_)
             | Command::Attest(_)
@@ -205,6 +215,7 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Init(a) => acts::init(ctx, a),
         Command::Editor(c) => acts::editor(ctx, c),
         Command::Org(c) => acts::org(ctx, c),
+        Command::Person(c) => people::person(ctx, c),
         Command::Statement(c) => acts::statement(ctx, c),
         Command::Sign(a) => acts::sign(ctx, a),
         Command::Attest(a) => acts::attest(ctx, a),
@@ -213,6 +224,7 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Audit(a) => read::audit(ctx, a),
         Command::Show(a) => read::show(ctx, a),
         Command::Log(a) => read::log(ctx, a),
+        Command::History(a) => history::run(ctx, a),
         Command::Publish(a) => publish::run(ctx, a),
         Command::Payload(a) => read::payload(ctx, a),
         Command::Demo(a) => demo::run(ctx, a),

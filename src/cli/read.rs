@@ -41,6 +41,10 @@ pub struct ShowArgs {
     /// Version to show (default: the current one).
     #[arg(long)]
     version: Option<u32>,
+    /// The language to show the text in (default: the original); every endorsement listed
+    /// signs the texts in all the version's languages.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
     /// text, markdown (to paste into a site) or html (a fragment to paste into a page).
     #[arg(long, value_enum, default_value_t)]
     format: super::publish::ShowFormat,
@@ -81,7 +85,7 @@ pub(super) fn parse_trust(s: &str) -> anyhow::Result<git2::Oid> {
         })
 }
 
-fn verdict(r: &Report) -> Done {
+pub(super) fn verdict(r: &Report) -> Done {
     if r.ok {
         Done::Ok
     } else {
@@ -157,13 +161,13 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
     let (ledger, replay) = load(ctx, true)?;
-    let st = replay.state.statements.get(&a.stmt);
-    let v = a
-        .version
-        .or_else(|| st.and_then(|s| s.current()).map(|c| c.n))
-        .unwrap_or(1);
-    let text = text_of(&ledger, &replay, &a.stmt, v).unwrap_or_default();
-    let mut publication = audit::publication(&replay.state, &a.stmt, a.version, text)?;
+    let repo = ledger.store().repo();
+    let read = |blob: git2::Oid| -> undersigned::Result<String> {
+        let b = repo.find_blob(blob)?;
+        Ok(String::from_utf8_lossy(b.content()).into_owned())
+    };
+    let mut publication =
+        audit::publication(&replay.state, &a.stmt, a.version, a.lang.as_deref(), &read)?;
     publication.head = replay.report.head.clone();
     let text = super::publish::show_text(&replay, &publication, a.format)?;
     ctx.emit(&publication, || text)?;

@@ -3,7 +3,8 @@
 
 use super::short;
 use undersigned::audit::human_time;
-use undersigned::report::{Audit, Report, VersionView};
+use undersigned::record::Kind;
+use undersigned::report::{Audit, Counts, Report, SignOnView, VersionView};
 use undersigned::text::escape_line as line;
 
 /// Prints a verification report for people.
@@ -59,10 +60,25 @@ pub fn audit(a: &Audit) -> String {
         a.withdrawn.len(),
         list(&a.withdrawn)
     ));
+    let p = &a.individuals;
+    if !(p.current.is_empty() && p.stale.is_empty() && p.withdrawn.is_empty()) {
+        out.push_str(&format!(
+            "\nIndividuals (affiliations for identification only)\nCurrent endorsers of version {} ({}): {}\nStale, endorsing an older version only ({}): {}\nWithdrawn ({}): {}\n",
+            a.current_version,
+            p.current.len(),
+            list(&p.current),
+            p.stale.len(),
+            list(&p.stale),
+            p.withdrawn.len(),
+            list(&p.withdrawn)
+        ));
+    }
+    out.push_str(&counts(&a.counts));
+    out.push_str(&signon(&a.signon));
     for w in &a.withdrawals {
         out.push_str(&format!(
             "  {} withdrew at {} ({}){}\n",
-            w.org,
+            principal(w.kind, &w.org),
             human_time(&w.time),
             w.provenance.as_str(),
             w.reason
@@ -72,11 +88,11 @@ pub fn audit(a: &Audit) -> String {
         ));
     }
     if !a.keys.is_empty() {
-        out.push_str("Key history of organizations that acted here:\n");
+        out.push_str("Key history of signatories that acted here:\n");
         for k in &a.keys {
             out.push_str(&format!(
                 "  {} key {} {} added by {}{}, commit {}{}{}\n",
-                k.org,
+                principal(k.kind, &k.org),
                 k.seq,
                 k.fingerprint,
                 k.added_by,
@@ -118,12 +134,33 @@ fn version(v: &VersionView) -> String {
     if let Some(n) = &v.note {
         out.push_str(&format!("  note: {}\n", line(n)));
     }
+    if let Some(lang) = &v.lang {
+        out.push_str(&format!("  original in {}\n", line(lang)));
+    }
+    for t in &v.translations {
+        out.push_str(&format!(
+            "  translation {} sha256 {}\n",
+            line(&t.lang),
+            t.text_sha256
+        ));
+    }
+    if !v.translations.is_empty() {
+        out.push_str("  every endorsement of this version signs all of its texts\n");
+    }
     if let Some(c) = v.claimed_signatories {
         out.push_str(&format!("  the text claims {c} organizations\n"));
     }
+    if let Some(c) = v.claimed_individuals {
+        out.push_str(&format!("  the text claims {c} individuals\n"));
+    }
+    let orgs = v
+        .endorsements
+        .iter()
+        .filter(|e| e.kind == Kind::Org)
+        .count();
     out.push_str(&format!(
-        "  endorsed by {} organization(s):\n",
-        v.endorsements.len()
+        "  endorsed by {orgs} organization(s) and {} individual(s):\n",
+        v.endorsements.len() - orgs
     ));
     for (i, e) in v.endorsements.iter().enumerate() {
         let how = match &e.attested_by {
@@ -134,8 +171,11 @@ fn version(v: &VersionView) -> String {
             "  {:>3}. {} ({}){}
        {how}, {}, commit {}\n",
             i + 1,
-            line(&e.name),
-            e.org,
+            match &e.affiliation {
+                Some(a) => format!("{}, {} [for identification only]", line(&e.name), line(a)),
+                None => line(&e.name).into_owned(),
+            },
+            principal(e.kind, &e.org),
             if e.in_force {
                 ""
             } else {
@@ -146,6 +186,59 @@ fn version(v: &VersionView) -> String {
         ));
     }
     out
+}
+
+/// `org/ID` or `person/ID`.
+fn principal(kind: Kind, id: &str) -> String {
+    format!("{}/{id}", kind.as_str())
+}
+
+/// Current endorsers by kind and by country, for people.
+pub fn counts(c: &Counts) -> String {
+    let mut out = format!(
+        "\nEndorsing now: {} organization(s) and {} individual(s)\n",
+        c.organizations, c.individuals
+    );
+    if !c.by_country.is_empty() {
+        out.push_str("By country (organizations / individuals):\n");
+        for (country, k) in &c.by_country {
+            let name = if country.is_empty() {
+                "(none given)"
+            } else {
+                country.as_str()
+            };
+            out.push_str(&format!(
+                "  {:<13} {:>6} / {}\n",
+                line(name),
+                k.organizations,
+                k.individuals
+            ));
+        }
+    }
+    out
+}
+
+/// Whether sign-on is open, for people.
+pub fn signon(s: &SignOnView) -> String {
+    match (&s.closed_by, &s.deadline) {
+        (Some(c), _) => format!(
+            "Sign-on: CLOSED by commit {}{}{}; no endorsement can be committed until an editor opens it again\n",
+            short(c),
+            s.closed_at
+                .as_deref()
+                .map(|t| format!(" at {}", human_time(t)))
+                .unwrap_or_default(),
+            s.reason
+                .as_deref()
+                .map(|r| format!(" ({})", line(r)))
+                .unwrap_or_default()
+        ),
+        (None, Some(d)) => format!(
+            "Sign-on: open; deadline {} (announced, not enforced: an editor closes sign-on)\n",
+            human_time(d)
+        ),
+        (None, None) => "Sign-on: open, no deadline\n".to_string(),
+    }
 }
 
 fn list(items: &[String]) -> String {

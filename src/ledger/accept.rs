@@ -4,7 +4,7 @@
 //! ask the organization for.
 
 use super::registry::signing_editor;
-use super::statements::{statement_of, statement_state, unknown_org};
+use super::statements::{statement_of, statement_state, unknown_signatory};
 use super::write::Step;
 use super::Ledger;
 use crate::act::Act;
@@ -23,12 +23,15 @@ impl Ledger {
     /// would refuse.
     pub fn accept(&self, rec: &ActRecord, key: &SigningKey) -> Result<Outcome> {
         check_slug("statement", &rec.statement)?;
-        check_slug("organization", &rec.org)?;
-        let (stmt, org) = (rec.statement.as_str(), rec.org.as_str());
+        let who = rec.signatory().ok_or_else(|| Error::BadId {
+            kind: "signatory",
+            id: rec.signatory_name(),
+        })?;
+        let stmt = rec.statement.as_str();
         let mut current = 0;
         let mut outcome = self.act(key, |p| {
             let (ledger_id, view) = (p.ledger_id, p.view.clone());
-            let state = statement_state(p, stmt, Some(org))?;
+            let state = statement_state(p, stmt, Some(&who))?;
             let editor = signing_editor(state, key)?;
             if rec.ledger != ledger_id.to_string() {
                 return Err(not(NotAcceptable::OtherLedger {
@@ -39,10 +42,10 @@ impl Ledger {
             if rec.act != ActKind::Endorse
                 || rec.provenance != Provenance::Signed
                 || rec.evidence_sha256.is_some()
-                || rec.signer != Principal::org(org).to_string()
+                || rec.signer != who.to_string()
             {
                 return Err(not(NotAcceptable::NotOrgSigned {
-                    org: org.to_string(),
+                    who: who.to_string(),
                     act: rec.act.as_str().to_string(),
                     signer: rec.signer.clone(),
                     provenance: rec.provenance.as_str().to_string(),
@@ -51,16 +54,24 @@ impl Ledger {
             check_key_and_text(state, &view, rec)?;
             let st = statement_of(state, &view, stmt)?;
             current = st.version_count();
-            let acts = st.acts_of(org);
+            let acts = st.acts_of(&who);
             let v = rec.version.unwrap_or(0);
             if in_force(acts).iter().any(|a| a.version == Some(v)) {
                 return Ok(Step::Nothing(format!(
-                    "org/{org} already endorses version {v} of {stmt}; nothing was changed"
+                    "{who} already endorses version {v} of {stmt}; nothing was changed"
                 )));
+            }
+            if let Some(close) = st.closed() {
+                return Err(Error::Closed {
+                    stmt: stmt.to_string(),
+                    record: crate::layout::signon_path(stmt, close.seq),
+                    at: close.at.clone(),
+                    reason: close.reason.clone(),
+                });
             }
             if let Some(last) = acts.last().filter(|a| a.signed_at >= rec.signed_at) {
                 return Err(not(NotAcceptable::TooOld {
-                    org: org.to_string(),
+                    who: who.to_string(),
                     stmt: stmt.to_string(),
                     signed_at: rec.signed_at.clone(),
                     latest: last.signed_at.clone(),
@@ -79,7 +90,7 @@ impl Ledger {
         let v = rec.version.unwrap_or(0);
         if outcome.changed && v < current {
             outcome.warning = Some(format!(
-                "version {v} is not the current version of {stmt} (version {current} is): org/{org} will be listed as stale, endorsing an older version only, until it signs version {current}"
+                "version {v} is not the current version of {stmt} (version {current} is): {who} will be listed as stale, endorsing an older version only, until it signs version {current}"
             ));
         }
         outcome.text_sha256 = rec.text_sha256.clone();
@@ -91,16 +102,21 @@ fn not(why: NotAcceptable) -> Error {
     Error::NotAcceptable(why)
 }
 
-/// The organization's key in force signed the record, over a text this ledger holds.
+/// The signatory's key in force signed the record, over the texts this ledger holds.
 fn check_key_and_text(state: &State, view: &crate::view::View<'_>, rec: &ActRecord) -> Result<()> {
-    let (stmt, org) = (rec.statement.as_str(), rec.org.as_str());
-    let entry = state.orgs.get(org).ok_or_else(|| unknown_org(org))?;
+    let stmt = rec.statement.as_str();
+    let who = rec
+        .signatory()
+        .unwrap_or_else(|| Principal::org(rec.signatory_id()));
+    let entry = state
+        .principal(&who)
+        .ok_or_else(|| unknown_signatory(&who))?;
     let current = entry.current_key().ok_or_else(|| Error::NoKey {
-        org: org.to_string(),
+        who: who.to_string(),
     })?;
     if current.key.fingerprint != rec.key {
         return Err(not(NotAcceptable::OtherKey {
-            org: org.to_string(),
+            who: who.to_string(),
             key: rec.key.clone(),
             in_force: current.key.fingerprint.clone(),
         }));
@@ -112,6 +128,20 @@ fn check_key_and_text(state: &State, view: &crate::view::View<'_>, rec: &ActReco
         version: v,
         count: st.version_count(),
     })?;
+    if rec.text_sha256.as_deref() == Some(ver.text_sha256.as_str()) && rec.texts != ver.texts() {
+        let langs = |t: &[crate::record::TextRef]| {
+            t.iter()
+                .map(|t| format!("{} {}", t.lang, t.text_sha256))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(not(NotAcceptable::OtherTexts {
+            stmt: stmt.to_string(),
+            version: v,
+            found: langs(&rec.texts),
+            expected: langs(&ver.texts()),
+        }));
+    }
     if rec.text_sha256.as_deref() != Some(ver.text_sha256.as_str()) {
         return Err(not(NotAcceptable::OtherText {
             stmt: stmt.to_string(),
@@ -128,7 +158,7 @@ fn check_key_and_text(state: &State, view: &crate::view::View<'_>, rec: &ActReco
     )
     .map_err(|e: SigError| {
         not(NotAcceptable::BadSignature {
-            org: org.to_string(),
+            who: who.to_string(),
             why: e.to_string(),
         })
     })

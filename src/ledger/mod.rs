@@ -5,10 +5,13 @@
 
 mod accept;
 mod registry;
+mod signon;
 mod statements;
+mod translate;
 mod write;
 
-pub use registry::NewOrg;
+pub use registry::{NewOrg, NewPerson};
+pub(crate) use statements::signatory_fields;
 pub use statements::{Preview, Revision};
 
 use crate::act::Act;

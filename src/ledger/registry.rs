@@ -7,7 +7,10 @@ use crate::act::{Act, Needs};
 use crate::error::{Error, Result, WrongKeyWhy};
 use crate::ids::{check_slug, Principal, Role};
 use crate::keys::{PublicKeyInfo, SigningKey};
-use crate::record::{EditorRecord, KeyRecord, OrgRecord, RemovalRecord, RevocationRecord};
+use crate::record::{
+    EditorRecord, KeyRecord, OrgRecord, PersonRecord, RemovalRecord, RevocationRecord,
+    FORMAT_SIGNATORIES,
+};
 use crate::report::Outcome;
 use crate::rules::fields::{self, Field};
 use crate::state::State;
@@ -24,6 +27,21 @@ pub struct NewOrg {
     /// ISO 3166 alpha-2 code.
     pub country: Option<String>,
     /// Its public key, when it has one.
+    pub key: Option<PublicKeyInfo>,
+}
+
+/// An individual to register.
+#[derive(Debug, Clone, Default)]
+pub struct NewPerson {
+    /// Slug.
+    pub id: String,
+    /// Name as lists show it.
+    pub name: String,
+    /// Affiliation, shown for identification only.
+    pub affiliation: Option<String>,
+    /// ISO 3166 alpha-2 code.
+    pub country: Option<String>,
+    /// Their public key, when they have one.
     pub key: Option<PublicKeyInfo>,
 }
 
@@ -128,6 +146,79 @@ impl Ledger {
         })
     }
 
+    /// Registers an individual signatory, with or without a key (format-2 ledgers). Their
+    /// name with their affiliation must not look like another individual's, nor their name
+    /// like an organization's or editor's.
+    pub fn add_person(&self, person: &NewPerson, key: &SigningKey) -> Result<Outcome> {
+        check_slug("individual", &person.id)?;
+        bad(
+            Field::PersonName,
+            fields::check_line(Field::PersonName, &person.name),
+        )?;
+        if let Some(a) = &person.affiliation {
+            bad(
+                Field::Affiliation,
+                fields::check_line(Field::Affiliation, a),
+            )?;
+        }
+        if let Some(c) = &person.country {
+            bad(Field::Country, fields::check_country(c))?;
+        }
+        self.act(key, |p| {
+            let who = Principal::person(&person.id);
+            let state = p.state(&Needs {
+                principals: vec![who.clone()],
+                key_index: person.key.is_some(),
+                names: true,
+                ..Needs::default()
+            })?;
+            if state.format < FORMAT_SIGNATORIES {
+                return Err(Error::OldFormat {
+                    format: state.format,
+                    what: "individuals",
+                });
+            }
+            let editor = signing_editor(state, key)?;
+            if state.people.contains_key(&person.id) {
+                return Err(Error::Exists {
+                    kind: "individual",
+                    id: person.id.clone(),
+                });
+            }
+            let composite =
+                crate::state::name_key(Role::Person, &person.name, person.affiliation.as_deref());
+            if let Some((other, other_name)) = state.names.get(&composite) {
+                return Err(Error::NameLooksLike {
+                    name: person.name.clone(),
+                    other: other.to_string(),
+                    other_name: other_name.clone(),
+                });
+            }
+            refuse_look_alike(state, &person.name)?;
+            if let Some(public) = &person.key {
+                refuse_registered_key(state, public)?;
+            }
+            let now = p.now.clone();
+            Ok(Step::Write {
+                act: Act::AddPerson {
+                    person: PersonRecord {
+                        id: person.id.clone(),
+                        name: person.name.clone(),
+                        affiliation: person.affiliation.clone(),
+                        country: person.country.clone(),
+                        added_by: editor.to_string(),
+                        added_at: now.clone(),
+                    },
+                    key: person
+                        .key
+                        .as_ref()
+                        .map(|k| first_key(&who, k, &editor, &now)),
+                },
+                actor: editor,
+            })
+        })
+    }
+
     /// Registers the first key of an organization that was registered without one (or whose
     /// key was revoked). Same as [`Ledger::add_key`] signed by an editor.
     pub fn add_org_key(
@@ -172,7 +263,7 @@ impl Ledger {
                     why: WrongKeyWhy::NeitherOwnNorEditor,
                 })?,
             };
-            if signer.role == Role::Org && signer != *who {
+            if signer.role.is_signatory() && signer != *who {
                 return Err(Error::NotOwnKey {
                     signer: signer.to_string(),
                 });
@@ -312,10 +403,7 @@ fn first_key(who: &Principal, public: &PublicKeyInfo, editor: &Principal, now: &
 }
 
 fn role_kind(who: &Principal) -> &'static str {
-    match who.role {
-        Role::Org => "organization",
-        Role::Editor => "editor",
-    }
+    who.role.noun()
 }
 
 /// The principal is not registered.

@@ -1,4 +1,5 @@
-//! The acts on statements: versions written, endorsements signed or attested, withdrawals.
+//! The acts on statements: versions written (with their translations), endorsements signed or
+//! attested and withdrawals, by organizations and individuals alike.
 
 use super::registry::signing_editor;
 use super::write::{Parent, Step};
@@ -7,7 +8,7 @@ use crate::act::{Act, Needs};
 use crate::error::{Error, Result, WrongKeyWhy};
 use crate::ids::{check_slug, Principal};
 use crate::keys::SigningKey;
-use crate::record::{self, ActKind, ActRecord, Provenance, VersionRecord};
+use crate::record::{self, ActKind, ActRecord, Provenance, TextRef, VersionRecord};
 use crate::report::Outcome;
 use crate::rules::fields::{self, Field};
 use crate::signed_data::{act_payload, ACT_NAMESPACE};
@@ -30,19 +31,30 @@ pub struct Preview {
     pub text_sha256: String,
     /// Its exact text.
     pub text: String,
-    /// The latest earlier version the organization endorses in force, and its text.
+    /// The latest earlier version the signatory endorses in force, and its text.
     pub previous: Option<(u32, String)>,
+    /// The languages of the version's texts, the original first (empty when it names none):
+    /// an endorsement signs every one of them.
+    pub langs: Vec<String>,
 }
 
 /// A new version of a statement.
 #[derive(Debug, Clone, Default)]
 pub struct Revision<'a> {
-    /// The exact text.
+    /// The exact original text.
     pub text: &'a [u8],
     /// Why it was revised.
     pub note: Option<&'a str>,
     /// A new title (default: unchanged).
     pub title: Option<&'a str>,
+    /// The original's language (default: the current version's, if it names one).
+    pub lang: Option<&'a str>,
+    /// Translations, `(language, exact text)`; a revision gives them anew, since they
+    /// translated the text it replaces.
+    pub translations: Vec<(&'a str, &'a [u8])>,
+    /// The version this revision was made from: refused, nothing written, if another version
+    /// became current meanwhile (a translation must not undo a revision it never saw).
+    pub based_on: Option<u32>,
 }
 
 impl Ledger {
@@ -56,8 +68,8 @@ impl Ledger {
     ) -> Result<Outcome> {
         let revision = Revision {
             text,
-            note: None,
             title: Some(title),
+            ..Revision::default()
         };
         self.write_version(stmt, &revision, true, key)
     }
@@ -72,7 +84,17 @@ impl Ledger {
         self.write_version(stmt, revision, false, key)
     }
 
-    fn write_version(
+    /// Creates a statement from a revision (version 1, its texts in every language given).
+    pub fn new_statement_with(
+        &self,
+        stmt: &str,
+        revision: &Revision<'_>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.write_version(stmt, revision, true, key)
+    }
+
+    pub(super) fn write_version(
         &self,
         stmt: &str,
         rev: &Revision<'_>,
@@ -94,6 +116,7 @@ impl Ledger {
             why,
         })?;
         let sha = record::sha256_hex(rev.text);
+        let translations = translation_refs(rev)?;
         self.act(key, |p| {
             let now = p.now.clone();
             let view = p.view.clone();
@@ -110,8 +133,49 @@ impl Ledger {
                     })
                 }
                 (false, None) => return Err(unknown_statement(&view, stmt)),
-                (false, Some(prev)) => {
-                    if prev.text_sha256 == sha {
+                (false, Some(_)) => String::new(),
+            };
+            let prev = st.and_then(StatementEntry::current).filter(|_| !new);
+            if let Some(b) = rev.based_on.filter(|b| *b != count) {
+                return Err(Error::VersionMoved {
+                    stmt: stmt.to_string(),
+                    based_on: b,
+                    current: count,
+                });
+            }
+            let lang = rev
+                .lang
+                .map(str::to_string)
+                .or_else(|| prev.and_then(|p| p.lang.clone()));
+            if lang.is_none() && !translations.is_empty() {
+                return Err(Error::BadLang {
+                    lang: translations[0].0.lang.clone(),
+                    why: "a translation needs the original's language as well: give --lang after the first --text".into(),
+                });
+            }
+            if let Some((t, _)) = translations.iter().find(|(t, _)| Some(&t.lang) == lang.as_ref()) {
+                return Err(Error::BadLang {
+                    lang: t.lang.clone(),
+                    why: "the original is in this language already; a translation is in another".into(),
+                });
+            }
+            if lang.is_some() && state.format < record::FORMAT_SIGNATORIES {
+                return Err(Error::OldFormat {
+                    format: state.format,
+                    what: "texts with languages",
+                });
+            }
+            let refs: Vec<TextRef> = translations.iter().map(|(t, _)| t.clone()).collect();
+            let title = match prev {
+                Some(prev) => {
+                    let same = prev.text_sha256 == sha
+                        && prev.lang == lang
+                        && prev
+                            .translations
+                            .iter()
+                            .map(|t| (&t.lang, &t.text_sha256))
+                            .eq(refs.iter().map(|t| (&t.lang, &t.text_sha256)));
+                    if same {
                         return Err(Error::SameText {
                             stmt: stmt.to_string(),
                             version: count,
@@ -121,6 +185,7 @@ impl Ledger {
                         .map(str::to_string)
                         .unwrap_or_else(|| prev.title.clone())
                 }
+                None => title,
             };
             Ok(Step::Write {
                 act: Act::Version {
@@ -129,11 +194,17 @@ impl Ledger {
                         version: count.saturating_add(1),
                         title,
                         text_sha256: sha.clone(),
+                        lang,
+                        translations: refs,
                         note: rev.note.map(str::to_string),
                         editor: editor.id.clone(),
                         created_at: now,
                     },
                     text: rev.text.to_vec(),
+                    translations: translations
+                        .iter()
+                        .map(|(t, bytes)| (t.lang.clone(), bytes.to_vec()))
+                        .collect(),
                 },
                 actor: editor,
             })
@@ -148,7 +219,18 @@ impl Ledger {
         version: Option<u32>,
         key: &SigningKey,
     ) -> Result<Outcome> {
-        self.endorse(stmt, org, version, key, None)
+        self.endorse(stmt, &Principal::org(org), version, key, None)
+    }
+
+    /// A signatory (organization or individual) endorses a version with its own key.
+    pub fn sign_as(
+        &self,
+        stmt: &str,
+        who: &Principal,
+        version: Option<u32>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, who, version, key, None)
     }
 
     /// An editor records an organization's endorsement from evidence (an e-mail, a form).
@@ -160,26 +242,39 @@ impl Ledger {
         evidence: &[u8],
         key: &SigningKey,
     ) -> Result<Outcome> {
-        self.endorse(stmt, org, version, key, Some(record::sha256_hex(evidence)))
+        self.attest_as(stmt, &Principal::org(org), version, evidence, key)
     }
 
-    /// An endorsement of `version` (default: the current one), signed by the organization or,
+    /// An editor records a signatory's (organization's or individual's) endorsement from
+    /// evidence.
+    pub fn attest_as(
+        &self,
+        stmt: &str,
+        who: &Principal,
+        version: Option<u32>,
+        evidence: &[u8],
+        key: &SigningKey,
+    ) -> Result<Outcome> {
+        self.endorse(stmt, who, version, key, Some(record::sha256_hex(evidence)))
+    }
+
+    /// An endorsement of `version` (default: the current one), signed by the signatory or,
     /// with the sha256 of `evidence`, attested by an editor.
     pub(crate) fn endorse(
         &self,
         stmt: &str,
-        org: &str,
+        who: &Principal,
         version: Option<u32>,
         key: &SigningKey,
         evidence: Option<String>,
     ) -> Result<Outcome> {
         check_slug("statement", stmt)?;
-        check_slug("organization", org)?;
+        check_slug(who.role.noun(), &who.id)?;
         let mut endorsed = None;
         let mut outcome = self.act(key, |p| {
             let (ledger_id, now, view) = (p.ledger_id, p.now_ms, p.view.clone());
-            let state = statement_state(p, stmt, Some(org))?;
-            let record_signer = act_signer(state, org, key, evidence.is_some())?;
+            let state = statement_state(p, stmt, Some(who))?;
+            let record_signer = act_signer(state, who, key, evidence.is_some())?;
             let st = statement_of(state, &view, stmt)?;
             let v = version.unwrap_or(st.version_count());
             let ver = st.version(v).ok_or_else(|| Error::UnknownVersion {
@@ -188,20 +283,31 @@ impl Ledger {
                 count: st.version_count(),
             })?;
             endorsed = Some(ver.text_sha256.clone());
-            let acts = st.acts_of(org);
+            let acts = st.acts_of(who);
             if in_force(acts).iter().any(|a| a.version == Some(v)) {
                 return Ok(Step::Nothing(format!(
-                    "org/{org} already endorses version {v} of {stmt}; nothing was changed"
+                    "{who} already endorses version {v} of {stmt}; nothing was changed"
                 )));
             }
+            if let Some(close) = st.closed() {
+                return Err(Error::Closed {
+                    stmt: stmt.to_string(),
+                    record: crate::layout::signon_path(stmt, close.seq),
+                    at: close.at.clone(),
+                    reason: close.reason.clone(),
+                });
+            }
+            let (org, person) = signatory_fields(who);
             let record = ActRecord {
                 act: ActKind::Endorse,
                 ledger: ledger_id.to_string(),
                 statement: stmt.into(),
                 version: Some(v),
                 text_sha256: Some(ver.text_sha256.clone()),
-                org: org.into(),
-                signed_at: next_time(acts, now, org, stmt)?,
+                texts: ver.texts(),
+                org,
+                person,
+                signed_at: next_time(acts, now, who, stmt)?,
                 reason: None,
                 provenance: provenance(&evidence),
                 evidence_sha256: evidence.clone(),
@@ -221,8 +327,18 @@ impl Ledger {
     /// Read from the head's tree; version texts never change, so signing `preview.version`
     /// afterwards signs exactly this text.
     pub fn sign_preview(&self, stmt: &str, org: &str, version: Option<u32>) -> Result<Preview> {
+        self.sign_preview_as(stmt, &Principal::org(org), version)
+    }
+
+    /// [`Ledger::sign_preview`] for any signatory.
+    pub fn sign_preview_as(
+        &self,
+        stmt: &str,
+        who: &Principal,
+        version: Option<u32>,
+    ) -> Result<Preview> {
         check_slug("statement", stmt)?;
-        check_slug("organization", org)?;
+        check_slug(who.role.noun(), &who.id)?;
         let repo = self.store.repo();
         let head = self.store.head()?.ok_or(Error::EmptyHistory)?;
         let tree = repo.find_commit(head)?.tree()?;
@@ -235,8 +351,8 @@ impl Ledger {
         if count == 0 {
             return Err(unknown_statement(&view, stmt));
         }
-        if view.org(org)?.is_none() {
-            return Err(unknown_org(org));
+        if !view.is_registered(who)? {
+            return Err(unknown_signatory(who));
         }
         let v = version.unwrap_or(count);
         let text_of = |n: u32| -> Result<Option<(VersionRecord, String)>> {
@@ -249,7 +365,7 @@ impl Ledger {
             version: v,
             count,
         })?;
-        let acts = view.acts(stmt, org)?;
+        let acts = view.signatory_acts(stmt, who)?;
         let since = acts
             .iter()
             .rposition(|a| a.act == ActKind::Withdraw)
@@ -264,6 +380,12 @@ impl Ledger {
             Some(n) => text_of(n)?.map(|(_, t)| (n, t)),
             None => None,
         };
+        let langs = rec
+            .lang
+            .iter()
+            .cloned()
+            .chain(rec.translations.iter().map(|t| t.lang.clone()))
+            .collect();
         Ok(Preview {
             statement: stmt.to_string(),
             version: v,
@@ -272,6 +394,7 @@ impl Ledger {
             text_sha256: rec.text_sha256,
             text,
             previous,
+            langs,
         })
     }
 
@@ -285,15 +408,28 @@ impl Ledger {
         evidence: Option<&[u8]>,
         key: &SigningKey,
     ) -> Result<Outcome> {
+        self.withdraw_as(stmt, &Principal::org(org), reason, evidence, key)
+    }
+
+    /// [`Ledger::withdraw`] for any signatory (organization or individual). A withdrawal is
+    /// possible while sign-on is closed: a signatory may always leave.
+    pub fn withdraw_as(
+        &self,
+        stmt: &str,
+        who: &Principal,
+        reason: Option<&str>,
+        evidence: Option<&[u8]>,
+        key: &SigningKey,
+    ) -> Result<Outcome> {
         check_slug("statement", stmt)?;
-        check_slug("organization", org)?;
+        check_slug(who.role.noun(), &who.id)?;
         if let Some(r) = reason {
             fields::check_line(Field::Reason, r).map_err(|why| Error::BadField {
                 field: Field::Reason,
                 why,
             })?;
         }
-        self.withdraw_hashed(stmt, org, reason, evidence.map(record::sha256_hex), key)
+        self.withdraw_hashed(stmt, who, reason, evidence.map(record::sha256_hex), key)
     }
 
     /// [`Ledger::withdraw`] given the evidence's sha256 (what `sync` has when it rebuilds an
@@ -301,30 +437,33 @@ impl Ledger {
     pub(crate) fn withdraw_hashed(
         &self,
         stmt: &str,
-        org: &str,
+        who: &Principal,
         reason: Option<&str>,
         evidence: Option<String>,
         key: &SigningKey,
     ) -> Result<Outcome> {
         self.act(key, |p| {
             let (ledger_id, now, view) = (p.ledger_id, p.now_ms, p.view.clone());
-            let state = statement_state(p, stmt, Some(org))?;
-            let record_signer = act_signer(state, org, key, evidence.is_some())?;
-            let acts = statement_of(state, &view, stmt)?.acts_of(org);
+            let state = statement_state(p, stmt, Some(who))?;
+            let record_signer = act_signer(state, who, key, evidence.is_some())?;
+            let acts = statement_of(state, &view, stmt)?.acts_of(who);
             if acts.last().map(|a| a.kind) != Some(ActKind::Endorse) {
                 return Err(Error::NothingToWithdraw {
-                    org: org.to_string(),
+                    who: who.to_string(),
                     stmt: stmt.to_string(),
                 });
             }
+            let (org, person) = signatory_fields(who);
             let record = ActRecord {
                 act: ActKind::Withdraw,
                 ledger: ledger_id.to_string(),
                 statement: stmt.into(),
                 version: None,
                 text_sha256: None,
-                org: org.into(),
-                signed_at: next_time(acts, now, org, stmt)?,
+                texts: Vec::new(),
+                org,
+                person,
+                signed_at: next_time(acts, now, who, stmt)?,
                 reason: reason.map(str::to_string),
                 provenance: provenance(&evidence),
                 evidence_sha256: evidence.clone(),
@@ -337,6 +476,48 @@ impl Ledger {
     }
 }
 
+/// The record's `org` and `person` fields for a signatory.
+pub(crate) fn signatory_fields(who: &Principal) -> (Option<String>, Option<String>) {
+    match who.role {
+        crate::ids::Role::Person => (None, Some(who.id.clone())),
+        crate::ids::Role::Org | crate::ids::Role::Editor => (Some(who.id.clone()), None),
+    }
+}
+
+/// The translations of a revision checked and hashed, in ascending order of tag.
+fn translation_refs<'r>(rev: &Revision<'r>) -> Result<Vec<(TextRef, &'r [u8])>> {
+    let bad = |lang: &str, why: &str| Error::BadLang {
+        lang: lang.to_string(),
+        why: why.to_string(),
+    };
+    let tag = "is not a language tag in lower case such as en, fr or pt-br";
+    if let Some(l) = rev.lang.filter(|l| !record::is_lang(l)) {
+        return Err(bad(l, tag));
+    }
+    let mut out: Vec<(TextRef, &[u8])> = Vec::with_capacity(rev.translations.len());
+    for (lang, text) in &rev.translations {
+        if !record::is_lang(lang) {
+            return Err(bad(lang, tag));
+        }
+        fields::check_text(text).map_err(|why| Error::BadText {
+            source_name: format!("in {lang}"),
+            why,
+        })?;
+        out.push((
+            TextRef {
+                lang: lang.to_string(),
+                text_sha256: record::sha256_hex(text),
+            },
+            text,
+        ));
+    }
+    out.sort_by(|a, b| a.0.lang.cmp(&b.0.lang));
+    if let Some(w) = out.windows(2).find(|w| w[0].0.lang == w[1].0.lang) {
+        return Err(bad(&w[0].0.lang, "is given twice"));
+    }
+    Ok(out)
+}
+
 fn provenance(evidence: &Option<String>) -> Provenance {
     if evidence.is_some() {
         Provenance::Attested
@@ -345,7 +526,7 @@ fn provenance(evidence: &Option<String>) -> Provenance {
     }
 }
 
-/// Signs the record's payload and makes it the organization's next act.
+/// Signs the record's payload and makes it the signatory's next act.
 fn signed_act(
     mut record: ActRecord,
     acts: &[ActEntry],
@@ -362,18 +543,18 @@ fn signed_act(
     })
 }
 
-/// The parent's state with a statement's versions, an organization's acts on it and the
-/// organization loaded.
+/// The parent's state with a statement's versions, a signatory's acts on it and the
+/// signatory loaded.
 pub(super) fn statement_state<'p>(
     p: &'p mut Parent<'_>,
     stmt: &str,
-    org: Option<&str>,
+    who: Option<&Principal>,
 ) -> Result<&'p State> {
     p.state(&Needs {
-        principals: org.map(Principal::org).into_iter().collect(),
+        principals: who.cloned().into_iter().collect(),
         statements: vec![stmt.to_string()],
-        acts: org
-            .map(|o| (stmt.to_string(), o.to_string()))
+        acts: who
+            .map(|w| (stmt.to_string(), w.clone()))
             .into_iter()
             .collect(),
         key_index: false,
@@ -404,60 +585,61 @@ pub(super) fn unknown_statement(view: &View<'_>, stmt: &str) -> Error {
 }
 
 /// For an endorsement or withdrawal: who signs the record. With evidence, an editor attests;
-/// without, the key must be the organization's own key in force.
+/// without, the key must be the signatory's own key in force.
 pub(super) fn act_signer(
     state: &State,
-    org: &str,
+    who: &Principal,
     key: &SigningKey,
     attested: bool,
 ) -> Result<Principal> {
-    let entry = state.orgs.get(org).ok_or_else(|| unknown_org(org))?;
+    let entry = state.principal(who).ok_or_else(|| unknown_signatory(who))?;
     if attested {
         return signing_editor(state, key);
     }
     match entry.current_key() {
-        Some(k) if k.key.fingerprint == key.fingerprint() => Ok(Principal::org(org)),
+        Some(k) if k.key.fingerprint == key.fingerprint() => Ok(who.clone()),
         Some(k) => {
             let is_editor = signing_editor(state, key).is_ok();
             Err(Error::WrongKey {
                 path: key.path().to_path_buf(),
                 fingerprint: key.fingerprint().to_string(),
-                expected: format!("the key of org/{org}"),
+                expected: format!("the key of {who}"),
                 why: if is_editor {
                     WrongKeyWhy::EditorForOrg
                 } else {
                     WrongKeyWhy::NotTheOrgs {
-                        org: org.to_string(),
+                        who: who.to_string(),
                         in_force: k.key.fingerprint.clone(),
                     }
                 },
             })
         }
         None => Err(Error::NoKey {
-            org: org.to_string(),
+            who: who.to_string(),
         }),
     }
 }
 
-pub(super) fn unknown_org(org: &str) -> Error {
+/// An unregistered organization or individual.
+pub(super) fn unknown_signatory(who: &Principal) -> Error {
     Error::Unknown {
-        kind: "organization",
-        id: org.to_string(),
+        kind: who.role.noun(),
+        id: who.id.clone(),
         known: Vec::new(),
     }
 }
 
-/// A record time after the organization's previous act on the statement, even when clocks are
+/// A record time after the signatory's previous act on the statement, even when clocks are
 /// coarse or two acts fall in one millisecond; refused when that act is dated so late that no
 /// later time can be written.
-fn next_time(acts: &[ActEntry], now_ms: i64, org: &str, stmt: &str) -> Result<String> {
+fn next_time(acts: &[ActEntry], now_ms: i64, who: &Principal, stmt: &str) -> Result<String> {
     let last = acts.last().map(|a| a.signed_at.as_str());
     let after = last
         .and_then(timefmt::parse_ms)
         .map(|t| t.saturating_add(1))
         .unwrap_or(i64::MIN);
     timefmt::format_ms(now_ms.max(after)).ok_or_else(|| Error::NoLaterTime {
-        what: format!("org/{org}'s latest act on {stmt}"),
+        what: format!("{who}'s latest act on {stmt}"),
         time: last.unwrap_or_default().to_string(),
     })
 }

@@ -1,10 +1,13 @@
 //! From a verified replay to [`StatementData`]: the audit's lists, each entry with its record
 //! read back from the head's tree, and the keys that signed them.
 
-use super::model::{Entry, Key, KeyRevocation, LedgerInfo, StatementData, Version, FORMAT};
+use super::model::{
+    Entry, Key, KeyRevocation, LedgerInfo, StatementData, TranslatedText, Version, FORMAT,
+};
 use super::PublishError;
 use crate::audit;
-use crate::record::{self, ActKind, ActRecord};
+use crate::ids::Principal;
+use crate::record::{self, ActKind, ActRecord, Kind};
 use crate::report::{Audit, Publication};
 use crate::state::{in_force, ActEntry, State, StatementEntry};
 use crate::timefmt;
@@ -64,15 +67,17 @@ pub fn statement_data(
         .current()
         .expect("statement_data refuses statements without versions");
     let current_text = texts.last().cloned().unwrap_or_default();
-    let publication = audit::publication(state, stmt, None, current_text.clone())?;
+    let publication = audit::publication(state, stmt, None, None, &|_| Ok(current_text.clone()))?;
     let reader = Reader {
         repo,
         tree: &tree,
         state,
     };
-    let (signatories, stale, withdrawn) = reader.lists(st, &publication, &audit, current.n)?;
+    let (signatories, individuals, stale, withdrawn) =
+        reader.lists(st, &publication, &audit, current.n)?;
     let signers: BTreeSet<(&str, &str)> = signatories
         .iter()
+        .chain(&individuals)
         .chain(&stale)
         .chain(&withdrawn)
         .map(|e| (e.record.signer.as_str(), e.record.key.as_str()))
@@ -97,9 +102,13 @@ pub fn statement_data(
         title: current.title.clone(),
         current_version: current.n,
         claimed_signatories: audit::claimed_signatories(&current_text),
+        claimed_individuals: audit::claims(&current_text).individuals,
         warnings: audit.warnings,
-        versions: versions_of(state, st, &texts),
+        versions: versions_of(repo, state, st, &texts)?,
         signatories,
+        individuals,
+        counts: publication.counts.clone(),
+        signon: audit.signon.clone(),
         stale,
         withdrawn,
         keys,
@@ -136,16 +145,37 @@ fn texts_of(
     Ok(texts)
 }
 
-/// The version history as the page shows it.
-fn versions_of(state: &State, st: &StatementEntry, texts: &[String]) -> Vec<Version> {
-    st.versions
-        .iter()
-        .zip(texts)
-        .map(|(v, text)| Version {
+/// The version history as the page shows it, each version with its translations.
+fn versions_of(
+    repo: &Repository,
+    state: &State,
+    st: &StatementEntry,
+    texts: &[String],
+) -> Result<Vec<Version>, PublishError> {
+    let mut out = Vec::with_capacity(st.versions.len());
+    for (v, text) in st.versions.iter().zip(texts) {
+        let mut translations = Vec::with_capacity(v.translations.len());
+        for t in &v.translations {
+            let what = format!("the {} text of version {}", t.lang, v.n);
+            let blob = repo.find_blob(t.text_blob).map_err(git(&what))?;
+            let text =
+                String::from_utf8(blob.content().to_vec()).map_err(|_| PublishError::Record {
+                    path: what.clone(),
+                    why: "text is not UTF-8".into(),
+                })?;
+            translations.push(TranslatedText {
+                lang: t.lang.clone(),
+                text,
+                text_sha256: t.text_sha256.clone(),
+            });
+        }
+        out.push(Version {
             version: v.n,
             title: v.title.clone(),
             text: text.clone(),
             text_sha256: v.text_sha256.clone(),
+            lang: v.lang.clone(),
+            translations,
             note: v.note.clone(),
             editor: v.editor.clone(),
             editor_name: state
@@ -155,8 +185,9 @@ fn versions_of(state: &State, st: &StatementEntry, texts: &[String]) -> Vec<Vers
                 .unwrap_or_else(|| v.editor.clone()),
             created_at: v.created_at.clone(),
             commit: v.commit.to_string(),
-        })
-        .collect()
+        });
+    }
+    Ok(out)
 }
 
 /// Entries numbered from 1 in the order of their records' times.
@@ -174,8 +205,17 @@ struct Reader<'a> {
     state: &'a State,
 }
 
-/// The current signatories, those of older versions only, and those who withdrew.
-type Lists = (Vec<Entry>, Vec<Entry>, Vec<Entry>);
+/// The current signatories (organizations, then individuals), those of older versions only,
+/// and those who withdrew.
+type Lists = (Vec<Entry>, Vec<Entry>, Vec<Entry>, Vec<Entry>);
+
+/// The principal of a listed signatory.
+fn principal_of(kind: Kind, id: &str) -> Principal {
+    match kind {
+        Kind::Org => Principal::org(id),
+        Kind::Person => Principal::person(id),
+    }
+}
 
 impl Reader<'_> {
     /// The current signatories (in the list's order), those endorsing an older version only,
@@ -191,50 +231,69 @@ impl Reader<'_> {
             path: org.to_string(),
             why: why.to_string(),
         };
-        let mut signatories = Vec::with_capacity(publication.signatories.len());
-        for s in &publication.signatories {
-            let act = in_force(st.acts_of(&s.org))
-                .iter()
-                .find(|a| a.kind == ActKind::Endorse && a.version == Some(current))
-                .ok_or_else(|| {
-                    missing(
-                        &s.org,
-                        "listed, but no endorsement of the current version found",
-                    )
-                })?;
-            signatories.push(self.entry(s.n, &s.org, act)?);
-        }
+        let current_of = |list: &[crate::report::Signatory]| -> Result<Vec<Entry>, PublishError> {
+            let mut out = Vec::with_capacity(list.len());
+            for s in list {
+                let who = principal_of(s.kind, &s.org);
+                let act = in_force(st.acts_of(&who))
+                    .iter()
+                    .find(|a| a.kind == ActKind::Endorse && a.version == Some(current))
+                    .ok_or_else(|| {
+                        missing(
+                            &s.org,
+                            "listed, but no endorsement of the current version found",
+                        )
+                    })?;
+                out.push(self.entry(s.n, &who, act)?);
+            }
+            Ok(out)
+        };
+        let signatories = current_of(&publication.signatories)?;
+        let individuals = current_of(&publication.individuals)?;
+        let tagged = |orgs: &[String], people: &[String]| -> Vec<Principal> {
+            orgs.iter()
+                .map(|o| Principal::org(o))
+                .chain(people.iter().map(|p| Principal::person(p)))
+                .collect()
+        };
         let mut stale = Vec::with_capacity(audit.stale.len());
-        for org in &audit.stale {
-            let act = in_force(st.acts_of(org))
+        for who in tagged(&audit.stale, &audit.individuals.stale) {
+            let act = in_force(st.acts_of(&who))
                 .iter()
                 .rev()
                 .find(|a| a.kind == ActKind::Endorse)
-                .ok_or_else(|| missing(org, "stale, but no endorsement in force found"))?;
-            stale.push(self.entry(0, org, act)?);
+                .ok_or_else(|| missing(&who.id, "stale, but no endorsement in force found"))?;
+            stale.push(self.entry(0, &who, act)?);
         }
         let mut withdrawn = Vec::with_capacity(audit.withdrawn.len());
-        for org in &audit.withdrawn {
+        for who in tagged(&audit.withdrawn, &audit.individuals.withdrawn) {
             let act = st
-                .acts_of(org)
+                .acts_of(&who)
                 .last()
                 .filter(|a| a.kind == ActKind::Withdraw)
-                .ok_or_else(|| missing(org, "withdrawn, but its last act is not a withdrawal"))?;
-            withdrawn.push(self.entry(0, org, act)?);
+                .ok_or_else(|| {
+                    missing(&who.id, "withdrawn, but its last act is not a withdrawal")
+                })?;
+            withdrawn.push(self.entry(0, &who, act)?);
         }
-        Ok((signatories, numbered(stale), numbered(withdrawn)))
+        Ok((
+            signatories,
+            individuals,
+            numbered(stale),
+            numbered(withdrawn),
+        ))
     }
 
-    /// The entry of `org` for its act `a`, with the record read from the head's tree.
-    fn entry(&self, n: usize, org: &str, a: &ActEntry) -> Result<Entry, PublishError> {
+    /// The entry of `who` for its act `a`, with the record read from the head's tree.
+    fn entry(&self, n: usize, who: &Principal, a: &ActEntry) -> Result<Entry, PublishError> {
         let record = self.record(&a.path)?;
-        let principal = self.state.orgs.get(org);
+        let principal = self.state.principal(who);
         Ok(Entry {
             n,
-            org: org.to_string(),
-            name: principal
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| org.to_string()),
+            org: who.id.clone(),
+            kind: audit::kind_of(who),
+            name: self.state.name_of(who),
+            affiliation: principal.and_then(|p| p.affiliation.clone()),
             url: principal.and_then(|p| p.url.clone()),
             country: principal.and_then(|p| p.country.clone()),
             attested_by_name: a.attested_by.as_ref().map(|e| {
@@ -277,11 +336,7 @@ impl Reader<'_> {
 /// True when the key that signed `r` was revoked (after it: a ledger that verifies has no
 /// record signed by a key already revoked).
 fn revoked(state: &State, r: &ActRecord) -> bool {
-    let holder = match r.signer.split_once('/') {
-        Some(("editor", id)) => state.editors.get(id),
-        Some(("org", id)) => state.orgs.get(id),
-        _ => None,
-    };
+    let holder = Principal::parse(&r.signer).and_then(|p| state.principal(&p));
     holder
         .and_then(|p| p.keys.iter().find(|k| k.key.fingerprint == r.key))
         .is_some_and(|k| k.revoked.is_some())
@@ -289,11 +344,7 @@ fn revoked(state: &State, r: &ActRecord) -> bool {
 
 /// The registered key `fingerprint` of principal `who` (`org/<id>` or `editor/<id>`).
 fn key_of(state: &State, who: &str, fingerprint: &str) -> Result<Key, PublishError> {
-    let holder = match who.split_once('/') {
-        Some(("editor", id)) => state.editors.get(id),
-        Some(("org", id)) => state.orgs.get(id),
-        _ => None,
-    };
+    let holder = Principal::parse(who).and_then(|p| state.principal(&p));
     let k = holder
         .and_then(|p| p.keys.iter().find(|k| k.key.fingerprint == fingerprint))
         .ok_or_else(|| PublishError::Record {

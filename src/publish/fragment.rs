@@ -3,7 +3,7 @@
 
 use super::model::count_warning;
 use super::PublishError;
-use crate::audit::claimed_signatories;
+use crate::audit::claims;
 use crate::report::Publication;
 use crate::report::Report;
 use crate::state::State;
@@ -20,6 +20,8 @@ pub struct Row {
     pub url: Option<String>,
     /// Country code, when registered.
     pub country: Option<String>,
+    /// An individual's affiliation, for identification only.
+    pub affiliation: Option<String>,
     /// Recorded by an editor from evidence.
     pub attested: bool,
 }
@@ -39,8 +41,10 @@ pub struct Fragment {
     pub text: String,
     /// Its sha256.
     pub text_sha256: String,
-    /// The numbered list.
+    /// The numbered list of organizations.
     pub signatories: Vec<Row>,
+    /// The numbered list of individuals.
+    pub individuals: Vec<Row>,
     /// The text claims another number of signatories than listed.
     pub count_warning: Option<String>,
     /// Ledger id.
@@ -61,25 +65,45 @@ pub fn fragment(state: &State, report: &Report, p: &Publication) -> Fragment {
             .map_or(0, |s| s.versions.len() as u32),
         text: p.text.clone(),
         text_sha256: p.text_sha256.clone(),
-        signatories: p
-            .signatories
-            .iter()
-            .map(|s| {
-                let org = state.orgs.get(&s.org);
-                Row {
-                    n: s.n,
-                    name: s.name.clone(),
-                    url: org
-                        .and_then(|o| o.url.clone())
-                        .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-                    country: org.and_then(|o| o.country.clone()),
-                    attested: s.provenance == crate::record::Provenance::Attested,
-                }
-            })
-            .collect(),
-        count_warning: count_warning(claimed_signatories(&p.text), p.count),
+        signatories: p.signatories.iter().map(|s| row(state, s)).collect(),
+        individuals: p.individuals.iter().map(|s| row(state, s)).collect(),
+        count_warning: {
+            let claims = claims(&p.text);
+            let people = claims
+                .individuals
+                .filter(|c| *c as usize != p.individual_count)
+                .map(|c| {
+                    format!(
+                        "the text says it speaks for {c} individuals, but {} endorse this version.",
+                        p.individual_count
+                    )
+                });
+            match (count_warning(claims.organizations, p.count), people) {
+                (Some(a), Some(b)) => Some(format!("{a} And {b}")),
+                (a, b) => a.or(b),
+            }
+        },
         ledger_id: report.ledger_id.clone(),
         head: report.head.clone(),
+    }
+}
+
+/// One line of a list: what the registry says of the signatory.
+fn row(state: &State, s: &crate::report::Signatory) -> Row {
+    let who = match s.kind {
+        crate::record::Kind::Org => crate::ids::Principal::org(&s.org),
+        crate::record::Kind::Person => crate::ids::Principal::person(&s.org),
+    };
+    let entry = state.principal(&who);
+    Row {
+        n: s.n,
+        name: s.name.clone(),
+        url: entry
+            .and_then(|o| o.url.clone())
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        country: entry.and_then(|o| o.country.clone()),
+        affiliation: s.affiliation.clone(),
+        attested: s.provenance == crate::record::Provenance::Attested,
     }
 }
 
@@ -189,7 +213,31 @@ pub fn markdown(f: &Fragment) -> String {
         let mark = if s.attested { " \\*" } else { "" };
         out.push_str(&format!("{}. {name}{country}{mark}\n", s.n));
     }
-    if f.signatories.iter().any(|s| s.attested) {
+    if !f.individuals.is_empty() {
+        let n = f.individuals.len();
+        out.push_str(&format!(
+            "\n**And by {n} individual{}** (affiliations for identification only):\n\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        for s in &f.individuals {
+            let affiliation = s
+                .affiliation
+                .as_ref()
+                .map(|a| format!(", {}", md_inline(a)))
+                .unwrap_or_default();
+            let mark = if s.attested { " \\*" } else { "" };
+            out.push_str(&format!(
+                "{}. {}{affiliation}{mark}\n",
+                s.n,
+                md_inline(&s.name)
+            ));
+        }
+    }
+    if f.signatories
+        .iter()
+        .chain(&f.individuals)
+        .any(|s| s.attested)
+    {
         out.push_str("\n\\* endorsement recorded by the coordinator on the organization's behalf, from evidence; the others are signed with the organization's own key.\n");
     }
     if let Some(w) = &f.count_warning {
@@ -215,7 +263,11 @@ pub fn html(f: &Fragment) -> Result<String, PublishError> {
     FragmentHtml {
         f,
         paragraphs: paragraphs(&f.text),
-        any_attested: f.signatories.iter().any(|s| s.attested),
+        any_attested: f
+            .signatories
+            .iter()
+            .chain(&f.individuals)
+            .any(|s| s.attested),
     }
     .render()
     .map_err(|source| PublishError::Render {
@@ -242,6 +294,7 @@ mod tests {
                     name: "<script>alert(1)</script>".into(),
                     url: Some("https://x.example/a(b)".into()),
                     country: Some("FR".into()),
+                    affiliation: None,
                     attested: false,
                 },
                 Row {
@@ -249,9 +302,11 @@ mod tests {
                     name: "Mail [Only]".into(),
                     url: None,
                     country: None,
+                    affiliation: None,
                     attested: true,
                 },
             ],
+            individuals: Vec::new(),
             count_warning: count_warning(Some(3), 2),
             ledger_id: "1".repeat(40),
             head: "2".repeat(40),

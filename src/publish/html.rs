@@ -76,6 +76,50 @@ struct EntryView<'a> {
     registered: String,
 }
 
+/// One text of the current version, for the language switcher.
+struct LangView<'a> {
+    lang: &'a str,
+    text: &'a str,
+    sha256: &'a str,
+    original: bool,
+}
+
+/// The current version's texts in every language (none when it names no language).
+fn languages(current: &Version) -> Vec<LangView<'_>> {
+    let Some(lang) = &current.lang else {
+        return Vec::new();
+    };
+    std::iter::once(LangView {
+        lang,
+        text: &current.text,
+        sha256: &current.text_sha256,
+        original: true,
+    })
+    .chain(current.translations.iter().map(|t| LangView {
+        lang: &t.lang,
+        text: &t.text,
+        sha256: &t.text_sha256,
+        original: false,
+    }))
+    .collect()
+}
+
+/// The current endorsers by country, as the page's table shows them.
+fn countries(d: &StatementData) -> Vec<(String, usize, usize)> {
+    d.counts
+        .by_country
+        .iter()
+        .map(|(c, k)| {
+            let name = if c.is_empty() {
+                "(no country given)".to_string()
+            } else {
+                c.clone()
+            };
+            (name, k.organizations, k.individuals)
+        })
+        .collect()
+}
+
 struct Seg {
     text: String,
     added: bool,
@@ -104,9 +148,16 @@ struct StatementPage<'a> {
     nav: Vec<PageLink>,
     /// Number of the first signatory on this page.
     sig_start: usize,
+    /// Number of the first individual on this page.
+    ind_start: usize,
     count_warning: Option<String>,
     other_warnings: Vec<&'a str>,
     signatories: Vec<EntryView<'a>>,
+    individuals: Vec<EntryView<'a>>,
+    /// `(country, organizations, individuals)` of the current endorsers.
+    countries: Vec<(String, usize, usize)>,
+    /// The current version's texts, the original first: `(lang, text, sha256, original)`.
+    languages: Vec<LangView<'a>>,
     stale: Vec<EntryView<'a>>,
     withdrawn: Vec<EntryView<'a>>,
     versions: Vec<VersionView<'a>>,
@@ -292,23 +343,16 @@ pub fn page_file(n: usize) -> String {
 /// the data to check them. Returns (file name, HTML) pairs.
 /// The data of one page of a statement split over `pages`: the entries in its ranges and the
 /// keys they use.
-fn part_of(
-    d: &StatementData,
-    (rs, rst, rw): (
-        &std::ops::Range<usize>,
-        &std::ops::Range<usize>,
-        &std::ops::Range<usize>,
-    ),
-    page: usize,
-    pages: usize,
-) -> StatementData {
+fn part_of(d: &StatementData, r: &Ranges, page: usize, pages: usize) -> StatementData {
     let mut p = d.clone();
-    p.signatories = d.signatories[rs.clone()].to_vec();
-    p.stale = d.stale[rst.clone()].to_vec();
-    p.withdrawn = d.withdrawn[rw.clone()].to_vec();
+    p.signatories = d.signatories[r.orgs.clone()].to_vec();
+    p.individuals = d.individuals[r.people.clone()].to_vec();
+    p.stale = d.stale[r.stale.clone()].to_vec();
+    p.withdrawn = d.withdrawn[r.withdrawn.clone()].to_vec();
     let used: std::collections::BTreeSet<&str> = p
         .signatories
         .iter()
+        .chain(&p.individuals)
         .chain(&p.stale)
         .chain(&p.withdrawn)
         .map(|e| e.record.key.as_str())
@@ -318,10 +362,19 @@ fn part_of(
         page,
         pages,
         signatories: d.signatories.len(),
+        individuals: d.individuals.len(),
         stale: d.stale.len(),
         withdrawn: d.withdrawn.len(),
     });
     p
+}
+
+/// The part of each list one page holds.
+struct Ranges {
+    orgs: std::ops::Range<usize>,
+    people: std::ops::Range<usize>,
+    stale: std::ops::Range<usize>,
+    withdrawn: std::ops::Range<usize>,
 }
 
 /// The version history, newest first, each with its word diff to the one before.
@@ -367,11 +420,19 @@ pub fn statement_pages(
         why: "no current version".into(),
     })?;
     let per_page = per_page.max(1);
-    let (ns, nst, nw) = (d.signatories.len(), d.stale.len(), d.withdrawn.len());
-    let total = ns + nst + nw;
+    let (ns, np, nst, nw) = (
+        d.signatories.len(),
+        d.individuals.len(),
+        d.stale.len(),
+        d.withdrawn.len(),
+    );
+    let total = ns + np + nst + nw;
     let pages = total.div_ceil(per_page).max(1);
     // The audit's word on the current version's claim says what the count warning says.
-    let count_warning = d.count_warning();
+    let count_warning = match (d.count_warning(), d.individual_count_warning()) {
+        (Some(a), Some(b)) => Some(format!("{a} And {b}")),
+        (a, b) => a.or(b),
+    };
     let covered = format!("version {} (current) claims", d.current_version);
     let other_warnings: Vec<&str> = d
         .warnings
@@ -382,18 +443,24 @@ pub fn statement_pages(
     let mut out = Vec::with_capacity(pages);
     for page in 1..=pages {
         let (from, to) = ((page - 1) * per_page, (page * per_page).min(total));
-        // The part of each list within [from, to) of signatories ++ stale ++ withdrawn.
+        // The part of each list within [from, to) of organizations ++ individuals ++ stale ++
+        // withdrawn.
         let cut = |offset: usize, len: usize| {
             let a = from.clamp(offset, offset + len) - offset;
             let b = to.clamp(offset, offset + len) - offset;
             a..b
         };
-        let (rs, rst, rw) = (cut(0, ns), cut(ns, nst), cut(ns + nst, nw));
+        let r = Ranges {
+            orgs: cut(0, ns),
+            people: cut(ns, np),
+            stale: cut(ns + np, nst),
+            withdrawn: cut(ns + np + nst, nw),
+        };
         let part_data;
         let data = if pages == 1 {
             d
         } else {
-            part_data = part_of(d, (&rs, &rst, &rw), page, pages);
+            part_data = part_of(d, &r, page, pages);
             &part_data
         };
         let first = page == 1;
@@ -410,12 +477,16 @@ pub fn statement_pages(
             page,
             pages,
             nav,
-            sig_start: rs.start + 1,
+            sig_start: r.orgs.start + 1,
+            ind_start: r.people.start + 1,
             count_warning: count_warning.clone(),
             other_warnings: other_warnings.clone(),
-            signatories: entries(d, &d.signatories[rs], "sig", "signatory"),
-            stale: entries(d, &d.stale[rst], "stale", "stale"),
-            withdrawn: entries(d, &d.withdrawn[rw], "wd", "withdrawn"),
+            signatories: entries(d, &d.signatories[r.orgs.clone()], "sig", "signatory"),
+            individuals: entries(d, &d.individuals[r.people.clone()], "ind", "signatory"),
+            stale: entries(d, &d.stale[r.stale.clone()], "stale", "stale"),
+            withdrawn: entries(d, &d.withdrawn[r.withdrawn.clone()], "wd", "withdrawn"),
+            countries: countries(d),
+            languages: languages(current),
             versions,
             clone_url: d.ledger.clone_url.as_deref().unwrap_or("URL"),
             head_time: human_time(&d.ledger.head_time),

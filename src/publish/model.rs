@@ -4,11 +4,14 @@
 //! Everything here is derived from a verified ledger (DESIGN.md, principle 10): the page can be
 //! rebuilt from the ledger at `ledger.head` and must come out the same, `generated_at` aside.
 
-use crate::record::ActRecord;
+use crate::record::{ActRecord, Kind};
+use crate::report::{Counts, SignOnView};
 use serde::{Deserialize, Serialize};
 
 /// Format of `statement.json` and of the data embedded in each page.
-pub const FORMAT: &str = "undersigned-statement/1";
+/// Version 2 adds individuals (their own list, `kind` and `affiliation` on entries),
+/// translations, counts by kind and country, and sign-on.
+pub const FORMAT: &str = "undersigned-statement/2";
 
 /// One statement as published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,13 +34,22 @@ pub struct StatementData {
     /// Number of organizations the current text says it speaks for, when it says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_signatories: Option<u32>,
+    /// Number of individuals the current text says it speaks for, when it says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_individuals: Option<u32>,
     /// What a publisher and a reader must see: a claimed count that differs from the list, an
     /// endorsement in force made with a key revoked later (from [`crate::audit::Audit`]).
     pub warnings: Vec<String>,
     /// Every version, oldest first (index = version - 1), each with its exact text.
     pub versions: Vec<Version>,
-    /// Those who endorse the current version now, numbered in order of signing.
+    /// The organizations that endorse the current version now, numbered in order of signing.
     pub signatories: Vec<Entry>,
+    /// The individuals who endorse the current version now, numbered apart.
+    pub individuals: Vec<Entry>,
+    /// The current endorsers counted by kind and country.
+    pub counts: Counts,
+    /// Whether sign-on is open, its deadline, or the close in force.
+    pub signon: SignOnView,
     /// Those whose endorsement in force is of an earlier version only (their latest one).
     pub stale: Vec<Entry>,
     /// Those whose last act is a withdrawal (that withdrawal).
@@ -58,8 +70,10 @@ pub struct Part {
     pub page: usize,
     /// Number of pages.
     pub pages: usize,
-    /// Signatories in all.
+    /// Organizations listed in all.
     pub signatories: usize,
+    /// Individuals listed in all.
+    pub individuals: usize,
     /// Stale endorsers in all.
     pub stale: usize,
     /// Withdrawn organizations in all.
@@ -95,6 +109,13 @@ pub struct Version {
     pub text: String,
     /// sha256 of the exact text (lowercase hex), as the ledger records it.
     pub text_sha256: String,
+    /// The original's language, when the version names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The translations, each with its exact text: every endorsement of the version signs
+    /// their sha256 as well.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<TranslatedText>,
     /// Revision note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -108,17 +129,35 @@ pub struct Version {
     pub commit: String,
 }
 
-/// One organization on the page: a signatory, a stale endorser or a withdrawn one, with the
-/// record that puts it there.
+/// A translation of a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslatedText {
+    /// Language tag.
+    pub lang: String,
+    /// The exact text.
+    pub text: String,
+    /// Its sha256.
+    pub text_sha256: String,
+}
+
+/// One signatory on the page: an organization or an individual, current, stale or withdrawn,
+/// with the record that puts it there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Position in its list, from 1.
     pub n: usize,
-    /// Organization slug.
+    /// The signatory's slug.
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "Kind::is_org")]
+    pub kind: Kind,
     /// Display name.
     pub name: String,
+    /// An individual's affiliation, for identification only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
     /// Web site, when registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -188,6 +227,19 @@ impl StatementData {
     /// that differs from the list.
     pub fn count_warning(&self) -> Option<String> {
         count_warning(self.claimed_signatories, self.signatories.len())
+    }
+
+    /// The same for individuals ("and 112 individuals").
+    pub fn individual_count_warning(&self) -> Option<String> {
+        let claim = self.claimed_individuals?;
+        let listed = self.individuals.len();
+        (claim as usize != listed).then(|| {
+            format!(
+                "the text says it speaks for {claim} individuals, but {listed} individual{} endorse{} this version.",
+                if listed == 1 { "" } else { "s" },
+                if listed == 1 { "s" } else { "" },
+            )
+        })
     }
 }
 

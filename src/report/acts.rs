@@ -30,6 +30,12 @@ pub enum ActType {
     Endorse,
     /// A withdrawal from a statement.
     Withdraw,
+    /// An individual registered.
+    PersonAdd,
+    /// Sign-on closed to endorsements.
+    StatementClose,
+    /// Sign-on opened again, or a deadline announced.
+    StatementOpen,
 }
 
 impl ActType {
@@ -46,6 +52,9 @@ impl ActType {
             ActType::StatementRevise => "statement-revise",
             ActType::Endorse => "endorse",
             ActType::Withdraw => "withdraw",
+            ActType::PersonAdd => "person-add",
+            ActType::StatementClose => "statement-close",
+            ActType::StatementOpen => "statement-open",
         }
     }
 }
@@ -75,7 +84,7 @@ pub struct LogEntry {
     /// Version concerned.
     #[serde(default)]
     pub version: Option<u32>,
-    /// Organization or editor concerned.
+    /// Organization, individual or editor concerned (a principal).
     #[serde(default)]
     pub subject: Option<String>,
     /// `signed` or `attested` for endorsements and withdrawals.

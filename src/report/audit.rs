@@ -1,16 +1,27 @@
 //! The audit of a statement and its publishable list, as `audit --json` and `show --json`
 //! print them.
 
-use crate::record::Provenance;
+use crate::record::{Kind, Provenance, TextRef};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One endorsement of one version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndorsementView {
-    /// Organization slug.
+    /// The signatory's slug: an organization's, or with `kind` `person` an individual's.
     pub org: String,
+    /// `org` or `person` (absent: `org`, as format-1 outputs had it).
+    #[serde(default, skip_serializing_if = "Kind::is_org")]
+    pub kind: Kind,
     /// Its display name.
     pub name: String,
+    /// An individual's affiliation, for identification only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+    /// The languages of the texts the endorsement covers (every text of its version), when the
+    /// version names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
     /// `signed` (the organization's own key) or `attested` (entered by an editor).
     pub provenance: Provenance,
     /// The attesting editor, for attested endorsements.
@@ -35,11 +46,14 @@ pub struct EndorsementView {
     pub key_revoked_later: bool,
 }
 
-/// One key of an organization that acted on the statement, for the audit's key history.
+/// One key of a signatory that acted on the statement, for the audit's key history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyView {
-    /// Organization slug.
+    /// The signatory's slug.
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "Kind::is_org")]
+    pub kind: Kind,
     /// Position among its keys.
     pub seq: u32,
     /// Fingerprint.
@@ -76,8 +90,14 @@ pub struct VersionView {
     pub version: u32,
     /// Title.
     pub title: String,
-    /// sha256 of the exact text.
+    /// sha256 of the exact text (the original).
     pub text_sha256: String,
+    /// The original's language, when the version names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Its translations, each with the sha256 every endorsement of the version signs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<TextRef>,
     /// Editor who wrote it.
     pub author: String,
     /// Time the editor gave.
@@ -90,6 +110,9 @@ pub struct VersionView {
     /// Number of organizations the text says it speaks for, when it says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_signatories: Option<u32>,
+    /// Number of individuals the text says it speaks for ("and 112 individuals").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_individuals: Option<u32>,
     /// Every endorsement of this version, in ledger order.
     pub endorsements: Vec<EndorsementView>,
 }
@@ -97,8 +120,11 @@ pub struct VersionView {
 /// A withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WithdrawalView {
-    /// Organization slug.
+    /// The signatory's slug.
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "Kind::is_org")]
+    pub kind: Kind,
     /// Display name.
     pub name: String,
     /// `signed` or `attested`.
@@ -137,6 +163,15 @@ pub struct Audit {
     pub stale: Vec<String>,
     /// Organizations whose last act is a withdrawal.
     pub withdrawn: Vec<String>,
+    /// The same three lists for individuals.
+    #[serde(default)]
+    pub individuals: Standings,
+    /// Current endorsers counted by kind and by country.
+    #[serde(default)]
+    pub counts: Counts,
+    /// Whether sign-on is open, and its deadline or the close in force.
+    #[serde(default)]
+    pub signon: SignOnView,
     /// Latest withdrawal of each withdrawn organization.
     pub withdrawals: Vec<WithdrawalView>,
     /// Key history of the organizations that acted on this statement (rotations, revocations),
@@ -146,15 +181,75 @@ pub struct Audit {
     pub warnings: Vec<String>,
 }
 
+/// Where individuals stand on a statement (the audit's `current`, `stale` and `withdrawn`
+/// are the organizations').
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standings {
+    /// Individuals who endorse the current version now.
+    pub current: Vec<String>,
+    /// Individuals whose endorsement in force is of an older version only.
+    pub stale: Vec<String>,
+    /// Individuals whose last act is a withdrawal.
+    pub withdrawn: Vec<String>,
+}
+
+/// Current endorsers of a statement, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Organizations.
+    pub organizations: usize,
+    /// Individuals.
+    pub individuals: usize,
+    /// By ISO 3166 country code (`""`: no country given), organizations and individuals.
+    pub by_country: BTreeMap<String, KindCount>,
+}
+
+/// A count of organizations and individuals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCount {
+    /// Organizations.
+    pub organizations: usize,
+    /// Individuals.
+    pub individuals: usize,
+}
+
+/// Whether a statement's sign-on is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOnView {
+    /// True while endorsements may be committed.
+    pub open: bool,
+    /// The deadline the latest open announced (informative: the close act is what counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// The commit that closed it, while closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
+    /// When it was closed (the record's time), while closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+    /// Why it was closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// One line of a published list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signatory {
-    /// Position in the list, from 1.
+    /// Position in its list (organizations and individuals are numbered apart), from 1.
     pub n: usize,
-    /// Organization slug.
+    /// The signatory's slug (an organization's, or with `kind` `person` an individual's).
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "Kind::is_org")]
+    pub kind: Kind,
     /// Display name.
     pub name: String,
+    /// An individual's affiliation, for identification only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+    /// ISO 3166 country code, when registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// `signed` or `attested`.
     pub provenance: Provenance,
 }
@@ -174,12 +269,30 @@ pub struct Publication {
     pub version: u32,
     /// Title.
     pub title: String,
-    /// sha256 of the text.
+    /// sha256 of the original text.
     pub text_sha256: String,
-    /// The exact text.
+    /// The language of the text shown, when the version names its languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The sha256 of the text shown, when it is a translation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_sha256: Option<String>,
+    /// Every text of the version, the original first: what each endorsement listed signs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<TextRef>,
+    /// The exact text (the original, or the translation in `lang`).
     pub text: String,
-    /// Number of signatories listed.
+    /// Number of organizations listed.
     pub count: usize,
-    /// The numbered list.
+    /// The numbered list of organizations.
     pub signatories: Vec<Signatory>,
+    /// Number of individuals listed.
+    #[serde(default)]
+    pub individual_count: usize,
+    /// The numbered list of individuals, affiliations for identification only.
+    #[serde(default)]
+    pub individuals: Vec<Signatory>,
+    /// The listed endorsers counted by kind and country.
+    #[serde(default)]
+    pub counts: Counts,
 }

@@ -119,6 +119,9 @@ pub struct RequestSummary {
     /// The organization it was made for (absent: any organization may sign it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The individual it was made for, instead of an organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
     /// The editor who signed the request (`editor/<id>`).
     pub editor: String,
     /// Fingerprint of the editor's key.
@@ -160,8 +163,12 @@ pub struct SignedSummary {
     pub statement: String,
     /// Version endorsed.
     pub version: Option<u32>,
-    /// The endorsing organization.
+    /// The endorsing signatory's slug (an organization's, or with `kind` `person` an
+    /// individual's).
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "crate::record::Kind::is_org")]
+    pub kind: crate::record::Kind,
     /// sha256 of the endorsed text.
     pub text_sha256: Option<String>,
     /// Fingerprint of the key that signed.

@@ -36,6 +36,41 @@ pub struct OrgList {
     pub organizations: Vec<OrgSummary>,
 }
 
+/// `person list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonList {
+    /// Names this output and its version: `undersigned-person-list/1`.
+    pub format: String,
+    /// The ledger id.
+    pub ledger_id: String,
+    /// The head read.
+    pub head: String,
+    /// In slug order.
+    pub people: Vec<PersonSummary>,
+}
+
+/// One registered individual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    /// Slug.
+    pub id: String,
+    /// Name as published.
+    pub name: String,
+    /// Affiliation, for identification only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Fingerprint of the key in force, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// How many keys they ever had.
+    pub keys: u32,
+    /// Commit that registered them.
+    pub commit: String,
+}
+
 /// Counts of a statement's standings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts {
@@ -114,6 +149,30 @@ pub struct Status {
     /// Withdrawn.
     pub withdrawn: Vec<String>,
     /// Registered organizations that never endorsed it.
+    pub pending: Vec<String>,
+    /// The same lists for individuals.
+    #[serde(default)]
+    pub individuals: PeopleStatus,
+    /// Current endorsers counted by kind and by country.
+    #[serde(default)]
+    pub by_kind_and_country: super::Counts,
+    /// Whether sign-on is open, its deadline, or the close in force.
+    #[serde(default)]
+    pub signon: super::SignOnView,
+}
+
+/// Where individuals stand on a statement, in `status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleStatus {
+    /// The counts of the lists below (`registered`: individuals registered in all).
+    pub counts: StatusCounts,
+    /// Endorsing the current version.
+    pub current: Vec<String>,
+    /// Endorsing an older version only.
+    pub stale: Vec<StaleOrg>,
+    /// Withdrawn.
+    pub withdrawn: Vec<String>,
+    /// Registered individuals who never endorsed it.
     pub pending: Vec<String>,
 }
 

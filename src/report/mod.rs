@@ -10,6 +10,7 @@
 mod acts;
 mod audit;
 mod coalition;
+mod history;
 mod inventory;
 mod rule;
 mod verdict;
@@ -50,6 +51,10 @@ pub mod formats {
     pub const ERROR: &str = "undersigned-error/1";
     /// [`super::OrgList`]: `org list`.
     pub const ORG_LIST: &str = "undersigned-org-list/1";
+    /// [`super::PersonList`]: `person list`.
+    pub const PERSON_LIST: &str = "undersigned-person-list/1";
+    /// [`super::History`]: `history`.
+    pub const HISTORY: &str = "undersigned-history/1";
     /// [`super::StatementList`]: `statement list`.
     pub const STATEMENT_LIST: &str = "undersigned-statement-list/1";
     /// [`super::Status`]: `status`.
@@ -82,6 +87,8 @@ pub mod formats {
         SIGNED,
         ERROR,
         ORG_LIST,
+        PERSON_LIST,
+        HISTORY,
         STATEMENT_LIST,
         STATUS,
         DIFF,
@@ -93,16 +100,18 @@ pub mod formats {
 
 pub use acts::{ActType, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput};
 pub use audit::{
-    Audit, EndorsementView, KeyView, Publication, RevokedView, Signatory, VersionView,
-    WithdrawalView,
+    Audit, Counts, EndorsementView, KeyView, KindCount, Publication, RevokedView, SignOnView,
+    Signatory, Standings, VersionView, WithdrawalView,
 };
 pub use coalition::{
     CloneReport, ErrorOutput, Installed, NowStale, Republished, RequestSummary, RequestsWritten,
     SignedSummary, SyncReport, VersionArrived,
 };
+pub use history::{History, HistoryChange, HistoryPoint};
 pub use inventory::{
-    DemoOutput, DiffSegment, ManPages, OrgList, OrgSummary, PublishSummary, PublishedStatement,
-    StaleOrg, StatementList, StatementSummary, Status, StatusCounts, TextDiff,
+    DemoOutput, DiffSegment, ManPages, OrgList, OrgSummary, PeopleStatus, PersonList,
+    PersonSummary, PublishSummary, PublishedStatement, StaleOrg, StatementList, StatementSummary,
+    Status, StatusCounts, TextDiff,
 };
 pub use rule::Rule;
 pub use verdict::{summary, Broken, Failure, Report};

@@ -70,6 +70,10 @@ rules! {
     Reference = "reference", "a record refers to a statement, version, organization, editor or key that did not exist in the parent commit";
     /// The record's own signature does not verify over its payload.
     RecordSignature = "record-signature", "the record's own signature (the organization's, or the attesting editor's) does not verify over its payload";
+    /// An endorsement committed while sign-on is closed.
+    Closed = "closed", "an endorsement committed while the statement's sign-on is closed (withdrawals stay possible)";
+    /// A record of a kind the ledger's format does not hold, or a format this build does not read.
+    Format = "format", "ledger.json names a format this build does not read, or a record needs a newer ledger format than the ledger's";
     /// `allowed_signers` differs from what the key records imply.
     Derived = "derived", "allowed_signers differs from what the key records imply";
     /// A push the server refuses before verifying it.

@@ -3,7 +3,7 @@
 //! state only — the changes are returned, not applied, so nothing in a commit can authorize
 //! something else in it.
 
-use super::{endorsement, registry, rights, statement};
+use super::{endorsement, registry, rights, signon, statement};
 use crate::ids::{Principal, Role};
 use crate::layout::{self, Entry};
 use crate::report::{Broken, Rule};
@@ -64,15 +64,17 @@ impl Checked {
 fn order(e: &Entry) -> u8 {
     match e {
         Entry::Ledger => 0,
-        Entry::Editor { .. } | Entry::Org { .. } => 1,
-        Entry::EditorKey { .. } | Entry::OrgKey { .. } => 2,
+        Entry::Editor { .. } | Entry::Org { .. } | Entry::Person { .. } => 1,
+        Entry::EditorKey { .. } | Entry::OrgKey { .. } | Entry::PersonKey { .. } => 2,
         Entry::EditorRevocation { .. }
         | Entry::OrgRevocation { .. }
+        | Entry::PersonRevocation { .. }
         | Entry::EditorRemoved { .. } => 2,
-        Entry::VersionText { .. } => 3,
+        Entry::VersionText { .. } | Entry::TranslationText { .. } => 3,
         Entry::VersionMeta { .. } => 4,
-        Entry::Act { .. } => 5,
-        Entry::AllowedSigners => 6,
+        Entry::SignOn { .. } => 5,
+        Entry::Act { .. } | Entry::PersonAct { .. } => 6,
+        Entry::AllowedSigners => 7,
     }
 }
 
@@ -97,10 +99,13 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
         events: Vec::new(),
     };
     let mut seen = Seen::default();
-    let texts: BTreeMap<(&str, u32), &File> = files
+    let texts: Texts<'_> = files
         .iter()
         .filter_map(|f| match &f.entry {
-            Entry::VersionText { stmt, n } => Some(((stmt.as_str(), *n), f)),
+            Entry::VersionText { stmt, n } => Some(((stmt.as_str(), *n, None), f)),
+            Entry::TranslationText { stmt, n, lang } => {
+                Some(((stmt.as_str(), *n, Some(lang.as_str())), f))
+            }
             _ => None,
         })
         .collect();
@@ -132,13 +137,25 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
             _ => None,
         })
         .collect();
-    for (stmt, n) in texts.keys().filter(|k| !metas.contains(*k)) {
+    // A text comes with its version's record, or it is a text no version names: a
+    // translation slipped in under an existing version above all.
+    for (stmt, n, lang) in texts.keys().filter(|(s, n, _)| !metas.contains(&(*s, *n))) {
+        let (path, what) = match lang {
+            None => (
+                layout::version_text(stmt, *n),
+                format!("text of version {n}"),
+            ),
+            Some(l) => (
+                layout::translation_text(stmt, *n, l),
+                format!("translation {l} of version {n}"),
+            ),
+        };
         out.events.push(Event::Fail(
-            Some(layout::version_text(stmt, *n)),
+            Some(path),
             Broken::new(
                 Rule::Record,
                 format!(
-                    "text of version {n} has no version record {} beside it",
+                    "{what} has no version record {} beside it; a version's texts are written with its record, once",
                     layout::version_meta(stmt, *n)
                 ),
             ),
@@ -164,49 +181,37 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
     out
 }
 
+/// The texts a commit adds, by statement, version and language (`None`: the original).
+pub(crate) type Texts<'a> = BTreeMap<(&'a str, u32, Option<&'a str>), &'a File>;
+
 /// One file's own rule: the change it makes and the record signature to check, or why not
-/// (`None` for files judged with another: a version's text, the derived `allowed_signers`).
+/// (`None` for files judged with another: a version's texts, the derived `allowed_signers`).
 fn check_file(
     state: &State,
     ctx: &Context<'_>,
     f: &File,
-    texts: &BTreeMap<(&str, u32), &File>,
+    texts: &Texts<'_>,
     seen: &mut Seen,
 ) -> Option<Result<(Change, Option<SignedData>), Broken>> {
     let plain = |r: Result<Change, Broken>| Some(r.map(|c| (c, None)));
+    let principal = |who: Principal, seen: &mut Seen| {
+        registry::check_principal(state, f, who, ctx, (&mut seen.principals, &mut seen.names))
+    };
+    let key = |who: Principal, seq: u32, seen: &mut Seen| {
+        registry::check_key(state, f, (who, seq), ctx, &seen.principals, &mut seen.keys)
+    };
+    let act = |who: Principal, stmt: &str, seq: u32| {
+        Some(endorsement::check_act(state, f, (stmt, &who, seq), ctx).map(|(c, s)| (c, Some(s))))
+    };
     match &f.entry {
         Entry::Ledger => plain(registry::check_ledger(f, ctx)),
-        Entry::AllowedSigners | Entry::VersionText { .. } => None,
-        Entry::Editor { id } => plain(registry::check_principal(
-            state,
-            f,
-            Principal::editor(id),
-            ctx,
-            (&mut seen.principals, &mut seen.names),
-        )),
-        Entry::Org { id } => plain(registry::check_principal(
-            state,
-            f,
-            Principal::org(id),
-            ctx,
-            (&mut seen.principals, &mut seen.names),
-        )),
-        Entry::EditorKey { id, seq } => plain(registry::check_key(
-            state,
-            f,
-            (Principal::editor(id), *seq),
-            ctx,
-            &seen.principals,
-            &mut seen.keys,
-        )),
-        Entry::OrgKey { id, seq } => plain(registry::check_key(
-            state,
-            f,
-            (Principal::org(id), *seq),
-            ctx,
-            &seen.principals,
-            &mut seen.keys,
-        )),
+        Entry::AllowedSigners | Entry::VersionText { .. } | Entry::TranslationText { .. } => None,
+        Entry::Editor { id } => plain(principal(Principal::editor(id), seen)),
+        Entry::Org { id } => plain(principal(Principal::org(id), seen)),
+        Entry::Person { id } => plain(principal(Principal::person(id), seen)),
+        Entry::EditorKey { id, seq } => plain(key(Principal::editor(id), *seq, seen)),
+        Entry::OrgKey { id, seq } => plain(key(Principal::org(id), *seq, seen)),
+        Entry::PersonKey { id, seq } => plain(key(Principal::person(id), *seq, seen)),
         Entry::EditorRevocation { id, seq } => plain(registry::check_revocation(
             state,
             f,
@@ -221,14 +226,20 @@ fn check_file(
             *seq,
             ctx,
         )),
+        Entry::PersonRevocation { id, seq } => plain(registry::check_revocation(
+            state,
+            f,
+            Principal::person(id),
+            *seq,
+            ctx,
+        )),
         Entry::EditorRemoved { id } => plain(registry::check_removal(state, f, id, ctx)),
         Entry::VersionMeta { stmt, n } => {
-            let text = texts.get(&(stmt.as_str(), *n)).copied();
-            plain(statement::check_version(state, f, (stmt, *n), text, ctx))
+            plain(statement::check_version(state, f, (stmt, *n), texts, ctx))
         }
-        Entry::Act { stmt, org, seq } => Some(
-            endorsement::check_act(state, f, (stmt, org, *seq), ctx).map(|(c, sig)| (c, Some(sig))),
-        ),
+        Entry::SignOn { stmt, seq } => plain(signon::check_signon(state, f, (stmt, *seq), ctx)),
+        Entry::Act { stmt, org, seq } => act(Principal::org(org), stmt, *seq),
+        Entry::PersonAct { stmt, person, seq } => act(Principal::person(person), stmt, *seq),
     }
 }
 

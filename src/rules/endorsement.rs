@@ -1,11 +1,13 @@
-//! The rules of endorsements and withdrawals: each record at its organization's path, in
-//! sequence and later than the one before (an old record cannot be replayed), for this ledger,
-//! of a version whose exact text it names, signed by the organization's key in force or
-//! attested by the editor who commits it — and the record's own signature over its payload.
+//! The rules of endorsements and withdrawals, the same for organizations and individuals: each
+//! record at its signatory's path, in sequence and later than the one before (an old record
+//! cannot be replayed), for this ledger, of a version whose exact texts it names (every
+//! language of the version), committed while sign-on is open (withdrawals at any time), signed
+//! by the signatory's key in force or attested by the editor who commits it — and the record's
+//! own signature over its payload.
 
 use super::commit::{Context, File};
-use super::decode;
 use super::fields::{self, Field};
+use super::{decode, needs_format};
 use crate::ids::{Principal, Role};
 use crate::keys::{ParsedSig, SigError};
 use crate::record::{self, ActKind, ActRecord, Provenance};
@@ -14,27 +16,31 @@ use crate::signed_data::{act_payload, SignedData, ACT_NAMESPACE};
 use crate::state::{ActEntry, Change, KeyEntry, State, StatementEntry};
 use git2::Oid;
 
-/// Act `seq` of organization `org` on statement `stmt`. Returns the change and the record's own
-/// signature, to be checked over its payload.
+/// Act `seq` of signatory `who` (an organization or an individual) on statement `stmt`.
+/// Returns the change and the record's own signature, to be checked over its payload.
 pub fn check_act(
     state: &State,
     f: &File,
-    (stmt, org, seq): (&str, &str, u32),
+    (stmt, who, seq): (&str, &Principal, u32),
     ctx: &Context<'_>,
 ) -> Result<(Change, SignedData), Broken> {
     let signer = ctx.signer;
-    let (statement, previous) = position(state, stmt, org, seq)?;
+    if who.role == Role::Person {
+        needs_format(state, "an individual's act (people/)")?;
+    }
+    let (statement, previous) = position(state, stmt, who, seq)?;
     let r: ActRecord = decode(f)?;
     let ledger = state.ledger_id.map(|l| l.to_string()).unwrap_or_default();
     if r.ledger != ledger {
         return Err(Broken::new(Rule::Record, format!("record belongs to ledger {}, not this ledger {ledger} (replayed from another ledger)", r.ledger)));
     }
-    if r.statement != stmt || r.org != org {
+    if r.statement != stmt || r.signatory().as_ref() != Some(who) {
         return Err(Broken::new(
             Rule::Record,
             format!(
-                "record is by org/{} on statement {}, but lies at the path of org/{org} on {stmt}",
-                r.org, r.statement
+                "record is by {} on statement {}, but lies at the path of {who} on {stmt}",
+                r.signatory_name(),
+                r.statement
             ),
         ));
     }
@@ -47,8 +53,8 @@ pub fn check_act(
             )));
         }
     }
-    check_kind(&r, statement, stmt, org, previous)?;
-    let (record_signer, key) = record_key(state, &r, org, signer)?;
+    check_kind(&r, statement, stmt, who, previous)?;
+    let (record_signer, key) = record_key(state, &r, who, signer)?;
     if r.key != key.key.fingerprint {
         return Err(Broken::new(
             Rule::Record,
@@ -91,18 +97,18 @@ pub fn check_act(
     };
     let change = Change::Signatory {
         stmt: stmt.to_string(),
-        org: org.to_string(),
+        who: who.clone(),
         entry,
     };
     Ok((change, signature))
 }
 
-/// The statement and the organization's earlier acts on it, when both exist in the parent and
+/// The statement and the signatory's earlier acts on it, when both exist in the parent and
 /// `seq` is the next act's number.
 fn position<'s>(
     state: &'s State,
     stmt: &str,
-    org: &str,
+    who: &Principal,
     seq: u32,
 ) -> Result<(&'s StatementEntry, &'s [ActEntry]), Broken> {
     let statement = state.statements.get(stmt).ok_or_else(|| {
@@ -111,13 +117,17 @@ fn position<'s>(
             format!("statement {stmt} does not exist in the parent commit"),
         )
     })?;
-    if !state.orgs.contains_key(org) {
+    if state.principal(who).is_none() {
         return Err(Broken::new(
             Rule::Reference,
-            format!("organization {org} is not registered in the parent commit"),
+            format!(
+                "{} {} is not registered in the parent commit",
+                who.role.noun(),
+                who.id
+            ),
         ));
     }
-    let previous = statement.acts_of(org);
+    let previous = statement.acts_of(who);
     if Some(seq)
         != u32::try_from(previous.len())
             .ok()
@@ -126,7 +136,7 @@ fn position<'s>(
         return Err(Broken::new(
             Rule::Sequence,
             format!(
-                "act number {seq} of org/{org} on {stmt}, expected {}",
+                "act number {seq} of {who} on {stmt}, expected {}",
                 previous.len().saturating_add(1)
             ),
         ));
@@ -139,7 +149,7 @@ fn check_kind(
     r: &ActRecord,
     statement: &StatementEntry,
     stmt: &str,
-    org: &str,
+    who: &Principal,
     previous: &[ActEntry],
 ) -> Result<(), Broken> {
     match r.act {
@@ -171,9 +181,19 @@ fn check_kind(
                     "an endorsement carries no reason",
                 ));
             }
+            check_texts(r, ver, stmt)?;
+            if let Some(close) = statement.closed() {
+                return Err(Broken::new(
+                    Rule::Closed,
+                    format!(
+                        "sign-on of {stmt} was closed by commit {} (sign-on record {}); no endorsement may be committed until it is opened again",
+                        close.commit, close.seq
+                    ),
+                ));
+            }
         }
         ActKind::Withdraw => {
-            if r.version.is_some() || r.text_sha256.is_some() {
+            if r.version.is_some() || r.text_sha256.is_some() || !r.texts.is_empty() {
                 return Err(Broken::new(
                     Rule::Record,
                     "a withdrawal names no version or text",
@@ -182,7 +202,7 @@ fn check_kind(
             if previous.last().map(|p| p.kind) != Some(ActKind::Endorse) {
                 return Err(Broken::new(
                     Rule::Reference,
-                    format!("org/{org} has no endorsement of {stmt} in force to withdraw"),
+                    format!("{who} has no endorsement of {stmt} in force to withdraw"),
                 ));
             }
             if let Some(reason) = &r.reason {
@@ -193,12 +213,51 @@ fn check_kind(
     Ok(())
 }
 
-/// Who signs the record and with which key in force: the organization itself (`signed`), or
-/// the editor who commits it (`attested`, with the sha256 of its evidence).
+/// An endorsement names every text of its version, each with its language, in the order the
+/// payload lists them: a signatory endorses the statement in all its languages, never one text
+/// while another is published beside it unsigned.
+fn check_texts(r: &ActRecord, ver: &crate::state::VersionEntry, stmt: &str) -> Result<(), Broken> {
+    let expected = ver.texts();
+    if r.texts == expected {
+        return Ok(());
+    }
+    let list = |t: &[crate::record::TextRef]| {
+        if t.is_empty() {
+            "none".to_string()
+        } else {
+            t.iter()
+                .map(|t| format!("{} {}", t.lang, t.text_sha256))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|e| !r.texts.contains(e))
+        .map(|e| e.lang.as_str())
+        .collect();
+    let why = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" (missing or different: {})", missing.join(", "))
+    };
+    Err(Broken::new(
+        Rule::Record,
+        format!(
+            "the endorsement names texts [{}] but version {} of {stmt} has texts [{}]{why}; an endorsement signs every text of its version, in order",
+            list(&r.texts),
+            ver.n,
+            list(&expected)
+        ),
+    ))
+}
+
+/// Who signs the record and with which key in force: the signatory itself (`signed`), or the
+/// editor who commits it (`attested`, with the sha256 of its evidence).
 fn record_key<'s>(
     state: &'s State,
     r: &ActRecord,
-    org: &str,
+    who: &Principal,
     signer: Option<&Principal>,
 ) -> Result<(Principal, &'s KeyEntry), Broken> {
     let record_signer = Principal::parse(&r.signer).ok_or_else(|| {
@@ -209,19 +268,16 @@ fn record_key<'s>(
     })?;
     let key = match r.provenance {
         Provenance::Signed => {
-            if record_signer != Principal::org(org) || r.evidence_sha256.is_some() {
+            if record_signer != *who || r.evidence_sha256.is_some() {
                 return Err(Broken::new(
                     Rule::Record,
-                    format!(
-                        "a signed record is signed by org/{org} itself and carries no evidence"
-                    ),
+                    format!("a signed record is signed by {who} itself and carries no evidence"),
                 ));
             }
             state
-                .orgs
-                .get(org)
+                .principal(who)
                 .and_then(|o| o.current_key())
-                .ok_or_else(|| Broken::new(Rule::Record, format!("org/{org} has no key in the parent commit; its acts must be attested by an editor")))?
+                .ok_or_else(|| Broken::new(Rule::Record, format!("{who} has no key in the parent commit; its acts must be attested by an editor")))?
         }
         Provenance::Attested => {
             let evidence = r

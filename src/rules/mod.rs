@@ -7,7 +7,8 @@
 //! - [`registry`]: editors, organizations and their keys: registration, rotation, revocation,
 //!   removal, who signed a commit, and the genesis.
 //! - [`statement`]: statement versions.
-//! - [`endorsement`]: endorsements and withdrawals.
+//! - [`endorsement`]: endorsements and withdrawals, of organizations and individuals alike.
+//! - [`signon`]: sign-on closed and opened again.
 //! - [`check_records`]: all of the above over the files one commit adds.
 //!
 //! Each rule returns a [`Broken`] naming its [`crate::report::Rule`]; the caller places it in
@@ -17,6 +18,7 @@ pub mod endorsement;
 pub mod fields;
 pub mod registry;
 pub mod rights;
+pub mod signon;
 pub mod statement;
 
 mod commit;
@@ -33,4 +35,21 @@ use serde::Serialize;
 fn decode<T: Serialize + DeserializeOwned>(file: &File) -> Result<T, Broken> {
     let bytes = file.bytes.as_ref().map_err(Clone::clone)?;
     crate::record::decode(bytes).map_err(|why| Broken::new(Rule::Record, why))
+}
+
+/// Records that only a format-2 ledger may hold (individuals, translations, sign-on): a ledger
+/// whose `ledger.json` says format 1 keeps to what format-1 readers know, so that no older
+/// build misreads it.
+fn needs_format(state: &crate::state::State, what: &str) -> Result<(), Broken> {
+    use crate::record::FORMAT_SIGNATORIES;
+    if state.format >= FORMAT_SIGNATORIES {
+        return Ok(());
+    }
+    Err(Broken::new(
+        Rule::Format,
+        format!(
+            "{what} needs ledger format {FORMAT_SIGNATORIES}, but this ledger's ledger.json says format {}; builds that read only that format would not know the record",
+            state.format
+        ),
+    ))
 }

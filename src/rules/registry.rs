@@ -4,13 +4,14 @@
 //! retired it; a ledger never runs out of editors.
 
 use super::commit::{Context, File};
-use super::decode;
 use super::fields::{self, Field};
+use super::{decode, needs_format};
 use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
 use crate::layout::{self, Entry};
 use crate::record::{
-    self, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, RemovalRecord, RevocationRecord,
+    self, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord, RemovalRecord,
+    RevocationRecord,
 };
 use crate::report::{Broken, Rule};
 use crate::state::{Change, KeyEntry, PrincipalEntry, State};
@@ -24,26 +25,33 @@ fn record_err(why: impl Into<String>) -> Broken {
 /// `ledger.json`: the format this build reads, a name, a time.
 pub fn check_ledger(f: &File, ctx: &Context<'_>) -> Result<Change, Broken> {
     let rec: LedgerRecord = decode(f)?;
-    if rec.format != record::FORMAT {
-        return Err(record_err(format!(
-            "ledger format {} is not supported by this build (format {})",
-            rec.format,
-            record::FORMAT
-        )));
+    if !record::FORMATS.contains(&rec.format) {
+        let known: Vec<String> = record::FORMATS.iter().map(u32::to_string).collect();
+        return Err(Broken::new(
+            Rule::Format,
+            format!(
+                "ledger format {} is not supported by this build, which reads formats {}; a newer undersigned made this ledger: upgrade undersigned to read it",
+                rec.format,
+                known.join(" and ")
+            ),
+        ));
     }
     fields::in_record(
         Field::LedgerName,
         fields::check_line(Field::LedgerName, &rec.name),
     )?;
     fields::record_time("created_at", &rec.created_at, ctx.time)?;
-    Ok(Change::Ledger { name: rec.name })
+    Ok(Change::Ledger {
+        name: rec.name,
+        format: rec.format,
+    })
 }
 
 /// The names registered earlier in the commit being judged, by skeleton.
 pub type NewNames = HashMap<String, (Principal, String)>;
 
-/// An editor or organization record: new, at its own path, with a name that looks like no
-/// other registered name, added by the signer.
+/// An editor, organization or individual record: new, at its own path, with a name that looks
+/// like no other registered name, added by the signer.
 pub fn check_principal(
     state: &State,
     f: &File,
@@ -57,6 +65,7 @@ pub fn check_principal(
             format!("{who} is already registered"),
         ));
     }
+    let mut affiliation = None;
     let (name, url, country, added_by, added_at, rid) = match who.role {
         Role::Editor => {
             let r: EditorRecord = decode(f)?;
@@ -72,6 +81,21 @@ pub fn check_principal(
             }
             (r.name, r.url, r.country, Some(r.added_by), r.added_at, r.id)
         }
+        Role::Person => {
+            needs_format(state, "an individual (people/)")?;
+            let r: PersonRecord = decode(f)?;
+            if let Some(c) = &r.country {
+                fields::record(fields::check_country(c))?;
+            }
+            if let Some(a) = &r.affiliation {
+                fields::in_record(
+                    Field::Affiliation,
+                    fields::check_line(Field::Affiliation, a),
+                )?;
+            }
+            affiliation = r.affiliation;
+            (r.name, None, r.country, Some(r.added_by), r.added_at, r.id)
+        }
     };
     if rid != who.id {
         return Err(record_err(format!(
@@ -81,10 +105,17 @@ pub fn check_principal(
     let field = match who.role {
         Role::Editor => Field::EditorName,
         Role::Org => Field::OrgName,
+        Role::Person => Field::PersonName,
     };
     fields::in_record(field, fields::check_line(field, &name))?;
-    let look = fields::skeleton(&name);
-    if let Some((other, other_name)) = state.names.get(&look).or_else(|| new_names.get(&look)) {
+    let look = crate::state::name_key(who.role, &name, affiliation.as_deref());
+    // An individual is also compared with the editors' and organizations' names.
+    let plain = (who.role == Role::Person).then(|| fields::skeleton(&name));
+    let clash = [Some(&look), plain.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|k| state.names.get(k).or_else(|| new_names.get(k)));
+    if let Some((other, other_name)) = clash {
         return Err(record_err(format!(
             "name {name:?} looks like the name of {other} ({other_name:?}); a reader could take one for the other"
         )));
@@ -111,6 +142,7 @@ pub fn check_principal(
             name,
             url,
             country,
+            affiliation,
             keys: Vec::new(),
             commit: Oid::ZERO_SHA1,
             removed: None,
@@ -154,7 +186,7 @@ pub fn check_key(
     // A principal rotates its own key with the key in force; editors register first keys,
     // re-key a principal whose key was revoked, and rotate a lost key on its behalf.
     if let Some(s) = signer {
-        if s.role == Role::Org && (*s != who || !in_force) {
+        if s.role.is_signatory() && (*s != who || !in_force) {
             return Err(Broken::new(
                 Rule::Rights,
                 format!("{s} may rotate only its own key, signed with its key in force"),
@@ -248,7 +280,7 @@ pub fn check_revocation(
         ));
     }
     if let Some(s) = signer {
-        if s.role == Role::Org && *s != who {
+        if s.role.is_signatory() && *s != who {
             return Err(Broken::new(
                 Rule::Rights,
                 format!("{s} may revoke only its own keys"),
@@ -416,9 +448,15 @@ pub fn check_genesis_shape(files: &[File]) -> Vec<(Option<String>, Broken)> {
             | Entry::Org { .. }
             | Entry::OrgKey { .. }
             | Entry::OrgRevocation { .. }
+            | Entry::Person { .. }
+            | Entry::PersonKey { .. }
+            | Entry::PersonRevocation { .. }
             | Entry::VersionText { .. }
+            | Entry::TranslationText { .. }
             | Entry::VersionMeta { .. }
-            | Entry::Act { .. } => false,
+            | Entry::SignOn { .. }
+            | Entry::Act { .. }
+            | Entry::PersonAct { .. } => false,
         };
         if !allowed {
             out.push((

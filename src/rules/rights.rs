@@ -25,31 +25,65 @@ pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<St
             | Entry::Org { .. }
             | Entry::OrgKey { .. }
             | Entry::OrgRevocation { .. }
+            | Entry::Person { .. }
+            | Entry::PersonKey { .. }
+            | Entry::PersonRevocation { .. }
             | Entry::VersionText { .. }
+            | Entry::TranslationText { .. }
             | Entry::VersionMeta { .. }
-            | Entry::Act { .. } => None,
+            | Entry::SignOn { .. }
+            | Entry::Act { .. }
+            | Entry::PersonAct { .. } => None,
         },
-        Role::Org => match entry {
-            Entry::Ledger | Entry::AllowedSigners => None,
-            Entry::Act { org, .. } if *org != signer.id => Some(format!(
-                "{signer} may add only its own endorsements and withdrawals, not those of org/{org}"
-            )),
-            Entry::Act { .. } => None,
-            // An organization rotates and revokes its own keys (checked further against its
-            // key in force by the registry rules).
-            Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. } if *id == signer.id => None,
-            Entry::OrgKey { .. }
-            | Entry::OrgRevocation { .. }
-            | Entry::Editor { .. }
-            | Entry::EditorKey { .. }
-            | Entry::EditorRevocation { .. }
-            | Entry::EditorRemoved { .. }
-            | Entry::Org { .. }
-            | Entry::VersionText { .. }
-            | Entry::VersionMeta { .. } => Some(format!(
-                "{signer} is an organization; only editors may register organizations, editors and keys or write statement texts"
-            )),
-        },
+        // Organizations and individuals have the same rights, each over its own records.
+        Role::Org | Role::Person => signatory_refuses(entry, signer),
+    }
+}
+
+/// A signatory (organization or individual) adds its own acts and rotates or revokes its own
+/// keys (checked further against its key in force by the registry rules); nothing else.
+fn signatory_refuses(entry: &Entry, signer: &Principal) -> Option<String> {
+    let own = |who: Principal| who == *signer;
+    match entry {
+        Entry::Ledger | Entry::AllowedSigners => None,
+        Entry::Act { org: id, .. } | Entry::PersonAct { person: id, .. } => {
+            let whose = match entry {
+                Entry::PersonAct { .. } => Principal::person(id),
+                _ => Principal::org(id),
+            };
+            if own(whose.clone()) {
+                None
+            } else {
+                Some(format!(
+                    "{signer} may add only its own endorsements and withdrawals, not those of {whose}"
+                ))
+            }
+        }
+        Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. } if own(Principal::org(id)) => {
+            None
+        }
+        Entry::PersonKey { id, .. } | Entry::PersonRevocation { id, .. }
+            if own(Principal::person(id)) =>
+        {
+            None
+        }
+        Entry::OrgKey { .. }
+        | Entry::OrgRevocation { .. }
+        | Entry::PersonKey { .. }
+        | Entry::PersonRevocation { .. }
+        | Entry::Editor { .. }
+        | Entry::EditorKey { .. }
+        | Entry::EditorRevocation { .. }
+        | Entry::EditorRemoved { .. }
+        | Entry::Org { .. }
+        | Entry::Person { .. }
+        | Entry::VersionText { .. }
+        | Entry::TranslationText { .. }
+        | Entry::VersionMeta { .. }
+        | Entry::SignOn { .. } => Some(format!(
+            "{signer} is an {}; only editors may register organizations, individuals, editors and keys, write statement texts or close and open sign-on",
+            signer.role.noun()
+        )),
     }
 }
 
@@ -118,6 +152,77 @@ mod tests {
         };
         assert_eq!(refuse_add(&key, &hrw, false), None);
         assert_eq!(refuse_add(&revoke, &hrw, false), None);
+    }
+
+    #[test]
+    fn individuals_add_only_their_own_acts_and_keys() {
+        let ada = Principal::person("ada");
+        let own = Entry::PersonAct {
+            stmt: "icc".into(),
+            person: "ada".into(),
+            seq: 1,
+        };
+        let other = Entry::PersonAct {
+            stmt: "icc".into(),
+            person: "bob".into(),
+            seq: 1,
+        };
+        assert_eq!(refuse_add(&own, &ada, false), None);
+        assert!(refuse_add(&other, &ada, false)
+            .unwrap()
+            .contains("not those of person/bob"));
+        assert!(refuse_add(&act("ada"), &ada, false)
+            .unwrap()
+            .contains("not those of org/ada"));
+        assert!(refuse_add(&own, &Principal::org("ada"), false).is_some());
+        for (e, ok) in [
+            (
+                Entry::PersonKey {
+                    id: "ada".into(),
+                    seq: 2,
+                },
+                true,
+            ),
+            (
+                Entry::PersonRevocation {
+                    id: "ada".into(),
+                    seq: 1,
+                },
+                true,
+            ),
+            (
+                Entry::PersonKey {
+                    id: "bob".into(),
+                    seq: 2,
+                },
+                false,
+            ),
+            (
+                Entry::OrgKey {
+                    id: "ada".into(),
+                    seq: 2,
+                },
+                false,
+            ),
+            (Entry::Person { id: "eve".into() }, false),
+            (
+                Entry::SignOn {
+                    stmt: "icc".into(),
+                    seq: 1,
+                },
+                false,
+            ),
+            (
+                Entry::TranslationText {
+                    stmt: "icc".into(),
+                    n: 1,
+                    lang: "fr".into(),
+                },
+                false,
+            ),
+        ] {
+            assert_eq!(refuse_add(&e, &ada, false).is_none(), ok, "{e:?}");
+        }
     }
 
     #[test]

@@ -8,9 +8,9 @@ use crate::error::{Error, Result};
 use crate::ids::Principal;
 use crate::keys::{PublicKeyInfo, SigningKey};
 use crate::layout::{self, Entry};
-use crate::ledger::{Ledger, NewOrg, Revision};
+use crate::ledger::{Ledger, NewOrg, NewPerson, Revision};
 use crate::record::{
-    ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, Provenance, VersionRecord,
+    ActKind, ActRecord, EditorRecord, KeyRecord, OrgRecord, PersonRecord, Provenance, VersionRecord,
 };
 use crate::report::{Outcome, Republished};
 use crate::view::{principal_dir, View};
@@ -155,15 +155,33 @@ fn apply(
                 Err(dropped) => return Ok(Err(dropped)),
             },
         },
-        Act::Version { record, text } => {
-            match version(ledger, record, text, key, versions, base)? {
+        Act::Version {
+            record,
+            text,
+            translations,
+        } => match version(ledger, record, (text, translations), key, versions, base)? {
+            Ok(outcome) => outcome,
+            Err(dropped) => return Ok(Err(dropped)),
+        },
+        Act::AddOrg { org, key: k } => match add_org(ledger, org, k.as_ref(), key, base)? {
+            Ok(outcome) => outcome,
+            Err(dropped) => return Ok(Err(dropped)),
+        },
+        Act::AddPerson { person, key: k } => {
+            match add_person(ledger, person, k.as_ref(), key, base)? {
                 Ok(outcome) => outcome,
                 Err(dropped) => return Ok(Err(dropped)),
             }
         }
-        Act::AddOrg { org, key: k } => match add_org(ledger, org, k.as_ref(), key, base)? {
-            Ok(outcome) => outcome,
-            Err(dropped) => return Ok(Err(dropped)),
+        // Closing and opening are made again as they are: the ledger says whether the remote
+        // already did the same.
+        Act::SignOn(r) => match r.action {
+            crate::record::SignOnAction::Close => {
+                ledger.close_statement(&r.statement, r.reason.as_deref(), key)?
+            }
+            crate::record::SignOnAction::Open => {
+                ledger.open_statement(&r.statement, r.deadline.as_deref(), key)?
+            }
         },
         Act::AddEditor { editor, key: k } => match add_editor(ledger, editor, k, key, base)? {
             Ok(outcome) => outcome,
@@ -197,34 +215,44 @@ fn apply(
 type Remade = std::result::Result<Outcome, String>;
 
 fn withdraw(ledger: &Ledger, record: &ActRecord, key: &SigningKey, base: Oid) -> Result<Remade> {
+    let who = signatory(record)?;
     let in_force = with_view(ledger.store().repo(), base, |view| {
         Ok(view
-            .acts(&record.statement, &record.org)?
+            .signatory_acts(&record.statement, &who)?
             .last()
             .map(|a| a.act)
             == Some(ActKind::Endorse))
     })?;
     if !in_force {
         return Ok(Err(format!(
-            "org/{} had already withdrawn from {} on the remote",
-            record.org, record.statement
+            "{who} had already withdrawn from {} on the remote",
+            record.statement
         )));
     }
     let evidence = attested_evidence(record);
     let reason = record.reason.as_deref();
     Ok(Ok(ledger.withdraw_hashed(
         &record.statement,
-        &record.org,
+        &who,
         reason,
         evidence,
         key,
     )?))
 }
 
+fn signatory(record: &ActRecord) -> Result<Principal> {
+    record
+        .signatory()
+        .ok_or_else(|| conflict(format!("{} is not a signatory", record.signatory_name())))
+}
+
+/// The texts of a version act: the original and its translations.
+type VersionTexts<'a> = (&'a [u8], &'a [(String, Vec<u8>)]);
+
 fn version(
     ledger: &Ledger,
     rec: &VersionRecord,
-    text: &[u8],
+    (text, translations): VersionTexts<'_>,
     key: &SigningKey,
     versions: &mut HashMap<(String, u32), u32>,
     base: Oid,
@@ -235,10 +263,14 @@ fn version(
         let first = if rec.version == 1 { 1 } else { count };
         Ok((
             count,
-            view.version(stmt, first)?.map(|(r, _)| r.text_sha256),
+            view.version(stmt, first)?
+                .map(|(r, _)| (r.text_sha256, r.lang, r.translations)),
         ))
     })?;
-    if current.as_deref() == Some(rec.text_sha256.as_str()) {
+    let same = current.as_ref().is_some_and(|(sha, lang, tr)| {
+        *sha == rec.text_sha256 && *lang == rec.lang && *tr == rec.translations
+    });
+    if same {
         let n = if rec.version == 1 { 1 } else { count };
         versions.insert((stmt.clone(), rec.version), n);
         return Ok(Err(format!(
@@ -250,14 +282,20 @@ fn version(
             "statement {stmt} was also created on the remote, with another text; create yours under another id"
         )));
     }
+    let revision = Revision {
+        text,
+        note: rec.note.as_deref(),
+        title: Some(&rec.title),
+        lang: rec.lang.as_deref(),
+        translations: translations
+            .iter()
+            .map(|(l, t)| (l.as_str(), t.as_slice()))
+            .collect(),
+        based_on: None,
+    };
     let out = if rec.version == 1 {
-        ledger.new_statement(stmt, &rec.title, text, key)?
+        ledger.new_statement_with(stmt, &revision, key)?
     } else {
-        let revision = Revision {
-            text,
-            note: rec.note.as_deref(),
-            title: Some(&rec.title),
-        };
         ledger.revise_statement(stmt, &revision, key)?
     };
     versions.insert((stmt.clone(), rec.version), count.saturating_add(1));
@@ -289,6 +327,38 @@ fn add_org(
         Some(_) => Err(conflict(format!(
             "org/{} was registered on the remote too, with another name or key",
             org.id
+        ))),
+    }
+}
+
+fn add_person(
+    ledger: &Ledger,
+    person: &PersonRecord,
+    k: Option<&KeyRecord>,
+    key: &SigningKey,
+    base: Oid,
+) -> Result<Remade> {
+    let public = k.map(|k| parse_key(&k.public_key)).transpose()?;
+    match registered(ledger.store().repo(), base, &Principal::person(&person.id))? {
+        None => {
+            let new = NewPerson {
+                id: person.id.clone(),
+                name: person.name.clone(),
+                affiliation: person.affiliation.clone(),
+                country: person.country.clone(),
+                key: public,
+            };
+            Ok(Ok(ledger.add_person(&new, key)?))
+        }
+        Some((name, fp)) if name == person.name && fp == k.map(|k| k.fingerprint.clone()) => {
+            Ok(Err(format!(
+                "person/{} is registered on the remote the same way",
+                person.id
+            )))
+        }
+        Some(_) => Err(conflict(format!(
+            "person/{} was registered on the remote too, with another name or key",
+            person.id
         ))),
     }
 }
@@ -336,6 +406,7 @@ fn endorse(
         .get(&(r.statement.clone(), local_v))
         .copied()
         .unwrap_or(local_v);
+    let who = signatory(r)?;
     let same_text = with_view(repo, base, |view| {
         Ok(view
             .version(&r.statement, v)?
@@ -343,20 +414,20 @@ fn endorse(
     })?;
     if same_text.as_deref() != r.text_sha256.as_deref() {
         return Err(conflict(format!(
-            "org/{} endorsed version {local_v} of {} here, and the remote's version {v} is another text",
-            r.org, r.statement
+            "{who} endorsed version {local_v} of {} here, and the remote's version {v} is another text",
+            r.statement
         )));
     }
     if r.provenance == Provenance::Signed && r.key != key.fingerprint() {
         if v != local_v {
             return Err(conflict(format!(
-                "org/{} signed version {local_v} of {} by mail, which is version {v} on the remote; ask it to sign again",
-                r.org, r.statement
+                "{who} signed version {local_v} of {} by mail, which is version {v} on the remote; ask it to sign again",
+                r.statement
             )));
         }
         return ledger.accept(r, key);
     }
-    ledger.endorse(&r.statement, &r.org, Some(v), key, attested_evidence(r))
+    ledger.endorse(&r.statement, &who, Some(v), key, attested_evidence(r))
 }
 
 fn attested_evidence(r: &ActRecord) -> Option<String> {
@@ -375,6 +446,7 @@ fn registered(
     with_view(repo, base, |view| {
         let name = match who.role {
             crate::ids::Role::Org => view.org(&who.id)?.map(|o| o.name),
+            crate::ids::Role::Person => view.person(&who.id)?.map(|p| p.name),
             crate::ids::Role::Editor => view.editor(&who.id)?.map(|e| e.name),
         };
         let key = view.current_key(&principal_dir(who))?;

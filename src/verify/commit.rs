@@ -224,7 +224,9 @@ impl<'r> Verifier<'r> {
                     let bytes = match entry {
                         // Derived: compared by blob id, never read.
                         Entry::AllowedSigners => Ok(Vec::new()),
-                        Entry::VersionText { .. } => self.blob(blob, rules::fields::MAX_TEXT_BYTES),
+                        Entry::VersionText { .. } | Entry::TranslationText { .. } => {
+                            self.blob(blob, rules::fields::MAX_TEXT_BYTES)
+                        }
                         Entry::Ledger
                         | Entry::Editor { .. }
                         | Entry::EditorKey { .. }
@@ -233,8 +235,13 @@ impl<'r> Verifier<'r> {
                         | Entry::Org { .. }
                         | Entry::OrgKey { .. }
                         | Entry::OrgRevocation { .. }
+                        | Entry::Person { .. }
+                        | Entry::PersonKey { .. }
+                        | Entry::PersonRevocation { .. }
                         | Entry::VersionMeta { .. }
-                        | Entry::Act { .. } => self.blob(blob, record::MAX_RECORD_BYTES),
+                        | Entry::SignOn { .. }
+                        | Entry::Act { .. }
+                        | Entry::PersonAct { .. } => self.blob(blob, record::MAX_RECORD_BYTES),
                     };
                     files.push(File {
                         path,

@@ -886,7 +886,7 @@ fn accept_refuses_altered_signatures_and_fields() {
     accept_refused(
         &w,
         &bad,
-        &["accept takes an endorsement signed by the organization itself"],
+        &["accept takes an endorsement signed by the organization or individual itself"],
     );
     let bad = edited(
         &w,
@@ -901,7 +901,7 @@ fn accept_refuses_altered_signatures_and_fields() {
     accept_refused(
         &w,
         &bad,
-        &["accept takes an endorsement signed by the organization itself"],
+        &["accept takes an endorsement signed by the organization or individual itself"],
     );
 
     // The untouched record still goes in, and verifies.
@@ -951,7 +951,7 @@ fn accept_refuses_attested_records_replays_after_withdrawal_and_non_editors() {
         &w,
         &copy,
         &[
-            "accept takes an endorsement signed by the organization itself",
+            "accept takes an endorsement signed by the organization or individual itself",
             "attested",
         ],
     );

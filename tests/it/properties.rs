@@ -345,7 +345,7 @@ fn step(ledger: &Ledger, keys: &Keys, m: &mut Model, op: &Op) {
             let revision = Revision {
                 text: &text,
                 note: Some("a revision"),
-                title: None,
+                ..Revision::default()
             };
             let r = ledger.revise_statement(STATEMENTS[*s], &revision, editor);
             if matches!(expect, Expect::Written) {
@@ -568,7 +568,7 @@ fn small_ledger(dir: &Path, keys: &Keys) -> Ledger {
     let revision = Revision {
         text: b"Second text.\n",
         note: Some("typo"),
-        title: None,
+        ..Revision::default()
     };
     ledger.revise_statement("s", &revision, ed).expect("revise");
     ledger
@@ -745,7 +745,9 @@ fn next_act(ledger: &Ledger, keys: &Keys, attested: bool) -> (String, ActRecord)
         statement: "s".into(),
         version: attested.then_some(2),
         text_sha256: attested.then_some(text_sha),
-        org: org.into(),
+        texts: Vec::new(),
+        org: Some(org.into()),
+        person: None,
         signed_at: timefmt::format_ms(SystemClock.now_ms().max(after)).expect("in range"),
         reason: (!attested).then(|| "We no longer agree".to_string()),
         provenance: if attested {
@@ -1153,6 +1155,25 @@ fn signer() -> impl Strategy<Value = String> {
     })
 }
 
+/// An organization's slug, an individual's, or (for the payload alone) both or neither.
+fn signatory() -> impl Strategy<Value = (Option<String>, Option<String>)> {
+    prop_oneof![
+        4 => slug().prop_map(|o| (Some(o), None)),
+        4 => slug().prop_map(|p| (None, Some(p))),
+        1 => (slug(), slug()).prop_map(|(o, p)| (Some(o), Some(p))),
+        1 => Just((None, None)),
+    ]
+}
+
+/// The texts of a multilingual endorsement: none (format 1) or a few languages.
+fn texts() -> impl Strategy<Value = Vec<undersigned::record::TextRef>> {
+    proptest::collection::vec(
+        ("[a-z]{2,3}(-[a-z0-9]{1,8})?", hex(64))
+            .prop_map(|(lang, text_sha256)| undersigned::record::TextRef { lang, text_sha256 }),
+        0..4,
+    )
+}
+
 fn kind() -> impl Strategy<Value = ActKind> {
     prop_oneof![Just(ActKind::Endorse), Just(ActKind::Withdraw)]
 }
@@ -1168,7 +1189,8 @@ prop_compose! {
         statement in slug(),
         version in proptest::option::of(1u32..10_000),
         text_sha256 in proptest::option::of(hex(64)),
-        org in slug(),
+        texts in texts(),
+        (org, person) in signatory(),
         signed_at in time(),
         reason in proptest::option::of(one_line()),
         provenance in provenance(),
@@ -1178,7 +1200,7 @@ prop_compose! {
         signature in "[A-Za-z0-9+/=\n-]{10,40}",
     ) -> ActRecord {
         ActRecord {
-            act, ledger, statement, version, text_sha256, org, signed_at, reason,
+            act, ledger, statement, version, text_sha256, texts, org, person, signed_at, reason,
             provenance, evidence_sha256, signer, key, signature,
         }
     }
@@ -1197,7 +1219,9 @@ enum Field {
     Statement(String),
     Version(Option<u32>),
     Text(Option<String>),
-    Org(String),
+    Texts(Vec<undersigned::record::TextRef>),
+    Org(Option<String>),
+    Person(Option<String>),
     SignedAt(String),
     Reason(Option<String>),
     Provenance(Provenance),
@@ -1214,7 +1238,9 @@ fn field() -> impl Strategy<Value = Field> {
         slug().prop_map(Field::Statement),
         proptest::option::of(1u32..10_000).prop_map(Field::Version),
         proptest::option::of(hex(64)).prop_map(Field::Text),
-        slug().prop_map(Field::Org),
+        texts().prop_map(Field::Texts),
+        proptest::option::of(slug()).prop_map(Field::Org),
+        proptest::option::of(slug()).prop_map(Field::Person),
         time().prop_map(Field::SignedAt),
         proptest::option::of(one_line()).prop_map(Field::Reason),
         provenance().prop_map(Field::Provenance),
@@ -1234,7 +1260,9 @@ fn apply(r: &ActRecord, edit: &Edit) -> ActRecord {
             Field::Statement(v) => r.statement = v,
             Field::Version(v) => r.version = v,
             Field::Text(v) => r.text_sha256 = v,
+            Field::Texts(v) => r.texts = v,
             Field::Org(v) => r.org = v,
+            Field::Person(v) => r.person = v,
             Field::SignedAt(v) => r.signed_at = v,
             Field::Reason(v) => r.reason = v,
             Field::Provenance(v) => r.provenance = v,
@@ -1257,7 +1285,8 @@ fn covered(
     &str,
     Option<u32>,
     Option<&str>,
-    &str,
+    &[undersigned::record::TextRef],
+    (Option<&str>, Option<&str>),
     &str,
     Option<&str>,
     Provenance,
@@ -1270,7 +1299,8 @@ fn covered(
         &r.statement,
         r.version,
         r.text_sha256.as_deref(),
-        &r.org,
+        &r.texts,
+        (r.org.as_deref(), r.person.as_deref()),
         &r.signed_at,
         r.reason.as_deref(),
         r.provenance,

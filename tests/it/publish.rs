@@ -356,7 +356,7 @@ fn publish_writes_every_entry_the_count_warning_history_and_machine_data() {
     for (i, e) in d.signatories.iter().enumerate() {
         assert_eq!(e.n, i + 1);
         assert_eq!(e.record.version, Some(2));
-        assert_eq!(e.record.org, e.org);
+        assert_eq!(e.record.org.as_deref(), Some(e.org.as_str()));
         assert!(d.key(&e.record.key).is_some(), "key of {}", e.org);
     }
     assert!(d.stale.iter().all(|e| e.record.version == Some(1)));
@@ -972,7 +972,7 @@ fn javascript_payload_and_sshsig_data_equal_the_rust_ones() {
             js["signed"].as_str(),
             Some(undersigned::record::hex(&signed).as_str()),
             "SSHSIG signed data of {}",
-            r.org
+            r.signatory_name()
         );
         assert_eq!(js["namespace"], "undersigned");
         assert_eq!(js["hash"], "sha512");

@@ -168,7 +168,9 @@ fn mailed(w: &World, ledger_id: &str, signed_at: &str, reason: Option<&str>) -> 
                 .expect("sha")
                 .into(),
         ),
-        org: "hrw".into(),
+        texts: Vec::new(),
+        org: Some("hrw".into()),
+        person: None,
         signed_at: signed_at.into(),
         reason: reason.map(str::to_string),
         provenance: Provenance::Signed,

@@ -135,7 +135,9 @@ fn build_mailed(w: &World, m: &Mailed, ledger_id: &str, now: &str) -> ActRecord 
         statement: "icc".into(),
         version: Some(current),
         text_sha256: Some(sha(current)),
-        org: "hrw".into(),
+        texts: Vec::new(),
+        org: Some("hrw".into()),
+        person: None,
         signed_at: now.to_string(),
         reason: None,
         provenance: Provenance::Signed,
@@ -166,7 +168,7 @@ fn build_mailed(w: &World, m: &Mailed, ledger_id: &str, now: &str) -> ActRecord 
                 ][*t as usize]
                     .clone()
             }
-            Mutation::Org => r.org = "ghost".into(),
+            Mutation::Org => r.org = Some("ghost".into()),
             Mutation::Time(t) => r.signed_at = time_value(*t, now),
             Mutation::Reason(t) => r.reason = Some(text_value(*t)),
             Mutation::Attested => r.provenance = Provenance::Attested,
@@ -367,7 +369,7 @@ fn build_with(dir: &Path, keys: &Path, clock: Arc<FixedClock>) -> String {
     let revision = Revision {
         text: b"Version two.\n",
         note: Some("typo"),
-        title: None,
+        ..Revision::default()
     };
     ledger
         .revise_statement("icc", &revision, &editor)

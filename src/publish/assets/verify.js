@@ -24,7 +24,9 @@ const Undersigned = (() => {
     line('statement', r.statement);
     if (r.version !== undefined && r.version !== null) line('version', String(r.version));
     if (r.text_sha256 !== undefined && r.text_sha256 !== null) line('text-sha256', r.text_sha256);
-    line('org', r.org);
+    for (const t of r.texts || []) line('text', t.lang + ' ' + t.text_sha256);
+    if (r.org !== undefined && r.org !== null) line('org', r.org);
+    if (r.person !== undefined && r.person !== null) line('person', r.person);
     line('signed-at', r.signed_at);
     if (r.reason !== undefined && r.reason !== null) line('reason', r.reason);
     line('provenance', r.provenance);
@@ -144,7 +146,10 @@ const Undersigned = (() => {
     const fail = (why) => ({ ok: false, why });
     if (r.ledger !== data.ledger.id) return fail('the record is for another ledger');
     if (r.statement !== data.statement) return fail('the record is for another statement');
-    if (r.org !== entry.org) return fail('the record is for another organization');
+    const kindOf = entry.kind || 'org';
+    const id = kindOf === 'person' ? r.person : r.org;
+    const other = kindOf === 'person' ? r.org : r.person;
+    if (id !== entry.org || (other !== undefined && other !== null)) return fail('the record is for another signatory');
     if (kind === 'withdrawn') {
       if (r.act !== 'withdraw') return fail('the record is not a withdrawal');
     } else {
@@ -155,9 +160,15 @@ const Undersigned = (() => {
       if (kind === 'stale' && !(r.version < data.current_version)) return fail('the record does not endorse an earlier version');
       if (r.text_sha256 !== v.text_sha256) return fail('the record endorses another text (its text-sha256 differs from version ' + r.version + ')');
       if (!ctx.textOk[r.version - 1]) return fail('the text of version ' + r.version + ' on this page does not match its sha256');
+      // Every text of the version, each language with its hash, in the payload's order.
+      const expected = v.lang ? [{ lang: v.lang, text_sha256: v.text_sha256 }].concat((v.translations || []).map((t) => ({ lang: t.lang, text_sha256: t.text_sha256 }))) : [];
+      const texts = r.texts || [];
+      if (texts.length !== expected.length || texts.some((t, i) => t.lang !== expected[i].lang || t.text_sha256 !== expected[i].text_sha256)) {
+        return fail('the record does not sign every text of version ' + r.version + ' (' + expected.map((t) => t.lang).join(', ') + ')');
+      }
     }
     if (r.provenance === 'signed') {
-      if (r.signer !== 'org/' + r.org) return fail('signed, but not by the organization');
+      if (r.signer !== kindOf + '/' + id) return fail('signed, but not by the signatory itself');
     } else if (r.provenance === 'attested') {
       if (!/^editor\//.test(r.signer) || !r.evidence_sha256) return fail('attested, but not by an editor with evidence');
     } else {
@@ -253,11 +264,21 @@ const Undersigned = (() => {
     say('Checking signatures in your browser…', 'busy');
     // Each version's text, hashed again: the text shown is the text the hashes name.
     const textOk = [];
-    for (const v of data.versions) textOk.push((await sha256Hex(v.text)) === v.text_sha256);
+    // A version's translations count as its text: every endorsement signs them all.
+    for (const v of data.versions) {
+      let ok = (await sha256Hex(v.text)) === v.text_sha256;
+      for (const t of v.translations || []) ok = ok && (await sha256Hex(t.text)) === t.text_sha256;
+      textOk.push(ok);
+    }
     const current = data.versions[data.current_version - 1];
     const shown = document.getElementById('text');
     // The text is shown on the first page of a long list only; elsewhere its hash is checked.
-    const shownOk = !shown || (!!current && shown.textContent === current.text.replace(/\r\n?/g, '\n'));
+    let shownOk = !shown || (!!current && shown.textContent === current.text.replace(/\r\n?/g, '\n'));
+    // Each translation shown beside the original is the one its hash names.
+    for (const t of (current && current.translations) || []) {
+      const el = document.getElementById('text-' + t.lang);
+      if (el && el.textContent !== t.text.replace(/\r\n?/g, '\n')) shownOk = false;
+    }
     const textMark = document.getElementById('text-check');
     const currentOk = !!current && textOk[data.current_version - 1] && shownOk;
     if (textMark) {
@@ -274,6 +295,7 @@ const Undersigned = (() => {
     const ctx = { textOk, keys: new Map(data.keys.map((k) => [k.fingerprint, k])), cryptoKeys: new Map() };
     const jobs = [];
     for (const e of data.signatories) jobs.push(['signatory', 'sig-' + e.n, e]);
+    for (const e of data.individuals || []) jobs.push(['signatory', 'ind-' + e.n, e]);
     for (const e of data.stale) jobs.push(['stale', 'stale-' + e.n, e]);
     for (const e of data.withdrawn) jobs.push(['withdrawn', 'wd-' + e.n, e]);
     const failed = [];
