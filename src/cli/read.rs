@@ -60,10 +60,9 @@ pub struct LogArgs {
 pub struct PayloadArgs {
     /// Statement slug.
     stmt: String,
-    /// Organization.
-    #[arg(long)]
-    org: String,
-    /// Which of the organization's acts on the statement (default: the latest).
+    #[command(flatten)]
+    who: super::acts::Signatory,
+    /// Which of the signatory's acts on the statement (default: the latest).
     #[arg(long)]
     seq: Option<u32>,
     /// Print the record's armored signature instead of the payload.
@@ -252,14 +251,15 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
         tree: &tree,
         commit: head,
     };
-    let acts = view.acts(&a.stmt, &a.org)?;
+    let who = a.who.principal()?;
+    let acts = view.signatory_acts(&a.stmt, &who)?;
     let seq = a.seq.unwrap_or(acts.len() as u32);
     let record = seq
         .checked_sub(1)
         .and_then(|i| acts.get(i as usize))
         .ok_or_else(|| undersigned::Error::Unknown {
             kind: "record",
-            id: format!("{} of org/{} on {}", seq, a.org, a.stmt),
+            id: format!("{} of {who} on {}", seq, a.stmt),
             known: (1..=acts.len()).map(|n| n.to_string()).collect(),
         })?;
     let payload = undersigned::signed_data::act_payload(record);
@@ -277,7 +277,7 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
     if ctx.json {
         let out = PayloadOutput {
             format: undersigned::report::formats::PAYLOAD.into(),
-            path: undersigned::layout::act_path(&a.stmt, &a.org, seq),
+            path: undersigned::layout::signatory_act_path(&a.stmt, &who, seq),
             principal: record.signer.clone(),
             namespace: undersigned::signed_data::ACT_NAMESPACE.to_string(),
             payload: String::from_utf8_lossy(&payload).into_owned(),
@@ -294,7 +294,7 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "--command: {} holds a signed_at or a text no valid record holds (run `undersigned verify`)",
-                        undersigned::layout::act_path(&a.stmt, &a.org, seq)
+                        undersigned::layout::signatory_act_path(&a.stmt, &who, seq)
                     )
                 })?
                 .into_bytes()

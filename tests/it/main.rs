@@ -18,6 +18,7 @@ mod mail;
 mod properties;
 mod publish;
 mod readme;
+mod signatories;
 mod stock_audit;
 mod times;
 mod vectors;

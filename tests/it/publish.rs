@@ -339,7 +339,7 @@ fn publish_writes_every_entry_the_count_warning_history_and_machine_data() {
     let w = World::new();
     let site = demo_site(&w);
     let d = data_of(&site, DEMO);
-    assert_eq!(d.format, "undersigned-statement/1");
+    assert_eq!(d.format, "undersigned-statement/2");
     assert_eq!(d.current_version, 2);
     assert_eq!(d.versions.len(), 2);
     assert_eq!(d.signatories.len(), 22);

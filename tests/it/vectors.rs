@@ -103,6 +103,35 @@ fn endorsement(provenance: Provenance) -> ActRecord {
     }
 }
 
+/// An individual's endorsement of a version published in three languages: the payload lists
+/// each language with its text's sha256, the original first (format 2).
+fn multilingual() -> ActRecord {
+    let texts = [
+        ("en", TEXT_V2),
+        (
+            "es",
+            "En nombre de 2 organizaciones, instamos a los Estados partes.\n",
+        ),
+        (
+            "fr",
+            "Au nom de 2 organisations, nous appelons les États parties.\n",
+        ),
+    ];
+    ActRecord {
+        texts: texts
+            .iter()
+            .map(|(lang, t)| record::TextRef {
+                lang: (*lang).into(),
+                text_sha256: record::sha256_hex(t.as_bytes()),
+            })
+            .collect(),
+        org: None,
+        person: Some("ada".into()),
+        signer: "person/ada".into(),
+        ..endorsement(Provenance::Signed)
+    }
+}
+
 fn withdrawal(provenance: Provenance, reason: Option<&str>) -> ActRecord {
     ActRecord {
         act: ActKind::Withdraw,
@@ -158,6 +187,21 @@ fn flip(armor: &str) -> String {
 fn build(dir: &Path) -> Vec<(String, Vector)> {
     let org = key(dir, "org-hrw");
     let editor = key(dir, "editor-coordinator");
+    let person = key(dir, "person-ada");
+    let many = act_vector(
+        "an individual's endorsement of a version in three languages: each text's sha256 signed, the original first",
+        multilingual(),
+        &person,
+        "valid",
+    );
+    let mut dropped = many.clone();
+    let mut r = dropped.record.clone().expect("record");
+    r.texts.retain(|t| t.lang != "es");
+    dropped.payload = String::from_utf8(act_payload(&r)).expect("utf-8");
+    dropped.record = Some(r);
+    dropped.description =
+        "a multilingual endorsement with one language's hash taken out after it was signed".into();
+    dropped.expect = "invalid".into();
     let signed = act_vector(
         "an endorsement signed by the organization itself",
         endorsement(Provenance::Signed),
@@ -193,6 +237,8 @@ fn build(dir: &Path) -> Vec<(String, Vector)> {
     };
     vec![
         ("endorse_signed".into(), signed),
+        ("endorse_multilingual_person".into(), many),
+        ("fail_multilingual_text_dropped".into(), dropped),
         (
             "endorse_attested".into(),
             act_vector(
