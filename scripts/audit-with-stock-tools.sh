@@ -14,11 +14,14 @@
 #            is one line (no merges) and each commit only adds files (allowed_signers, which is
 #            derived, may change);
 #   records  every endorsement or withdrawal added under statements/<id>/acts/<ff>/<org>/<n>.json
-#            lies at the path its content names, is for this ledger, and carries a signature that
-#            `ssh-keygen -Y verify -n undersigned -Overify-time=<signed_at>` accepts over the
-#            payload rebuilt here with jq (src/signed_data.rs is its definition); an
-#            endorsement's text_sha256 is the sha256 of the version it names;
-#   texts    every version's text has the sha256 its statements/<id>/versions/<n>.json states;
+#            (an organization's) or statements/<id>/people/<ff>/<person>/<n>.json (an
+#            individual's) lies at the path its content names, is for this ledger, and carries
+#            a signature that `ssh-keygen -Y verify -n undersigned -Overify-time=<signed_at>`
+#            accepts over the payload rebuilt here with jq (src/signed_data.rs is its
+#            definition); an endorsement's text_sha256 is the sha256 of the version it names,
+#            and for a version in several languages its texts list every language's sha256;
+#   texts    every version's text, and each of its translations (<n>.<lang>.txt), has the
+#            sha256 its statements/<id>/versions/<n>.json states;
 #   objects  git fsck --strict is clean (a copy's objects are what their ids say).
 #
 # It prints each failure (naming the commit and the path), then one line:
@@ -116,6 +119,14 @@ def version:
   .version | if type == "number" and . == floor and . >= 1 and . <= 4294967295 then tostring
              else error("version is not a whole number from 1 to 4294967295") end;
 def line($k; $v): $k + ": " + $v + "\n";
+def text_ref: if type == "object" and (.lang | type) == "string" and (.text_sha256 | type) == "string"
+  and ((.lang + .text_sha256) | test("^[a-z0-9-]+[0-9a-f]{64}$"))
+  then line("text"; .lang + " " + .text_sha256) else error("texts holds a malformed entry") end;
+def texts: if has("texts") then (if (.texts | type) == "array" then (.texts | map(text_ref) | add // "")
+  else error("texts is not a list") end) else "" end;
+def who: if has("org") and (has("person") | not) then "org\u0000" + str("org")
+  elif has("person") and (has("org") | not) then "person\u0000" + str("person")
+  else error("the record names neither org nor person, or both") end;
 def payload:
   "undersigned act v1\n"
   + line("act"; str("act"))
@@ -123,7 +134,9 @@ def payload:
   + line("statement"; str("statement"))
   + (if has("version") then line("version"; version) else "" end)
   + (if has("text_sha256") then line("text-sha256"; str("text_sha256")) else "" end)
-  + line("org"; str("org"))
+  + texts
+  + (if has("org") then line("org"; str("org")) else "" end)
+  + (if has("person") then line("person"; str("person")) else "" end)
   + line("signed-at"; str("signed_at"))
   + (if has("reason") then line("reason"; str("reason")) else "" end)
   + line("provenance"; str("provenance"))
@@ -133,20 +146,30 @@ def payload:
 # The fields the checks below need and, last, the payload; each followed by a NUL (no field
 # may hold one). One jq per record: its start is most of a record's cost.
 JQ_FIELDS='one
-| [ str("act"), str("ledger"), str("statement"), str("org"), str("signer"), str("signed_at"),
-    str("provenance"),
+| [ str("act"), str("ledger"), str("statement"), who, str("signer"), str("signed_at"),
+    str("provenance"), texts,
     (if has("version") then version else "" end),
     (if has("text_sha256") then str("text_sha256") else "" end),
     (if has("evidence_sha256") then str("evidence_sha256") else "" end),
     str("signature"), payload ]
 | map(. + "\u0000") | add'
-JQ_VERSION='one | [str("statement"), version, str("text_sha256")] | map(. + "\u0000") | add'
+# A version's statement, number, sha256 of its original, the languages of its translations
+# (space-separated), and the text lines its endorsements must carry (empty when it names no
+# language).
+JQ_VERSION='one
+| [ str("statement"), version, str("text_sha256"),
+    ((.translations // []) | map(.lang) | join(" ")),
+    (if has("lang") then line("text"; str("lang") + " " + str("text_sha256"))
+       + ((.translations // []) | map(text_ref) | add // "") else "" end),
+    ((.translations // []) | map(.lang + " " + .text_sha256) | join("\n")) ]
+| map(. + "\u0000") | add'
 
 slug='[a-z0-9-]{1,64}'
-re_act="^statements/($slug)/acts/([0-9a-f]{2})/($slug)/([0-9]{4,})\\.json\$"
-re_version="^statements/($slug)/versions/([0-9]{4,})\\.(txt|json)\$"
+re_act="^statements/($slug)/(acts|people)/([0-9a-f]{2})/($slug)/([0-9]{4,})\\.json\$"
+re_version="^statements/($slug)/versions/([0-9]{4,})(\\.[a-z0-9-]+)?\\.(txt|json)\$"
 
 declare -A text_sha=() # "<statement>/<NNNN>" -> sha256 of that version's text, once checked
+declare -A text_lines=() # "<statement>/<NNNN>" -> the text lines its endorsements carry
 declare -A fanout=()   # org id -> first byte of sha256(org id) in hex
 genesis=""
 inforce_blob="none"    # the allowed_signers blob $tmp/inforce was made from
@@ -197,7 +220,7 @@ org_fanout() { # ORG -> $ff
 }
 
 check_record() { # COMMIT PATH BLOB; path groups in the arguments after
-    local c=$1 path=$2 blob=$3 dir_stmt=$4 dir_ff=$5 dir_org=$6
+    local c=$1 path=$2 blob=$3 dir_stmt=$4 dir_kind=$5 dir_ff=$6 dir_org=$7
     records=$((records + 1))
     if ! g cat-file blob "$blob" > "$tmp/record.json" 2> "$tmp/err"; then
         fail "$c" "$path" "cannot read the record: $(first_line "$tmp/err")"
@@ -207,11 +230,12 @@ check_record() { # COMMIT PATH BLOB; path groups in the arguments after
         fail "$c" "$path" "not a record: $(first_line "$tmp/err")"
         return
     fi
-    local act ledger statement org signer signed_at provenance version text evidence signature payload
+    local act ledger statement kind org signer signed_at provenance lines version text evidence signature payload
     {
         IFS= read -r -d '' act && IFS= read -r -d '' ledger && IFS= read -r -d '' statement \
-            && IFS= read -r -d '' org && IFS= read -r -d '' signer && IFS= read -r -d '' signed_at \
-            && IFS= read -r -d '' provenance && IFS= read -r -d '' version \
+            && IFS= read -r -d '' kind && IFS= read -r -d '' org && IFS= read -r -d '' signer \
+            && IFS= read -r -d '' signed_at && IFS= read -r -d '' provenance \
+            && IFS= read -r -d '' lines && IFS= read -r -d '' version \
             && IFS= read -r -d '' text && IFS= read -r -d '' evidence \
             && IFS= read -r -d '' signature && IFS= read -r -d '' payload
     } < "$tmp/fields" || {
@@ -222,10 +246,12 @@ check_record() { # COMMIT PATH BLOB; path groups in the arguments after
     # The record must say what its place says, and be for this ledger: its signature binds
     # ledger, statement and organization, so a record copied elsewhere fails here.
     [ "$statement" = "$dir_stmt" ] || fail "$c" "$path" "the record is for statement $statement, not $dir_stmt"
-    [ "$org" = "$dir_org" ] || fail "$c" "$path" "the record is by org $org, not $dir_org"
+    local want=org
+    [ "$dir_kind" = acts ] || want=person
+    [ "$kind/$org" = "$want/$dir_org" ] || fail "$c" "$path" "the record is by $kind/$org, not $want/$dir_org"
     local ff
     org_fanout "$dir_org"
-    [ "$dir_ff" = "$ff" ] || fail "$c" "$path" "org $dir_org belongs under acts/$ff/, not acts/$dir_ff/"
+    [ "$dir_ff" = "$ff" ] || fail "$c" "$path" "$dir_org belongs under $dir_kind/$ff/, not $dir_kind/$dir_ff/"
     [ "$ledger" = "$genesis" ] || fail "$c" "$path" "the record is for ledger $ledger, not this one ($genesis)"
 
     case $act in
@@ -239,18 +265,20 @@ check_record() { # COMMIT PATH BLOB; path groups in the arguments after
                     fail "$c" "$path" "endorses version $version of $dir_stmt, which its parent does not hold"
                 elif [ "$text" != "${text_sha[$dir_stmt/$n]}" ]; then
                     fail "$c" "$path" "text_sha256 $text is not the sha256 of statements/$dir_stmt/versions/$n.txt (${text_sha[$dir_stmt/$n]})"
+                elif [ "$lines" != "${text_lines[$dir_stmt/$n]}" ]; then
+                    fail "$c" "$path" "the endorsement does not sign every text of version $version (each language and its sha256, in order)"
                 fi
             fi
             ;;
         withdraw)
-            [ -z "$version$text" ] || fail "$c" "$path" "a withdrawal names no version or text"
+            [ -z "$version$text$lines" ] || fail "$c" "$path" "a withdrawal names no version or text"
             ;;
         *) fail "$c" "$path" "act $act is neither endorse nor withdraw" ;;
     esac
     case $provenance in
         signed)
-            [ "$signer" = "org/$org" ] && [ -z "$evidence" ] \
-                || fail "$c" "$path" "a signed record is signed by org/$org itself and carries no evidence (signer $signer)"
+            [ "$signer" = "$kind/$org" ] && [ -z "$evidence" ] \
+                || fail "$c" "$path" "a signed record is signed by $kind/$org itself and carries no evidence (signer $signer)"
             ;;
         attested)
             [[ $signer =~ ^editor/$slug$ && $evidence =~ ^[0-9a-f]{64}$ ]] \
@@ -268,7 +296,7 @@ check_record() { # COMMIT PATH BLOB; path groups in the arguments after
     fi
     local verify_time
     verify_time=$(printf '%s' "${BASH_REMATCH[@]:1:6}")Z
-    if ! [[ $signer =~ ^(org|editor)/$slug$ ]]; then
+    if ! [[ $signer =~ ^(org|person|editor)/$slug$ ]]; then
         fail "$c" "$path" "signer $signer is not a principal"
         return
     fi
@@ -294,9 +322,10 @@ check_version() { # COMMIT STATEMENT NNNN
         fail "$c" "$base.json" "not a version record: $(first_line "$tmp/err")"
         return
     fi
-    local statement version text
+    local statement version text langs lines shas
     {
-        IFS= read -r -d '' statement && IFS= read -r -d '' version && IFS= read -r -d '' text
+        IFS= read -r -d '' statement && IFS= read -r -d '' version && IFS= read -r -d '' text \
+            && IFS= read -r -d '' langs && IFS= read -r -d '' lines && IFS= read -r -d '' shas
     } < "$tmp/fields" || {
         fail "$c" "$base.json" "not a version record: its fields could not be read"
         return
@@ -305,6 +334,21 @@ check_version() { # COMMIT STATEMENT NNNN
         || fail "$c" "$base.json" "the record is for version $version of $statement"
     [ "$text" = "$digest" ] \
         || fail "$c" "$base.txt" "its sha256 is $digest, but $base.json says text_sha256 $text"
+    text_lines[$stmt/$n]=$lines
+    # Each translation the record names, beside it, with the sha256 it says.
+    local lang want
+    while IFS=' ' read -r lang want; do
+        [ -n "$lang" ] || continue
+        [[ $lang =~ ^[a-z0-9-]+$ ]] || { fail "$c" "$base.json" "translation language $lang"; continue; }
+        texts=$((texts + 1))
+        if ! digest=$(g cat-file blob "$c:$base.$lang.txt" 2> "$tmp/err" | sha256sum); then
+            fail "$c" "$base.$lang.txt" "cannot read the translation: $(first_line "$tmp/err")"
+            continue
+        fi
+        [ "${digest%% *}" = "$want" ] \
+            || fail "$c" "$base.$lang.txt" "its sha256 is ${digest%% *}, but $base.json says $want"
+    done <<< "$shas"
+    : "$langs"
 }
 
 # Objects first: every id must name what it holds, or nothing below means anything.
@@ -372,17 +416,21 @@ for c in "${commits[@]}"; do
         if [[ $path =~ $re_act ]]; then
             [ "$mode" = 100644 ] || { fail "$c" "$path" "not a plain file (mode $mode)"; continue; }
             [ "$status" = A ] || continue
-            new_records+=("$path" "$blob" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}")
+            new_records+=("$path" "$blob" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}")
         elif [[ $path =~ $re_version ]]; then
             [ "$mode" = 100644 ] || { fail "$c" "$path" "not a plain file (mode $mode)"; continue; }
             new_versions["${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"]=1
+        elif [[ $path =~ ^statements/$slug/signon/[0-9]{4,}\.json$ ]]; then
+            # Sign-on closes and opens: an editor's record, with no signature of its own; the
+            # commit's signature above covers it, and undersigned verify judges the rest.
+            [ "$mode" = 100644 ] || fail "$c" "$path" "not a plain file (mode $mode)"
         elif [[ $path == statements/* ]]; then
             fail "$c" "$path" "neither a record nor a version"
         fi
     done < "$tmp/diff"
     # Records first, against the versions their parent holds; then this commit's versions.
-    for ((i = 0; i < ${#new_records[@]}; i += 5)); do
-        check_record "$c" "${new_records[@]:i:5}"
+    for ((i = 0; i < ${#new_records[@]}; i += 6)); do
+        check_record "$c" "${new_records[@]:i:6}"
     done
     for v in "${!new_versions[@]}"; do
         check_version "$c" "${v%/*}" "${v#*/}"

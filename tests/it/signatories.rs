@@ -158,6 +158,19 @@ fn texts_of(w: &World, n: usize) -> Vec<TextRef> {
     out
 }
 
+/// `scripts/audit-with-stock-tools.sh` on the ledger: its exit status and output.
+fn stock_audit(w: &World) -> (i32, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/audit-with-stock-tools.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(w.ledger())
+        .env("HOME", w.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("bash");
+    (code(&out), said(&out))
+}
+
 fn failures_at(w: &World, commit: &str) -> Vec<Value> {
     let (c, report) = verify(w, &["--full"]);
     assert_eq!(c, 1, "{report:#}");
@@ -346,6 +359,13 @@ fn an_endorsement_that_misses_one_languages_hash_is_refused() {
             reason(rec).contains("an endorsement signs every text of its version"),
             "{what}: {rec}"
         );
+        // Stock tools alone say the same.
+        let (c, out) = stock_audit(&w);
+        assert_eq!(c, 1, "{what}: {out}");
+        assert!(
+            out.contains("does not sign every text of version 1"),
+            "{what}: {out}"
+        );
         w.git_ok(&["reset", "-q", "--hard", "HEAD~1"]);
         // Mailed, the same record is refused by accept, nothing written.
         let file = w.path().join("mailed.json");
@@ -361,6 +381,8 @@ fn an_endorsement_that_misses_one_languages_hash_is_refused() {
     std::fs::write(&file, record::encode(&r)).expect("write");
     w.ok(&["accept", s(&file), "--key", &w.key_arg("editor")]);
     assert_eq!(verify(&w, &["--full"]).0, 0);
+    let (c, out) = stock_audit(&w);
+    assert_eq!(c, 0, "{out}");
     let cmd = w.ok(&["payload", "icc", "--person", "ada", "--command"]);
     let out = std::process::Command::new("sh")
         .arg("-c")
@@ -383,6 +405,7 @@ fn a_translation_swapped_or_slipped_under_an_existing_version_is_refused() {
     let c = editor_commit(&w, "swap");
     let f = failures_at(&w, &c);
     find(&f, Some(fr), "append-only");
+    assert_eq!(stock_audit(&w).0, 1);
     w.git_ok(&["reset", "-q", "--hard", "HEAD~1"]);
     // Adding a Spanish text to version 1: no version record names it.
     let es = "statements/icc/versions/0001.es.txt";
