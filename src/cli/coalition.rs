@@ -179,8 +179,12 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
         }
         for st in &r.now_stale {
             out.push_str(&format!(
-                "  now stale: org/{} endorses version {} of {}, the current version is {}\n",
-                st.org, st.endorsed, st.statement, st.current
+                "  now stale: {}/{} endorses version {} of {}, the current version is {}\n",
+                st.kind.as_str(),
+                st.org,
+                st.endorsed,
+                st.statement,
+                st.current
             ));
         }
         for p in &r.republished {
@@ -363,20 +367,32 @@ fn request_stale(
     let status = undersigned::inventory::status(&replay.state, &a.stmt, &replay.report.head)?;
     let mut requests = Vec::new();
     let mut without_key = Vec::new();
-    for s in &status.stale {
+    // Organizations in DIR/<org>/, individuals in DIR/people/<id>/ (their slugs may be the same).
+    let stale = status
+        .stale
+        .iter()
+        .map(|s| (undersigned::ids::Principal::org(&s.org), dir.join(&s.org)))
+        .chain(status.individuals.stale.iter().map(|s| {
+            (
+                undersigned::ids::Principal::person(&s.org),
+                dir.join("people").join(&s.org),
+            )
+        }));
+    for (who, at) in stale {
         let has_key = replay
             .state
-            .orgs
-            .get(&s.org)
+            .principal(&who)
             .and_then(|o| o.current_key())
             .is_some();
         if !has_key {
-            without_key.push(s.org.clone());
+            without_key.push(match who.role {
+                undersigned::ids::Role::Person => who.to_string(),
+                _ => who.id.clone(),
+            });
             continue;
         }
-        let who = undersigned::ids::Principal::org(&s.org);
         let req = mail::request(ledger, &a.stmt, None, Some(&who), key)?;
-        requests.push(write_request_dir(ledger, &req, &dir.join(&s.org))?);
+        requests.push(write_request_dir(ledger, &req, &at)?);
     }
     let out = RequestsWritten {
         format: formats::REQUESTS.into(),
@@ -387,17 +403,20 @@ fn request_stale(
     };
     ctx.emit(&out, || {
         let mut text = format!(
-            "{} organization(s) endorse an older version of {} than version {}; wrote {} request(s) under {}\n",
-            status.stale.len(),
+            "{} signatory(ies) endorse an older version of {} than version {}; wrote {} request(s) under {}\n",
+            status.stale.len() + status.individuals.stale.len(),
             a.stmt,
             status.current_version,
             out.requests.len(),
             dir.display()
         );
         for r in &out.requests {
+            let who = match (&r.org, &r.person) {
+                (_, Some(p)) => format!("person/{p}"),
+                (o, None) => format!("org/{}", o.as_deref().unwrap_or("")),
+            };
             text.push_str(&format!(
-                "  org/{}: {}\n",
-                r.org.as_deref().unwrap_or(""),
+                "  {who}: {}\n",
                 Path::new(&r.output)
                     .parent()
                     .map(|p| p.display().to_string())
@@ -405,8 +424,9 @@ fn request_stale(
             ));
         }
         for o in &out.without_key {
+            let o = if o.contains('/') { o.clone() } else { format!("org/{o}") };
             text.push_str(&format!(
-                "  org/{o}: no key in force, so no request; an editor can record its consent with `undersigned attest`\n"
+                "  {o}: no key in force, so no request; an editor can record its consent with `undersigned attest`\n"
             ));
         }
         text
@@ -480,6 +500,15 @@ pub fn sign_request(
         escape_text(req.text.trim_end()),
         escape_line(&req.text_sha256)
     );
+    for (t, text) in req.texts.iter().skip(1).zip(&req.translations) {
+        eprintln!(
+            "Translation {} (the endorsement signs it too):\n\n{}\n\n{} sha256 {}\n",
+            escape_line(&t.lang),
+            escape_text(text.text.trim_end()),
+            escape_line(&t.lang),
+            escape_line(&t.text_sha256)
+        );
+    }
     if !yes {
         if !super::can_ask() {
             anyhow::bail!(

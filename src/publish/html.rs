@@ -158,6 +158,8 @@ struct StatementPage<'a> {
     countries: Vec<(String, usize, usize)>,
     /// The current version's texts, the original first: `(lang, text, sha256, original)`.
     languages: Vec<LangView<'a>>,
+    /// The announced deadline, for people.
+    deadline: Option<String>,
     stale: Vec<EntryView<'a>>,
     withdrawn: Vec<EntryView<'a>>,
     versions: Vec<VersionView<'a>>,
@@ -487,6 +489,7 @@ pub fn statement_pages(
             withdrawn: entries(d, &d.withdrawn[r.withdrawn.clone()], "wd", "withdrawn"),
             countries: countries(d),
             languages: languages(current),
+            deadline: d.signon.deadline.as_deref().map(human_time),
             versions,
             clone_url: d.ledger.clone_url.as_deref().unwrap_or("URL"),
             head_time: human_time(&d.ledger.head_time),

@@ -51,8 +51,11 @@ pub struct VersionArrived {
 pub struct NowStale {
     /// Statement slug.
     pub statement: String,
-    /// Organization slug.
+    /// The signatory's slug (an organization's, or with `kind` `person` an individual's).
     pub org: String,
+    /// `org` or `person` (absent: `org`).
+    #[serde(default, skip_serializing_if = "crate::record::Kind::is_org")]
+    pub kind: crate::record::Kind,
     /// The version it endorses.
     pub endorsed: u32,
     /// The current version now.
@@ -146,7 +149,7 @@ pub struct RequestsWritten {
     pub version: u32,
     /// One per organization, in slug order.
     pub requests: Vec<RequestSummary>,
-    /// Stale organizations without a key in force, which cannot sign (an editor can attest).
+    /// Stale signatories with no key in force (no request written): organizations by slug, individuals as `person/<id>`.
     pub without_key: Vec<String>,
 }
 

@@ -16,7 +16,7 @@ pub fn check_line(field: Field, value: &str) -> Result<(), String> {
     let max = field.max();
     let name = matches!(
         field,
-        Field::LedgerName | Field::EditorName | Field::OrgName
+        Field::LedgerName | Field::EditorName | Field::OrgName | Field::PersonName
     );
     if value.trim().is_empty() {
         Err("must not be empty".to_string())

@@ -68,16 +68,17 @@ pub(super) fn arrivals(
             });
         }
         if count_new > count_old && count_old > 0 {
-            for org in orgs_on(&new, &stmt)? {
-                let was = endorses(&old.acts(&stmt, &org)?, count_old);
-                let acts = new.acts(&stmt, &org)?;
+            for who in signatories_on(&new, &stmt)? {
+                let was = endorses(&old.signatory_acts(&stmt, &who)?, count_old);
+                let acts = new.signatory_acts(&stmt, &who)?;
                 if was
                     && !endorses(&acts, count_new)
                     && acts.last().map(|r| r.act) == Some(ActKind::Endorse)
                 {
                     stale.push(NowStale {
                         statement: stmt.clone(),
-                        org,
+                        org: who.id.clone(),
+                        kind: crate::audit::kind_of(&who),
                         endorsed: latest_endorsed(&acts),
                         current: count_new,
                     });
@@ -102,12 +103,19 @@ fn latest_endorsed(acts: &[ActRecord]) -> u32 {
     acts.iter().filter_map(|a| a.version).max().unwrap_or(0)
 }
 
-/// The organizations with acts on a statement (its fan-out directories).
-fn orgs_on(view: &View<'_>, stmt: &str) -> Result<Vec<String>> {
-    let root = format!("{}/{stmt}/acts", layout::STATEMENTS);
+/// The organizations and individuals with acts on a statement (its fan-out directories).
+fn signatories_on(view: &View<'_>, stmt: &str) -> Result<Vec<crate::ids::Principal>> {
     let mut out = Vec::new();
-    for ff in view.list(&root)? {
-        out.extend(view.list(&format!("{root}/{ff}"))?);
+    for (dir, role) in [
+        ("acts", crate::ids::Role::Org),
+        ("people", crate::ids::Role::Person),
+    ] {
+        let root = format!("{}/{stmt}/{dir}", layout::STATEMENTS);
+        for ff in view.list(&root)? {
+            for id in view.list(&format!("{root}/{ff}"))? {
+                out.push(crate::ids::Principal::new(role, &id));
+            }
+        }
     }
     out.sort();
     Ok(out)
