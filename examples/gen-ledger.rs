@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen-ledger -- \
-//!     --orgs 1000 --statements 5 --endorsements 10000 --out DIR [--seed N]
+//!     --orgs 1000 --statements 5 --endorsements 10000 --out DIR [--seed N] [--people N]
 //! ```
 //!
 //! The ledger is created in a temporary directory, cloned bare into `DIR` (acts on a bare
@@ -13,6 +13,11 @@
 //! current (last) version; withdrawals are 5% of the endorsements (signed by the organization,
 //! or attested when it has no key or one time in four); key rotations are 1% of the
 //! endorsements (an organization rotates with its own key and signs with the new key after).
+//!
+//! `--people N` then registers N individuals (`person-0`..), half with an affiliation, each
+//! with a country, and each endorses the current version of `statement-1`: nine in ten sign
+//! with their own key, one in ten is attested by the editor (issue 14's figures: `show` and
+//! `audit` of a statement with 10,000 individual signatories).
 //!
 //! Keys live in memory, except four written as OpenSSH files to `DIR-keys/` so that the
 //! benchmark can act with the command line afterwards: `editor` and `spare-1`..`spare-3`,
@@ -32,7 +37,7 @@ use undersigned::clock::{Clock, FixedClock};
 use undersigned::ids::Principal;
 use undersigned::keys::{self, SigningKey};
 use undersigned::verify::{verify, VerifyOptions};
-use undersigned::{Ledger, NewLedger, NewOrg, Revision};
+use undersigned::{Ledger, NewLedger, NewOrg, NewPerson, Revision};
 
 /// Builds a valid ledger of a given size, for benchmarks.
 #[derive(Parser, Debug)]
@@ -57,6 +62,71 @@ struct Args {
     /// the one before, so that a ledger's times do not depend on how fast it was built.
     #[arg(long, default_value = "2026-01-01T00:00:00.000Z")]
     start: String,
+    /// Individuals registered after the timeline (keyed, one in ten with their consent
+    /// attested), each endorsing the current version of statement-1: a list of people
+    /// signing beside the organizations (issue 14).
+    #[arg(long, default_value_t = 0)]
+    people: u32,
+}
+
+/// `--people N`: N individuals registered, then each endorses the current version of
+/// statement-1 (signed with their own key, or one in ten attested from evidence). Returns the
+/// endorsements and how many were attested.
+fn add_people(
+    ledger: &Ledger,
+    editor: &SigningKey,
+    clock: &FixedClock,
+    rng: &mut Rng,
+    n: u32,
+) -> Result<(u64, u64), Fail> {
+    let stmt = stmt_id(0);
+    let affiliations = [
+        "University of Nairobi",
+        "Universidade de São Paulo",
+        "Sciences Po",
+    ];
+    let countries = ["SE", "DE", "FR", "KE", "BR", "IN", "US", "ZA", "PH", "MX"];
+    let (mut endorsed, mut attested) = (0u64, 0u64);
+    let started = Instant::now();
+    for p in 0..n {
+        let id = format!("person-{p}");
+        let key = (!rng.chance(0.10))
+            .then(|| SigningKey::random_in_memory(&id))
+            .transpose()?;
+        let affiliation = rng
+            .chance(0.5)
+            .then(|| affiliations[rng.below(affiliations.len() as u64) as usize].to_string());
+        ledger.add_person(
+            &NewPerson {
+                id: id.clone(),
+                name: format!("Person number {p}"),
+                affiliation,
+                country: Some(countries[rng.below(countries.len() as u64) as usize].to_string()),
+                key: key.as_ref().map(SigningKey::public),
+            },
+            editor,
+        )?;
+        clock.advance(1000);
+        let who = Principal::person(&id);
+        match &key {
+            Some(k) => ledger.sign_as(&stmt, &who, None, k)?,
+            None => {
+                attested += 1;
+                let evidence = format!("form of {id}: I sign").into_bytes();
+                ledger.attest_as(&stmt, &who, None, &evidence, editor)?
+            }
+        };
+        endorsed += 1;
+        clock.advance(1000);
+        if (p + 1) % 1000 == 0 {
+            eprintln!(
+                "gen-ledger: {} individuals, {:.1} s",
+                p + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok((endorsed, attested))
 }
 
 /// xorshift64*: small, deterministic, good enough to pick who acts when.
@@ -440,6 +510,10 @@ fn run(args: Args) -> Result<(), Fail> {
         clock.advance(1000);
         progress(done, &mut next_report);
     }
+    let (people_endorsed, people_attested) =
+        add_people(&ledger, &editor, &clock, &mut rng, args.people)?;
+    endorsements += people_endorsed;
+    attested += people_attested;
     let gen_secs = started.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -483,6 +557,7 @@ fn run(args: Args) -> Result<(), Fail> {
     println!("endorsements={endorsements}");
     println!("withdrawals={withdrawals}");
     println!("rotations={rotations}");
+    println!("people={}", args.people);
     println!("gen_seconds={gen_secs:.3}");
     println!(
         "acts_per_second={:.1}",
