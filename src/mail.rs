@@ -216,6 +216,74 @@ pub fn request(
     Ok(req)
 }
 
+/// A request's `format`, read first so that an old request is named as such rather than by a
+/// missing field.
+fn request_format(bytes: &[u8]) -> std::result::Result<(), String> {
+    #[derive(Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    let format = serde_json::from_slice::<Format>(bytes)
+        .ok()
+        .and_then(|f| f.format);
+    match format.as_deref() {
+        Some(REQUEST_FORMAT) | None => Ok(()),
+        Some(UNSIGNED_FORMAT) => Err(format!(
+            "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
+        )),
+        Some(other) => Err(format!(
+            "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
+        )),
+    }
+}
+
+/// A request's fields, checked like the records they come from before anything of them is
+/// shown (one-line fields, so that the signed payload reads one way only); returns the key of
+/// the editor it names.
+fn request_fields(req: &Request) -> std::result::Result<PublicKeyInfo, String> {
+    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
+        return Err(format!("ledger {:?} is not a commit id", req.ledger));
+    }
+    if req.version == 0 {
+        return Err("version 0 does not exist; versions start at 1".into());
+    }
+    for (what, field, value) in [
+        ("ledger_name", Field::LedgerName, &req.ledger_name),
+        ("title", Field::Title, &req.title),
+    ] {
+        check_line(field, value).map_err(|why| format!("{what}: {why}"))?;
+    }
+    if !record::is_sha256_hex(&req.text_sha256) {
+        return Err(format!("text_sha256 {:?} is not a sha256", req.text_sha256));
+    }
+    match (&req.org, &req.signed_at) {
+        (None, None) => {}
+        (Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {}
+        _ => {
+            return Err(
+                "org and signed_at go together: an organization's slug and a record time".into(),
+            )
+        }
+    }
+    if !record::is_time(&req.requested_at) {
+        return Err(format!("requested_at {:?} is not a time", req.requested_at));
+    }
+    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
+        return Err(format!(
+            "editor {:?} is not an editor (editor/<id>)",
+            req.editor
+        ));
+    }
+    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
+        .map_err(|e| format!("editor_key: {e}"))?;
+    if editor_key.openssh != req.editor_key {
+        return Err(
+            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
+        );
+    }
+    Ok(editor_key)
+}
+
 /// Reads a request from a file's bytes and checks it: its form, its text against its sha256,
 /// and the editor's signature over it with the key it carries. A request that fails any check
 /// is refused before anything of it is shown.
@@ -231,78 +299,11 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
             bytes.len()
         )));
     }
-    // The format first, so that an old request is named as such rather than by a missing field.
-    #[derive(Deserialize)]
-    struct Format {
-        format: Option<String>,
-    }
-    let format = serde_json::from_slice::<Format>(bytes)
-        .ok()
-        .and_then(|f| f.format);
-    match format.as_deref() {
-        Some(REQUEST_FORMAT) | None => {}
-        Some(UNSIGNED_FORMAT) => {
-            return Err(bad(format!(
-                "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
-            )))
-        }
-        Some(other) => {
-            return Err(bad(format!(
-                "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
-            )))
-        }
-    }
+    request_format(bytes).map_err(bad)?;
     let req: Request =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("not a signing request ({e})")))?;
     check_slug("statement", &req.statement)?;
-    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
-        return Err(bad(format!("ledger {:?} is not a commit id", req.ledger)));
-    }
-    if req.version == 0 {
-        return Err(bad("version 0 does not exist; versions start at 1".into()));
-    }
-    // Checked like the records they come from, before anything of them is shown; one-line
-    // fields, so that the signed payload reads one way only.
-    for (what, field, value) in [
-        ("ledger_name", Field::LedgerName, &req.ledger_name),
-        ("title", Field::Title, &req.title),
-    ] {
-        check_line(field, value).map_err(|why| bad(format!("{what}: {why}")))?;
-    }
-    if !record::is_sha256_hex(&req.text_sha256) {
-        return Err(bad(format!(
-            "text_sha256 {:?} is not a sha256",
-            req.text_sha256
-        )));
-    }
-    match (&req.org, &req.signed_at) {
-        (None, None) => {}
-        (Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {}
-        _ => {
-            return Err(bad(
-                "org and signed_at go together: an organization's slug and a record time".into(),
-            ))
-        }
-    }
-    if !record::is_time(&req.requested_at) {
-        return Err(bad(format!(
-            "requested_at {:?} is not a time",
-            req.requested_at
-        )));
-    }
-    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
-        return Err(bad(format!(
-            "editor {:?} is not an editor (editor/<id>)",
-            req.editor
-        )));
-    }
-    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
-        .map_err(|e| bad(format!("editor_key: {e}")))?;
-    if editor_key.openssh != req.editor_key {
-        return Err(bad(
-            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
-        ));
-    }
+    let editor_key = request_fields(&req).map_err(bad)?;
     check_text(req.text.as_bytes()).map_err(|why| bad(format!("text: {why}")))?;
     let actual = record::sha256_hex(req.text.as_bytes());
     if actual != req.text_sha256 {
