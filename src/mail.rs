@@ -68,6 +68,10 @@ pub struct Request {
     /// The time the endorsement will carry, fixed with `org`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
+    /// The fingerprint of the organization's key in force when the request was made, fixed
+    /// with `org`: the key that must sign, refused before the passphrase is asked otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_key: Option<String>,
     /// The editor who made the request (`editor/<id>`).
     pub editor: String,
     /// The editor's public key (`ssh-ed25519 AAAA…`), which signed the request.
@@ -173,29 +177,8 @@ pub fn request(
         why: "the text is not UTF-8".into(),
     })?;
     let now = ledger.clock().now_ms();
-    let signed_at = match org {
-        None => None,
-        Some(o) => {
-            if view.org(o)?.is_none() {
-                return Err(Error::Unknown {
-                    kind: "organization",
-                    id: o.to_string(),
-                    known: Vec::new(),
-                });
-            }
-            if view.current_key(&layout::org_dir(o))?.is_none() {
-                return Err(Error::NoKey { org: o.to_string() });
-            }
-            let after = view
-                .acts(stmt, o)?
-                .last()
-                .and_then(|a| timefmt::parse_ms(&a.signed_at))
-                .map(|t| t.saturating_add(1))
-                .unwrap_or(i64::MIN);
-            let at = now.max(after);
-            Some(timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?)
-        }
-    };
+    let fixed = org.map(|o| fixed_for(&view, stmt, o, now)).transpose()?;
+    let (signed_at, org_key) = fixed.unzip();
     let mut req = Request {
         format: REQUEST_FORMAT.into(),
         ledger: ledger.ledger_id()?.to_string(),
@@ -207,6 +190,7 @@ pub fn request(
         text,
         org: org.map(str::to_string),
         signed_at,
+        org_key,
         editor: Principal::editor(&editor.id).to_string(),
         editor_key: key.public().openssh,
         requested_at: timefmt::format_ms(now).ok_or(Error::ClockOutOfRange { ms: now })?,
@@ -214,6 +198,51 @@ pub fn request(
     };
     req.signature = key.sign(REQUEST_NAMESPACE, &request_payload(&req))?;
     Ok(req)
+}
+
+/// What a request for one organization fixes: the time its endorsement will carry (now, or
+/// just after the organization's latest act on the statement, as the rules require) and the
+/// fingerprint of its key in force, the one that must sign.
+fn fixed_for(view: &View<'_>, stmt: &str, org: &str, now: i64) -> Result<(String, String)> {
+    if view.org(org)?.is_none() {
+        return Err(Error::Unknown {
+            kind: "organization",
+            id: org.to_string(),
+            known: Vec::new(),
+        });
+    }
+    let key = view
+        .current_key(&layout::org_dir(org))?
+        .ok_or_else(|| Error::NoKey {
+            org: org.to_string(),
+        })?;
+    let after = view
+        .acts(stmt, org)?
+        .last()
+        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+        .map(|t| t.saturating_add(1))
+        .unwrap_or(i64::MIN);
+    let at = now.max(after);
+    let signed_at = timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?;
+    Ok((signed_at, key.fingerprint))
+}
+
+/// Refuses to sign `req` with a key of fingerprint `fingerprint` when the request names the
+/// organization's key and this is another: the endorsement would be refused by `accept`, so
+/// this is said before any passphrase is asked.
+pub fn check_signing_key(req: &Request, org: &str, fingerprint: &str) -> Result<()> {
+    match &req.org_key {
+        Some(expected) if expected != fingerprint => Err(Error::WrongKey {
+            path: std::path::PathBuf::new(),
+            fingerprint: fingerprint.to_string(),
+            expected: format!("org/{org}'s key in force ({expected}), which the request names"),
+            why: WrongKeyWhy::NotTheOrgs {
+                org: org.to_string(),
+                in_force: expected.clone(),
+            },
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A request's `format`, read first so that an old request is named as such rather than by a
@@ -256,12 +285,12 @@ fn request_fields(req: &Request) -> std::result::Result<PublicKeyInfo, String> {
     if !record::is_sha256_hex(&req.text_sha256) {
         return Err(format!("text_sha256 {:?} is not a sha256", req.text_sha256));
     }
-    match (&req.org, &req.signed_at) {
-        (None, None) => {}
-        (Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {}
+    match (&req.org, &req.signed_at, &req.org_key) {
+        (None, None, None) => {}
+        (Some(o), Some(t), Some(k)) if is_slug(o) && record::is_time(t) && record::is_fingerprint(k) => {}
         _ => {
             return Err(
-                "org and signed_at go together: an organization's slug and a record time".into(),
+                "org, signed_at and org_key go together: an organization's slug, a record time and its key's fingerprint (SHA256:…)".into(),
             )
         }
     }
@@ -342,6 +371,7 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> 
         (Some(_), Some(t)) => t.clone(),
         _ => timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?,
     };
+    check_signing_key(req, org, key.fingerprint())?;
     let mut rec = req.endorsement(org, &signed_at);
     rec.key = key.fingerprint().to_string();
     rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
