@@ -463,7 +463,7 @@ for {org_name} (org/{org}), from {ledger_name}
 3. Sign the file payload with your organization's key, the one registered for org/{org}
    ({org_key}; `ssh-keygen -lf YOUR_KEY.pub` prints your key's):
      ssh-keygen -Y sign -n undersigned -f YOUR_KEY payload
-   This writes payload.sig. It works with OpenSSH 8.2 or later on Linux, macOS and Windows.
+   This writes payload.sig. It needs OpenSSH 8.2 or later (`ssh -V` prints the version).
    Do not edit payload: the signature covers its exact bytes.
 
 4. Send payload.sig back to the coordinator. Nothing else is needed: the coordinator records
