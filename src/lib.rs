@@ -31,6 +31,7 @@ pub mod demo;
 pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod files;
 pub mod history;
 pub mod hook;
 pub mod ids;

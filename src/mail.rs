@@ -78,6 +78,14 @@ pub struct Request {
     /// The time the endorsement will carry, fixed with `org` or `person`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
+    /// The fingerprint of the organization's key in force when the request was made, fixed
+    /// with `org`: the key that must sign, refused before the passphrase is asked otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_key: Option<String>,
+    /// The fingerprint of the individual's key in force, fixed with `person`, as `org_key` is
+    /// with `org` (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_key: Option<String>,
     /// The editor who made the request (`editor/<id>`).
     pub editor: String,
     /// The editor's public key (`ssh-ed25519 AAAA…`), which signed the request.
@@ -229,28 +237,12 @@ pub fn request(
         .chain(rec.translations.iter().cloned())
         .collect();
     let now = ledger.clock().now_ms();
-    let signed_at = match who {
-        None => None,
-        Some(w) => {
-            if !view.is_registered(w)? {
-                return Err(Error::Unknown {
-                    kind: w.role.noun(),
-                    id: w.id.clone(),
-                    known: Vec::new(),
-                });
-            }
-            if view.current_key(&layout::principal_dir(w))?.is_none() {
-                return Err(Error::NoKey { who: w.to_string() });
-            }
-            let after = view
-                .signatory_acts(stmt, w)?
-                .last()
-                .and_then(|a| timefmt::parse_ms(&a.signed_at))
-                .map(|t| t.saturating_add(1))
-                .unwrap_or(i64::MIN);
-            let at = now.max(after);
-            Some(timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?)
-        }
+    let fixed = who.map(|w| fixed_for(&view, stmt, w, now)).transpose()?;
+    let (signed_at, key_in_force) = fixed.unzip();
+    let key_of = |role: Role| {
+        key_in_force
+            .clone()
+            .filter(|_| who.is_some_and(|w| w.role == role))
     };
     let mut req = Request {
         format: REQUEST_FORMAT.into(),
@@ -266,6 +258,8 @@ pub fn request(
         org: who.filter(|w| w.role == Role::Org).map(|w| w.id.clone()),
         person: who.filter(|w| w.role == Role::Person).map(|w| w.id.clone()),
         signed_at,
+        org_key: key_of(Role::Org),
+        person_key: key_of(Role::Person),
         editor: Principal::editor(&editor.id).to_string(),
         editor_key: key.public().openssh,
         requested_at: timefmt::format_ms(now).ok_or(Error::ClockOutOfRange { ms: now })?,
@@ -273,6 +267,126 @@ pub fn request(
     };
     req.signature = key.sign(REQUEST_NAMESPACE, &request_payload(&req))?;
     Ok(req)
+}
+
+/// What a request for one signatory fixes: the time its endorsement will carry (now, or just
+/// after the signatory's latest act on the statement, as the rules require) and the
+/// fingerprint of its key in force, the one that must sign.
+fn fixed_for(view: &View<'_>, stmt: &str, who: &Principal, now: i64) -> Result<(String, String)> {
+    if !view.is_registered(who)? {
+        return Err(Error::Unknown {
+            kind: who.role.noun(),
+            id: who.id.clone(),
+            known: Vec::new(),
+        });
+    }
+    let key = view
+        .current_key(&layout::principal_dir(who))?
+        .ok_or_else(|| Error::NoKey {
+            who: who.to_string(),
+        })?;
+    let after = view
+        .signatory_acts(stmt, who)?
+        .last()
+        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+        .map(|t| t.saturating_add(1))
+        .unwrap_or(i64::MIN);
+    let at = now.max(after);
+    let signed_at = timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?;
+    Ok((signed_at, key.fingerprint))
+}
+
+/// Refuses to sign `req` with a key of fingerprint `fingerprint` when the request names the
+/// signatory's key and this is another: the endorsement would be refused by `accept`, so
+/// this is said before any passphrase is asked.
+pub fn check_signing_key(req: &Request, who: &Principal, fingerprint: &str) -> Result<()> {
+    let named = match who.role {
+        Role::Person => &req.person_key,
+        Role::Org | Role::Editor => &req.org_key,
+    };
+    match named {
+        Some(expected) if expected != fingerprint => Err(Error::WrongKey {
+            path: std::path::PathBuf::new(),
+            fingerprint: fingerprint.to_string(),
+            expected: format!("{who}'s key in force ({expected}), which the request names"),
+            why: WrongKeyWhy::NotTheOrgs {
+                who: who.to_string(),
+                in_force: expected.clone(),
+            },
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A request's `format`, read first so that an old request is named as such rather than by a
+/// missing field.
+fn request_format(bytes: &[u8]) -> std::result::Result<(), String> {
+    #[derive(Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    let format = serde_json::from_slice::<Format>(bytes)
+        .ok()
+        .and_then(|f| f.format);
+    match format.as_deref() {
+        Some(REQUEST_FORMAT) | None => Ok(()),
+        Some(UNSIGNED_FORMAT) => Err(format!(
+            "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
+        )),
+        Some(other) => Err(format!(
+            "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
+        )),
+    }
+}
+
+/// A request's fields, checked like the records they come from before anything of them is
+/// shown (one-line fields, so that the signed payload reads one way only); returns the key of
+/// the editor it names.
+fn request_fields(req: &Request) -> std::result::Result<PublicKeyInfo, String> {
+    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
+        return Err(format!("ledger {:?} is not a commit id", req.ledger));
+    }
+    if req.version == 0 {
+        return Err("version 0 does not exist; versions start at 1".into());
+    }
+    for (what, field, value) in [
+        ("ledger_name", Field::LedgerName, &req.ledger_name),
+        ("title", Field::Title, &req.title),
+    ] {
+        check_line(field, value).map_err(|why| format!("{what}: {why}"))?;
+    }
+    if !record::is_sha256_hex(&req.text_sha256) {
+        return Err(format!("text_sha256 {:?} is not a sha256", req.text_sha256));
+    }
+    let fixed = (&req.signed_at, &req.org_key, &req.person_key);
+    match (&req.org, &req.person, fixed) {
+        (None, None, (None, None, None)) => {}
+        (Some(o), None, (Some(t), Some(k), None)) | (None, Some(o), (Some(t), None, Some(k)))
+            if is_slug(o) && record::is_time(t) && record::is_fingerprint(k) => {}
+        _ => {
+            return Err(
+                "org (or person), signed_at and org_key (or person_key) go together: one signatory's slug, a record time and its key's fingerprint (SHA256:…)".into(),
+            )
+        }
+    }
+    check_request_texts(req)?;
+    if !record::is_time(&req.requested_at) {
+        return Err(format!("requested_at {:?} is not a time", req.requested_at));
+    }
+    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
+        return Err(format!(
+            "editor {:?} is not an editor (editor/<id>)",
+            req.editor
+        ));
+    }
+    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
+        .map_err(|e| format!("editor_key: {e}"))?;
+    if editor_key.openssh != req.editor_key {
+        return Err(
+            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
+        );
+    }
+    Ok(editor_key)
 }
 
 /// Reads a request from a file's bytes and checks it: its form, its text against its sha256,
@@ -290,81 +404,11 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
             bytes.len()
         )));
     }
-    // The format first, so that an old request is named as such rather than by a missing field.
-    #[derive(Deserialize)]
-    struct Format {
-        format: Option<String>,
-    }
-    let format = serde_json::from_slice::<Format>(bytes)
-        .ok()
-        .and_then(|f| f.format);
-    match format.as_deref() {
-        Some(REQUEST_FORMAT) | None => {}
-        Some(UNSIGNED_FORMAT) => {
-            return Err(bad(format!(
-                "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
-            )))
-        }
-        Some(other) => {
-            return Err(bad(format!(
-                "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
-            )))
-        }
-    }
+    request_format(bytes).map_err(bad)?;
     let req: Request =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("not a signing request ({e})")))?;
     check_slug("statement", &req.statement)?;
-    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
-        return Err(bad(format!("ledger {:?} is not a commit id", req.ledger)));
-    }
-    if req.version == 0 {
-        return Err(bad("version 0 does not exist; versions start at 1".into()));
-    }
-    // Checked like the records they come from, before anything of them is shown; one-line
-    // fields, so that the signed payload reads one way only.
-    for (what, field, value) in [
-        ("ledger_name", Field::LedgerName, &req.ledger_name),
-        ("title", Field::Title, &req.title),
-    ] {
-        check_line(field, value).map_err(|why| bad(format!("{what}: {why}")))?;
-    }
-    if !record::is_sha256_hex(&req.text_sha256) {
-        return Err(bad(format!(
-            "text_sha256 {:?} is not a sha256",
-            req.text_sha256
-        )));
-    }
-    match (&req.org, &req.person, &req.signed_at) {
-        (None, None, None) => {}
-        (Some(o), None, Some(t)) | (None, Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {
-        }
-        _ => {
-            return Err(bad(
-                "org (or person) and signed_at go together: one signatory's slug and a record time"
-                    .into(),
-            ))
-        }
-    }
-    check_request_texts(&req).map_err(bad)?;
-    if !record::is_time(&req.requested_at) {
-        return Err(bad(format!(
-            "requested_at {:?} is not a time",
-            req.requested_at
-        )));
-    }
-    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
-        return Err(bad(format!(
-            "editor {:?} is not an editor (editor/<id>)",
-            req.editor
-        )));
-    }
-    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
-        .map_err(|e| bad(format!("editor_key: {e}")))?;
-    if editor_key.openssh != req.editor_key {
-        return Err(bad(
-            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
-        ));
-    }
+    let editor_key = request_fields(&req).map_err(bad)?;
     check_text(req.text.as_bytes()).map_err(|why| bad(format!("text: {why}")))?;
     let actual = record::sha256_hex(req.text.as_bytes());
     if actual != req.text_sha256 {
@@ -448,6 +492,7 @@ pub fn sign_request(
         (Some(_), Some(t)) => t.clone(),
         _ => timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?,
     };
+    check_signing_key(req, who, key.fingerprint())?;
     let mut rec = req.endorsement(who, &signed_at);
     rec.key = key.fingerprint().to_string();
     rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
@@ -558,7 +603,7 @@ for {org_name} ({who}), from {ledger_name}
 3. Sign the file payload with {whose}, the one registered for {who}
    ({org_key}; `ssh-keygen -lf YOUR_KEY.pub` prints your key's):
      ssh-keygen -Y sign -n undersigned -f YOUR_KEY payload
-   This writes payload.sig. It works with OpenSSH 8.2 or later on Linux, macOS and Windows.
+   This writes payload.sig. It needs OpenSSH 8.2 or later (`ssh -V` prints the version).
    Do not edit payload: the signature covers its exact bytes.
 
 4. Send payload.sig back to the coordinator. Nothing else is needed: the coordinator records

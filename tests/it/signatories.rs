@@ -856,6 +856,39 @@ fn an_individual_signs_by_mail_with_undersigned_or_with_ssh_keygen_alone() {
         how.contains("person/ada") && how.contains("text.fr.txt"),
         "{how}"
     );
+    // The request names Ada's key in force (signed by the editor, as `org_key` for an
+    // organization): signing it with another key is refused before anything is asked.
+    let req: Value = serde_json::from_slice(&std::fs::read(dir.join("request.json")).expect("req"))
+        .expect("json");
+    let fp = |who: &str| {
+        undersigned::keys::SigningKey::public_of_any_file(&w.key(who))
+            .expect("public key")
+            .fingerprint
+    };
+    let ada_fp = fp("ada");
+    assert_eq!(req["person_key"], Value::String(ada_fp.clone()));
+    assert_eq!(req["org_key"], Value::Null);
+    let bob_fp = fp("bob");
+    let stray = w.path().join("ada-with-bobs-key.json");
+    let out = w.run(&[
+        "sign",
+        "--request",
+        s(&dir.join("request.json")),
+        "--key",
+        &w.key_arg("bob"),
+        "-o",
+        s(&stray),
+        "--yes",
+    ]);
+    assert_eq!(code(&out), 2, "{}", said(&out));
+    assert!(
+        stderr(&out).contains("person/ada's key in force")
+            && stderr(&out).contains("which the request names")
+            && stderr(&out).contains(&bob_fp),
+        "{}",
+        said(&out)
+    );
+    assert!(!stray.exists());
     let sig = std::process::Command::new("ssh-keygen")
         .args(["-Y", "sign", "-n", "undersigned", "-f"])
         .arg(w.key("ada"))
