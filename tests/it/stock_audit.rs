@@ -671,7 +671,7 @@ fn record_with_an_edited_field_fails() {
 fn record_moved_to_another_organizations_place_fails() {
     // hrw's own good signature, filed as fidh's endorsement.
     let (w, at) = commit_record("hrw", |_| act_path("fidh", 1), |_, _| {});
-    fails_with(&w, &[&at, "by org hrw, not fidh"]);
+    fails_with(&w, &[&at, "by org/hrw, not org/fidh"]);
 }
 
 #[test]
