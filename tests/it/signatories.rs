@@ -296,6 +296,17 @@ fn an_individual_acting_for_another_is_refused() {
     let f = failures_at(&w, &c);
     let rec = find(&f, Some(&path), "record");
     assert!(reason(rec).contains("signed by person/bob itself"), "{rec}");
+    // Stock tools see it too: Bob's record signed by Ada's key.
+    let (code_, said_) = stock_audit(&w);
+    assert_eq!(code_, 1, "{said_}");
+    assert!(
+        said_
+            .lines()
+            .any(|l| l.starts_with(&format!("FAIL commit {c} {path}: "))
+                && l.contains("signed by person/bob itself")
+                && l.contains("(signer person/ada)")),
+        "{said_}"
+    );
     w.git_ok(&["reset", "-q", "--hard", "HEAD~1"]);
     // An individual adds an organization's act: refused as well.
     let mut r = person_endorsement(&w, &id, "ada", "ada", 1, texts);
