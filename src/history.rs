@@ -146,15 +146,18 @@ pub fn history(
     }
     let before = before.unwrap_or_else(|| list.snapshot());
     let after = list.snapshot();
+    // The last change of each kind for each signatory, found once: a scan of every change
+    // for each of thousands of signatories would cost their product.
+    let mut last: HashMap<(&str, &str), &HistoryChange> = HashMap::with_capacity(changes.len());
+    for c in &changes {
+        last.insert((c.change.as_str(), c.signatory.as_str()), c);
+    }
     let net = |set: &BTreeSet<&Principal>, other: &BTreeSet<&Principal>, word: &str| {
         let mut out: Vec<HistoryChange> = set
             .difference(other)
             .filter_map(|who| {
-                changes
-                    .iter()
-                    .rev()
-                    .find(|c| c.change == word && c.signatory == who.to_string())
-                    .cloned()
+                last.get(&(word, who.to_string().as_str()))
+                    .map(|c| (*c).clone())
             })
             .collect();
         out.sort_by(|x, y| (x.time, &x.signatory).cmp(&(y.time, &y.signatory)));
