@@ -375,6 +375,7 @@ pub enum SigError {
 }
 
 /// A parsed SSHSIG: the key it claims and what is needed to check it.
+#[derive(Clone)]
 pub struct ParsedSig {
     sig: SshSig,
     /// Raw ed25519 key the signature names.

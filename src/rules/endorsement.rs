@@ -64,7 +64,12 @@ pub fn check_act(
             format!("{record_signer}'s own signature on the record: {e}"),
         )
     };
-    let parsed = ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE).map_err(own)?;
+    let prepared = f.prepared.as_ref().and_then(|p| p.signature.as_ref());
+    let parsed = match prepared {
+        Some(p) => p.parsed.clone(),
+        None => ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE),
+    }
+    .map_err(own)?;
     if parsed.key_raw != key.key.raw {
         return Err(own(SigError::WrongKey {
             found: parsed.key_fingerprint(),

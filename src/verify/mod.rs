@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod checks;
 mod commit;
+mod pipeline;
+mod read;
 mod tree_diff;
 pub(crate) use commit::Verifier;
 
@@ -103,20 +105,19 @@ pub(crate) fn check_new_commit(
     genesis: bool,
 ) -> Result<Vec<Failure>> {
     let commit = repo.find_commit(id)?;
-    let tree = commit.tree()?;
     let parent_commit = if genesis {
         None
     } else {
         Some(commit.parent(0)?)
     };
-    let parent_tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
-    let mut v = Verifier::new(repo, parent, 1, false);
-    let at = parent_tree
-        .as_ref()
-        .zip(parent_commit.as_ref().map(|c| c.time().seconds()));
-    v.check_commit(&commit, at, &tree, genesis)?;
-    let found = v.checker.finish();
-    v.failures.extend(found);
+    let mut v = Verifier::new(parent, false);
+    let cache = tree_diff::TreeCache::new();
+    let read = read::Reader::new(repo, &cache)?.read(id, parent_commit.as_ref().map(|c| c.id()));
+    if let Err(e) = &read.read {
+        // A writer's own commit whose objects cannot be read: an error, not a verdict.
+        return Err(Error::Git(git2::Error::from_str(e)));
+    }
+    v.decide(read, parent_commit.map(|c| c.time().seconds()), genesis);
     v.failures.sort_by_key(|(seq, _)| *seq);
     Ok(v.failures.into_iter().map(|(_, f)| f).collect())
 }
@@ -172,7 +173,8 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
 /// The first-parent chain from `head` back to `start` (exclusive), oldest first. Merges are
 /// reported, not walked.
 fn chain(
-    v: &mut Verifier<'_>,
+    repo: &Repository,
+    v: &mut Verifier,
     head: Oid,
     start: &Start,
     progress: Option<&Progress>,
@@ -186,7 +188,7 @@ fn chain(
         if Some(id) == start.from {
             break;
         }
-        let (parents, first) = parents_of(v.repo, id);
+        let (parents, first) = parents_of(repo, id);
         if parents > 1 {
             v.fail(id, None, Broken::new(Rule::LinearHistory, format!(
                 "merge commit with {parents} parents; a ledger is a single line of acts (rebase instead of merging)"
@@ -221,91 +223,14 @@ fn parents_of(repo: &Repository, id: Oid) -> (usize, Option<Oid>) {
     }
 }
 
-/// Why a commit cannot be read: a date no reader handles (`time`), or else (`object`).
-fn unreadable(repo: &Repository, id: Oid, e: &git2::Error) -> Broken {
-    let raw = repo
-        .odb()
-        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()))
-        .unwrap_or_default();
-    for who in [&b"author"[..], b"committer"] {
-        for value in crate::commit_object::header_values(&raw, who) {
-            let bad = match crate::commit_object::ident_time(value) {
-                Ok(secs) if crate::timefmt::secs_in_range(secs) => continue,
-                Ok(secs) => secs.to_string(),
-                Err(text) => text,
-            };
-            return Broken::new(Rule::Time, format!(
-                "commit is dated {bad:?}, which is not a time git and ssh-keygen handle (the years 1970 to 9999); history after it is not checked"
-            ));
-        }
-    }
-    Broken::new(
-        Rule::Object,
-        format!(
-            "a git object of this commit cannot be read ({e}); history after it is not checked"
-        ),
-    )
-}
-
-/// Judges each commit of `chain` in order; stops at a commit whose objects cannot be read.
-fn walk(
-    v: &mut Verifier<'_>,
-    chain: &[Oid],
-    from: Option<Oid>,
-    progress: Option<&Progress>,
-) -> Result<()> {
-    let total = Some(chain.len() as u64);
-    let repo = v.repo;
-    let mut parent: Option<(Tree<'_>, i64)> = match from {
-        Some(s) => {
-            let c = repo.find_commit(s)?;
-            Some((c.tree()?, c.time().seconds()))
-        }
-        None => None,
-    };
-    for (i, id) in chain.iter().enumerate() {
-        if i % 64 == 0 {
-            report_progress(progress, Stage::Checking, i as u64, total);
-        }
-        let genesis = from.is_none() && i == 0;
-        let commit = match repo.find_commit(*id) {
-            Ok(c) => c,
-            Err(e) => {
-                let broken = unreadable(repo, *id, &e);
-                v.fail(*id, None, broken);
-                break;
-            }
-        };
-        let checked = commit.tree().and_then(|tree| {
-            let at = parent.as_ref().map(|(t, time)| (t, *time));
-            v.check_commit(&commit, at, &tree, genesis)
-                .map_err(|e| match e {
-                    Error::Git(g) => g,
-                    other => git2::Error::from_str(&other.to_string()),
-                })?;
-            Ok(tree)
-        });
-        match checked {
-            Ok(tree) => parent = Some((tree, commit.time().seconds())),
-            Err(e) => {
-                v.fail(*id, None, Broken::new(Rule::Object, format!(
-                    "a git object of this commit cannot be read ({e}); history after it is not checked"
-                )));
-                break;
-            }
-        }
-    }
-    Ok(())
-}
-
 fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Replay> {
     let repo = store.repo();
     let mut s = start(store, head, opts, whole_state)?;
-    let mut v = Verifier::new(repo, std::mem::take(&mut s.state), opts.jobs, whole_state);
+    let mut v = Verifier::new(std::mem::take(&mut s.state), whole_state);
     v.endorsements = s.counts.1;
     v.withdrawals = s.counts.2;
     let progress = opts.progress.as_ref();
-    let chain = chain(&mut v, head, &s, progress)?;
+    let chain = chain(repo, &mut v, head, &s, progress)?;
     let genesis = match (s.from, v.state.ledger_id) {
         (Some(_), Some(g)) => g,
         _ => *chain.first().ok_or(Error::EmptyHistory)?,
@@ -317,15 +242,13 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
             "this ledger's genesis is {genesis}, not the trusted ledger id {t}; it is another ledger or a replaced history"
         )));
     }
-    walk(&mut v, &chain, s.from, progress)?;
-    let found = v.checker.finish();
+    pipeline::walk(store, &mut v, &chain, s.from, opts.jobs, progress)?;
     report_progress(
         progress,
         Stage::Checking,
         chain.len() as u64,
         Some(chain.len() as u64),
     );
-    v.failures.extend(found);
     v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {
         if let Some(f) = crate::local::pin::check(repo, genesis, head) {
@@ -350,7 +273,7 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
 
 /// The report of a pass, counting statements the proof holds but this run did not load.
 fn report(
-    v: &Verifier<'_>,
+    v: &Verifier,
     start: &Start,
     genesis: Oid,
     head: Oid,
