@@ -90,9 +90,19 @@ pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repor
     Ok(report)
 }
 
-/// [`replay`] of the history that ends at `head`.
+/// [`replay`] of the history that ends at `head`. The pass keeps of each signatory's acts
+/// only what the rules need; the acts themselves, which audits and lists show, are then read
+/// from the tree of `head` ([`crate::state::read_acts`]).
 pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
-    run(store, head, opts, true)
+    let mut replay = run(store, head, opts, true)?;
+    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, None) {
+        if replay.report.ok {
+            return Err(e);
+        }
+        // A history that does not verify may hold trees that cannot be read: its report says
+        // so, and what follows of it is not to be trusted anyway.
+    }
+    Ok(replay)
 }
 
 /// Judges one new commit (`id`, whose parent's state is `parent`) exactly as a pass over

@@ -77,6 +77,8 @@ pub(crate) struct Reader<'r> {
     repo: &'r Repository,
     odb: Odb<'r>,
     trees: Trees<'r>,
+    /// Keys decoded so far (`None`: not a valid key), each once.
+    keys: Keys,
     /// The tree of the commit read last, when the next is its child.
     last: Option<(Oid, Oid)>,
 }
@@ -87,6 +89,7 @@ impl<'r> Reader<'r> {
             repo,
             odb: repo.odb()?,
             trees: Trees::new(cache),
+            keys: Keys::default(),
             last: None,
         })
     }
@@ -99,7 +102,7 @@ impl<'r> Reader<'r> {
             Err(e) => Err(unreadable(&[], e)),
         };
         let sig = match &raw {
-            Ok(raw) => signature(raw),
+            Ok(raw) => signature(raw, &mut self.keys),
             Err(e) => Err(Broken::new(
                 Rule::Object,
                 format!("commit object cannot be read: {e}"),
@@ -155,7 +158,7 @@ impl<'r> Reader<'r> {
         Ok(self.prepare(diff, signers_blob))
     }
 
-    fn prepare(&self, diff: Diff, signers_blob: Option<(Oid, u32)>) -> Read {
+    fn prepare(&mut self, diff: Diff, signers_blob: Option<(Oid, u32)>) -> Read {
         let Diff {
             added,
             mut changed,
@@ -197,7 +200,7 @@ impl<'r> Reader<'r> {
                 bytes,
                 prepared: None,
             };
-            file.prepared = Some(Box::new(prepare(&file)));
+            file.prepared = Some(Box::new(prepare(&file, &mut self.keys)));
             files.push(file);
         }
         Read {
@@ -228,6 +231,24 @@ impl<'r> Reader<'r> {
     }
 }
 
+/// The keys a reader has decoded, by their raw bytes.
+#[derive(Default)]
+struct Keys(std::collections::HashMap<[u8; 32], Option<ed25519_dalek::VerifyingKey>>);
+
+impl Keys {
+    /// [`ParsedSig::verify`], decoding the key it names only the first time it is seen.
+    fn verify(&mut self, sig: &ParsedSig, msg: &[u8]) -> Result<(), SigError> {
+        let key = self
+            .0
+            .entry(sig.key_raw)
+            .or_insert_with(|| ed25519_dalek::VerifyingKey::from_bytes(&sig.key_raw).ok());
+        match key {
+            Some(k) => sig.verify_with(k, msg),
+            None => Err(SigError::Invalid),
+        }
+    }
+}
+
 /// The bytes of commit `id` (libgit2 checks them against the id as it reads them).
 fn raw_commit(odb: &Odb<'_>, id: Oid) -> Result<Vec<u8>, String> {
     let object = odb.read(id).map_err(|e| e.to_string())?;
@@ -238,7 +259,7 @@ fn raw_commit(odb: &Odb<'_>, id: Oid) -> Result<Vec<u8>, String> {
 }
 
 /// The record a file's path names, decoded, and an act record's signature parsed and checked.
-fn prepare(f: &File) -> Prepared {
+fn prepare(f: &File, keys: &mut Keys) -> Prepared {
     fn boxed<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static>(
         f: &File,
     ) -> Option<Result<Box<dyn std::any::Any + Send>, Broken>> {
@@ -261,7 +282,7 @@ fn prepare(f: &File) -> Prepared {
         Some(Ok(any)) => any.downcast_ref::<ActRecord>().map(|r| {
             let parsed = ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE);
             let valid = match &parsed {
-                Ok(p) => p.verify(&act_payload(r)),
+                Ok(p) => keys.verify(p, &act_payload(r)),
                 Err(_) => Ok(()),
             };
             PreparedSig { parsed, valid }
@@ -273,7 +294,7 @@ fn prepare(f: &File) -> Prepared {
 
 /// The signature of a raw commit and the check of it over the bytes stock git says it covers,
 /// or why there is none to check.
-fn signature(raw: &[u8]) -> Result<CommitSig, Broken> {
+fn signature(raw: &[u8], keys: &mut Keys) -> Result<CommitSig, Broken> {
     let signed = match commit_object::read(raw) {
         Verdict::Signed(signed) => signed,
         Verdict::Unsigned => return Err(Broken::new(
@@ -284,7 +305,7 @@ fn signature(raw: &[u8]) -> Result<CommitSig, Broken> {
     };
     let parsed = ParsedSig::parse(signed.armor(), COMMIT_NAMESPACE)
         .map_err(|e| Broken::new(Rule::Signature, format!("commit signature: {e}")))?;
-    let valid = parsed.verify(&signed.payload);
+    let valid = keys.verify(&parsed, &signed.payload);
     Ok(CommitSig { parsed, valid })
 }
 

@@ -33,7 +33,7 @@ pub(super) struct Diff {
 pub(super) struct RawTree {
     data: Vec<u8>,
     /// Per entry: mode, and where its name starts and ends (the 20-byte id follows the NUL).
-    entries: Vec<(u32, usize, usize)>,
+    entries: Vec<(u32, u32, u32)>,
 }
 
 impl RawTree {
@@ -60,7 +60,7 @@ impl RawTree {
             if nul == start || nul + 21 > data.len() {
                 return None;
             }
-            entries.push((mode, start, nul));
+            entries.push((mode, u32::try_from(start).ok()?, u32::try_from(nul).ok()?));
             at = nul + 21;
         }
         Some(RawTree { data, entries })
@@ -72,7 +72,12 @@ impl RawTree {
 
     fn name(&self, i: usize) -> &[u8] {
         let (_, s, e) = self.entries[i];
-        &self.data[s..e]
+        &self.data[s as usize..e as usize]
+    }
+
+    /// Bytes it holds in memory, for the cache's bound.
+    fn weight(&self) -> usize {
+        self.data.len() + self.entries.len() * std::mem::size_of::<(u32, u32, u32)>() + 96
     }
 
     fn mode(&self, i: usize) -> u32 {
@@ -80,7 +85,7 @@ impl RawTree {
     }
 
     fn id(&self, i: usize) -> Oid {
-        let (_, _, e) = self.entries[i];
+        let e = self.entries[i].2 as usize;
         Oid::from_bytes(&self.data[e + 1..e + 21]).expect("20 bytes make an object id")
     }
 
@@ -123,7 +128,7 @@ struct Generations {
 }
 
 /// Bytes of trees a generation holds: two generations of it in all, whatever the ledger's size.
-const GENERATION_BYTES: usize = 24 << 20;
+const GENERATION_BYTES: usize = 8 << 20;
 
 impl TreeCache {
     pub fn new() -> TreeCache {
@@ -151,7 +156,7 @@ impl TreeCache {
 
 impl Generations {
     fn insert(&mut self, id: Oid, tree: Arc<RawTree>) {
-        self.young_bytes += tree.data.len() + 64;
+        self.young_bytes += tree.weight();
         self.young.insert(id, tree);
         if self.young_bytes > GENERATION_BYTES {
             self.old = std::mem::take(&mut self.young);
