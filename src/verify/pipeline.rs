@@ -7,7 +7,7 @@
 //! this thread takes the batches back in history order and applies the rules to each commit
 //! against its parent's state ([`Verifier::decide`]). At most [`IN_FLIGHT_PER_THREAD`] batches
 //! per reader are read ahead, so memory stays flat whatever the length of history. With one
-//! thread (`--jobs 1`), or a history too short to share, the same reading is done inline.
+//! thread (`--jobs 1`), or a history of one commit (what a resumed run after one act reads), the same reading is done inline.
 
 use super::commit::{Next, Verifier};
 use super::read::{CommitRead, Reader};
@@ -20,8 +20,8 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
-/// Consecutive commits one reader reads in a row: the first of a batch reads its parent's
-/// trees afresh, the others find them kept from the commit before.
+/// At most this many consecutive commits one reader reads in a row: the first of a batch reads
+/// its parent's trees afresh, the others find them kept from the commit before.
 const BATCH: usize = 128;
 /// Batches read ahead per reader, waiting for the ordered thread.
 const IN_FLIGHT_PER_THREAD: usize = 3;
@@ -58,7 +58,8 @@ pub(super) fn walk(
         None => None,
     };
     let readers = threads(jobs);
-    let handles: Vec<Repository> = if readers > 1 && chain.len() > BATCH {
+    let batch = batch_len(chain.len(), readers);
+    let handles: Vec<Repository> = if readers > 1 && chain.len() > 1 {
         (0..readers).filter_map(|_| store.open_again()).collect()
     } else {
         Vec::new()
@@ -95,7 +96,7 @@ pub(super) fn walk(
         let mut next = 0;
         'walk: loop {
             while next < chain.len() && waiting.len() < in_flight {
-                let end = (next + BATCH).min(chain.len());
+                let end = (next + batch).min(chain.len());
                 let (tx, rx) = sync_channel(1);
                 if jobs_tx.send((next, end, tx)).is_err() {
                     break 'walk; // every reader is gone (one panicked): fail closed below
@@ -117,6 +118,15 @@ pub(super) fn walk(
         drop(jobs_tx);
         Ok(())
     })
+}
+
+/// Commits per batch: [`BATCH`], or fewer on a short history so that every reader gets some
+/// (a short history is read in parallel too, which is also what lets the tamper suite compare
+/// parallel and serial runs on its small ledgers).
+fn batch_len(commits: usize, readers: usize) -> usize {
+    commits
+        .div_ceil(readers * IN_FLIGHT_PER_THREAD)
+        .clamp(1, BATCH)
 }
 
 /// The first parent of the commit at position `i` of the chain.
