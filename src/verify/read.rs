@@ -218,7 +218,7 @@ impl<'r> Reader<'r> {
     /// refused without being loaded.
     fn blob(&self, oid: Oid, max: usize) -> Result<Vec<u8>, Broken> {
         let unreadable =
-            |e: git2::Error| Broken::new(Rule::Record, format!("cannot read blob {oid}: {e}"));
+            |e: git2::Error| Broken::new(Rule::Object, format!("cannot read blob {oid}: {e}"));
         let (size, _) = self.odb.read_header(oid).map_err(unreadable)?;
         if size > max {
             return Err(Broken::new(
