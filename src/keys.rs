@@ -372,6 +372,7 @@ pub enum SigError {
 }
 
 /// A parsed SSHSIG: the key it claims and what is needed to check it.
+#[derive(Clone)]
 pub struct ParsedSig {
     sig: SshSig,
     /// Raw ed25519 key the signature names.
@@ -428,18 +429,32 @@ impl ParsedSig {
 
     /// Checks the signature over `msg` with `verify_strict`.
     pub fn verify(&self, msg: &[u8]) -> std::result::Result<(), SigError> {
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(&self.key_raw)
+            .map_err(|_| SigError::Invalid)?;
+        self.verify_with(&vk, msg)
+    }
+
+    /// [`ParsedSig::verify`] with the key it names already decoded (`key` must be
+    /// `VerifyingKey::from_bytes` of [`ParsedSig::key_raw`]): decoding a key is a tenth of a
+    /// check, and a ledger's keys sign many times.
+    pub fn verify_with(
+        &self,
+        key: &ed25519_dalek::VerifyingKey,
+        msg: &[u8],
+    ) -> std::result::Result<(), SigError> {
+        if key.as_bytes() != &self.key_raw {
+            return Err(SigError::Invalid);
+        }
         let hash_alg = self.sig.hash_alg();
         let signed = SshSig::signed_data(self.sig.namespace(), hash_alg, msg)
             .map_err(|e| SigError::Malformed(e.to_string()))?;
-        let vk = ed25519_dalek::VerifyingKey::from_bytes(&self.key_raw)
-            .map_err(|_| SigError::Invalid)?;
         let bytes: [u8; 64] = self
             .sig
             .signature_bytes()
             .try_into()
             .map_err(|_| SigError::Invalid)?;
         let sig = ed25519_dalek::Signature::from_bytes(&bytes);
-        vk.verify_strict(&signed, &sig)
+        key.verify_strict(&signed, &sig)
             .map_err(|_| SigError::Invalid)
     }
 }

@@ -139,12 +139,33 @@ pub struct ActEntry {
     pub path: String,
 }
 
-/// A statement: its versions and, per organization, its acts in order.
+/// What the rules need to know of one signatory's acts on one statement, and the commits
+/// that added them: a pass over history keeps this, never the acts themselves, so its memory
+/// does not grow with the number of acts ([`read_acts`] reads them back from the head).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ActsSummary {
+    /// How many acts (the next one is number `count + 1`).
+    pub count: u32,
+    /// The last act's kind.
+    pub last_kind: ActKind,
+    /// The last act's own time (the next must be later).
+    pub last_signed_at: String,
+    /// The commit that added each act, in order (zero ids when read from a tree alone).
+    #[serde(with = "crate::oid_serde::vec")]
+    pub commits: Vec<Oid>,
+}
+
+/// A statement: its versions and, per signatory, what its acts come to.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatementEntry {
     /// Versions, index = n - 1.
     pub versions: Vec<VersionEntry>,
-    /// Acts per organization, in sequence order.
+    /// Per signatory (by principal), its acts on the statement summed up: what the rules read.
+    #[serde(with = "principal_map")]
+    pub signatories: BTreeMap<Principal, ActsSummary>,
+    /// Acts per organization, in sequence order, for audits and lists: read from a tree
+    /// ([`read_acts`], [`crate::view::Loaded`]), not kept by a pass over history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub acts: BTreeMap<String, Vec<ActEntry>>,
 }
 
@@ -165,7 +186,27 @@ impl StatementEntry {
         u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
     }
 
-    /// An organization's acts on the statement, in order (none when it never acted).
+    /// What a signatory's acts on the statement come to, or `None` when it never acted.
+    pub fn summary_of(&self, who: &Principal) -> Option<&ActsSummary> {
+        self.signatories.get(who)
+    }
+
+    /// Notes an act of `who` (added by `commit`) in its summary.
+    pub fn note_act(&mut self, who: Principal, kind: ActKind, signed_at: &str, commit: Oid) {
+        let s = self.signatories.entry(who).or_insert_with(|| ActsSummary {
+            count: 0,
+            last_kind: kind,
+            last_signed_at: String::new(),
+            commits: Vec::new(),
+        });
+        s.count = s.count.saturating_add(1);
+        s.last_kind = kind;
+        s.last_signed_at = signed_at.to_string();
+        s.commits.push(commit);
+    }
+
+    /// An organization's acts on the statement, in order (none when it never acted, or when
+    /// they were not read: see [`StatementEntry::acts`]).
     pub fn acts_of(&self, org: &str) -> &[ActEntry] {
         self.acts.get(org).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -547,14 +588,10 @@ impl State {
                     .versions
                     .push(entry);
             }
-            Change::Signatory {
-                stmt,
-                org,
-                mut entry,
-            } => {
-                entry.commit = commit;
+            Change::Signatory { stmt, org, entry } => {
+                // Only the summary: the acts themselves stay in git (read_acts).
                 if let Some(s) = self.statements.get_mut(&stmt) {
-                    s.acts.entry(org).or_default().push(entry);
+                    s.note_act(Principal::org(&org), entry.kind, &entry.signed_at, commit);
                 }
             }
         }
@@ -593,4 +630,100 @@ pub fn parse_allowed_signers(text: &str) -> BTreeSet<String> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(str::to_string)
         .collect()
+}
+
+impl ActEntry {
+    /// The entry of act record `r`, number `seq` of its signatory on its statement, at `path`,
+    /// added by `commit`.
+    pub fn of_record(r: crate::record::ActRecord, seq: u32, path: String, commit: Oid) -> ActEntry {
+        let attested_by = (r.provenance == Provenance::Attested)
+            .then(|| Principal::parse(&r.signer).map(|p| p.id))
+            .flatten();
+        ActEntry {
+            seq,
+            kind: r.act,
+            version: r.version,
+            provenance: r.provenance,
+            attested_by,
+            key: r.key,
+            signed_at: r.signed_at,
+            reason: r.reason,
+            evidence_sha256: r.evidence_sha256,
+            commit,
+            path,
+        }
+    }
+}
+
+/// Reads back from the tree of `head` every act of the statements `which` (all with `None`)
+/// into [`StatementEntry::acts`], with the commits the pass over history noted for each: what
+/// audits and lists need, which a pass does not keep in memory. A record the tree lacks (a
+/// history that does not verify) is left out.
+pub fn read_acts(
+    repo: &git2::Repository,
+    head: Oid,
+    state: &mut State,
+    which: Option<&BTreeSet<String>>,
+) -> crate::error::Result<()> {
+    let tree = repo.find_commit(head)?.tree()?;
+    let view = crate::view::View {
+        repo,
+        tree: &tree,
+        commit: head,
+    };
+    for (id, st) in state.statements.iter_mut() {
+        if which.is_some_and(|w| !w.contains(id)) {
+            continue;
+        }
+        st.acts.clear();
+        for (who, summary) in &st.signatories {
+            if who.role != Role::Org {
+                continue;
+            }
+            let records = view.acts(id, &who.id)?;
+            let acts: Vec<ActEntry> = records
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    let commit = summary.commits.get(i).copied().unwrap_or(Oid::ZERO_SHA1);
+                    ActEntry::of_record(r, seq, crate::layout::act_path(id, &who.id, seq), commit)
+                })
+                .collect();
+            if !acts.is_empty() {
+                st.acts.insert(who.id.clone(), acts);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A map keyed by principal, written as a JSON object keyed by `editor/ID`, `org/ID`.
+mod principal_map {
+    use super::{ActsSummary, Principal};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<Principal, ActsSummary>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let by_name: BTreeMap<String, &ActsSummary> =
+            map.iter().map(|(p, v)| (p.to_string(), v)).collect();
+        by_name.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Principal, ActsSummary>, D::Error> {
+        BTreeMap::<String, ActsSummary>::deserialize(d)?
+            .into_iter()
+            .map(|(k, v)| {
+                Principal::parse(&k)
+                    .map(|p| (p, v))
+                    .ok_or_else(|| D::Error::custom(format!("not a principal: {k:?}")))
+            })
+            .collect()
+    }
 }

@@ -8,7 +8,7 @@ use crate::ids::{is_slug, Principal, Role};
 use crate::keys::PublicKeyInfo;
 use crate::layout;
 use crate::record::{
-    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, Provenance, RemovalRecord,
+    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, RemovalRecord,
     RevocationRecord, VersionRecord,
 };
 use crate::state::{
@@ -427,7 +427,7 @@ impl Loaded {
                 stmt.to_string(),
                 StatementEntry {
                     versions,
-                    acts: Default::default(),
+                    ..StatementEntry::default()
                 },
             );
         }
@@ -444,22 +444,15 @@ impl Loaded {
         let mut acts = Vec::new();
         for (seq, r) in view.acts(stmt, org)?.into_iter().enumerate() {
             let seq = u32::try_from(seq + 1).unwrap_or(u32::MAX);
-            let attested_by = (r.provenance == Provenance::Attested)
-                .then(|| Principal::parse(&r.signer).map(|p| p.id))
-                .flatten();
-            acts.push(ActEntry {
-                seq,
-                kind: r.act,
-                version: r.version,
-                provenance: r.provenance,
-                attested_by,
-                key: r.key,
-                signed_at: r.signed_at,
-                reason: r.reason,
-                evidence_sha256: r.evidence_sha256,
-                commit: Oid::ZERO_SHA1,
-                path: layout::act_path(stmt, org, seq),
-            });
+            let path = layout::act_path(stmt, org, seq);
+            let entry = ActEntry::of_record(r, seq, path, Oid::ZERO_SHA1);
+            statement.note_act(
+                Principal::org(org),
+                entry.kind,
+                &entry.signed_at,
+                Oid::ZERO_SHA1,
+            );
+            acts.push(entry);
         }
         if !acts.is_empty() {
             statement.acts.insert(org.to_string(), acts);

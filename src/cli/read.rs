@@ -22,8 +22,8 @@ pub struct VerifyArgs {
     /// `.git/undersigned/proved/`).
     #[arg(long)]
     full: bool,
-    /// Threads in all (default: one per core): one reads history, the others check signatures
-    /// and hashes meanwhile; 1 does everything on one thread.
+    /// Threads that read history and check signatures (default: one per core), while one
+    /// applies the rules in order; 1 does everything on one thread.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
 }

@@ -23,6 +23,32 @@ pub struct File {
     pub blob: Oid,
     /// Content.
     pub bytes: Result<Vec<u8>, Broken>,
+    /// What a reader of history already worked out of the bytes, off the thread that applies
+    /// the rules ([`Prepared`]); `None` when nothing was (a writer's own commit).
+    pub prepared: Option<Box<Prepared>>,
+}
+
+/// The work on one file that does not depend on the ledger's state, done ahead by the threads
+/// that read history so that the thread applying the rules in order does none of it: the
+/// record decoded as its path says, and an act record's own signature parsed and checked over
+/// its payload. Each is exactly what the rule would compute from the same bytes; a rule takes
+/// it instead of computing it ([`super::decode`], [`super::endorsement::check_act`]).
+#[derive(Default)]
+pub struct Prepared {
+    /// The record decoded (`Box<T>` of the record type the path names), or why it is not one.
+    pub record: Option<Result<Box<dyn std::any::Any + Send>, Broken>>,
+    /// An act record's signature: parsed from its armor (namespace checked), and, when it
+    /// parsed, checked over the record's payload with the key it names.
+    pub signature: Option<PreparedSig>,
+}
+
+/// An act record's own signature, parsed and checked ahead ([`Prepared::signature`]).
+pub struct PreparedSig {
+    /// [`crate::keys::ParsedSig::parse`] of the record's `signature`.
+    pub parsed: Result<crate::keys::ParsedSig, crate::keys::SigError>,
+    /// The signature checked over the record's payload ([`crate::signed_data::act_payload`])
+    /// with the key it names; `Ok` when it did not parse (nothing to check).
+    pub valid: Result<(), crate::keys::SigError>,
 }
 
 /// Who signs the commit being judged, and where it stands.
