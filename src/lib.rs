@@ -38,6 +38,7 @@ pub mod keys;
 pub mod layout;
 pub mod ledger;
 pub mod local;
+pub mod log;
 pub mod mail;
 pub mod oid_serde;
 pub mod progress;

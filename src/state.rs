@@ -4,6 +4,7 @@
 
 use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
+use crate::log::{CheckpointEntry, CosignatureEntry, QuorumEntry};
 use crate::record::{ActKind, Provenance};
 use crate::report::{ActType, LogEntry};
 use git2::Oid;
@@ -238,6 +239,9 @@ pub struct State {
     /// two principals may look alike to a reader (derived as well).
     #[serde(skip)]
     pub names: HashMap<String, (Principal, String)>,
+    /// The transparency log: the tree over the acts so far, its checkpoints and cosignatures.
+    #[serde(default)]
+    pub log: crate::log::LogState,
 }
 
 impl State {
@@ -398,6 +402,17 @@ pub enum Change {
         /// The act (`commit` is set when applied).
         entry: ActEntry,
     },
+    /// A checkpoint of the log (`commit` and `time` are set when applied).
+    Checkpoint(CheckpointEntry),
+    /// A witness's cosignature of checkpoint `seq` (`commit` is set when applied).
+    Cosignature {
+        /// The checkpoint.
+        seq: u32,
+        /// The cosignature.
+        entry: CosignatureEntry,
+    },
+    /// The witnesses' quorum stated (`commit` is set when applied).
+    Quorum(QuorumEntry),
 }
 
 impl Change {
@@ -418,6 +433,9 @@ impl Change {
                 ActKind::Endorse => ActType::Endorse,
                 ActKind::Withdraw => ActType::Withdraw,
             },
+            Change::Checkpoint(_) => ActType::Checkpoint,
+            Change::Cosignature { .. } => ActType::Cosign,
+            Change::Quorum(_) => ActType::Quorum,
         }
     }
 
@@ -429,7 +447,10 @@ impl Change {
             | Change::Principal { .. }
             | Change::Key { .. }
             | Change::Revoke { .. }
-            | Change::Remove { .. } => None,
+            | Change::Remove { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => None,
         }
     }
 
@@ -440,7 +461,12 @@ impl Change {
             | Change::Key { .. }
             | Change::Revoke { .. }
             | Change::Remove { .. } => true,
-            Change::Ledger { .. } | Change::Version { .. } | Change::Signatory { .. } => false,
+            Change::Ledger { .. }
+            | Change::Version { .. }
+            | Change::Signatory { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => false,
         }
     }
 
@@ -472,6 +498,24 @@ impl Change {
                 Some(format!("org/{org}")),
                 Some(entry.provenance),
             ),
+            Change::Checkpoint(c) => (
+                None,
+                None,
+                Some(format!("checkpoint {} of size {}", c.seq, c.size)),
+                None,
+            ),
+            Change::Cosignature { seq, entry } => (
+                None,
+                None,
+                Some(format!("org/{} cosigns checkpoint {seq}", entry.org)),
+                None,
+            ),
+            Change::Quorum(q) => (
+                None,
+                None,
+                Some(format!("{} of {}", q.k, q.witnesses.join(", "))),
+                None,
+            ),
         };
         Some(LogEntry {
             commit: commit.to_string(),
@@ -482,6 +526,7 @@ impl Change {
             version,
             subject,
             provenance,
+            in_log: None,
         })
     }
 }
@@ -556,6 +601,24 @@ impl State {
                 if let Some(s) = self.statements.get_mut(&stmt) {
                     s.acts.entry(org).or_default().push(entry);
                 }
+            }
+            Change::Checkpoint(mut entry) => {
+                entry.commit = commit;
+                entry.time = time;
+                self.log.checkpoints.push(entry);
+            }
+            Change::Cosignature { seq, mut entry } => {
+                entry.commit = commit;
+                if let Some(c) = seq
+                    .checked_sub(1)
+                    .and_then(|i| self.log.checkpoints.get_mut(usize::try_from(i).ok()?))
+                {
+                    c.cosignatures.push(entry);
+                }
+            }
+            Change::Quorum(mut q) => {
+                q.commit = commit;
+                self.log.quorum = Some(q);
             }
         }
     }

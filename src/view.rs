@@ -222,6 +222,7 @@ pub struct Loaded {
     editors: bool,
     key_index: bool,
     names: bool,
+    log: bool,
     /// `allowed_signers` of the commit, once read.
     lines: Option<BTreeSet<String>>,
 }
@@ -240,6 +241,7 @@ impl Loaded {
             editors: false,
             key_index: false,
             names: false,
+            log: false,
             lines: None,
         }
     }
@@ -266,6 +268,13 @@ impl Loaded {
         for (stmt, org) in &needs.acts {
             self.statement(view, stmt)?;
             self.acts_of(view, stmt, org)?;
+        }
+        if needs.log && !self.log {
+            // The log is in no tree: it is what a verified replay of the history computes.
+            self.log = true;
+            let path = view.repo.path().to_path_buf();
+            let store = crate::store::Store::from_repo(Repository::open(&path)?, path);
+            self.state.log = crate::verify::verified_state(&store, view.commit, false)?.log;
         }
         if needs.names && !self.names {
             self.names = true;

@@ -20,7 +20,9 @@ pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (
 /// The exit status an error ends the command with.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
-        Some(Error::Unverified { .. }) => VERIFICATION_FAILED,
+        Some(Error::Unverified { .. })
+        | Some(Error::Equivocation { .. })
+        | Some(Error::BadReceipt { .. }) => VERIFICATION_FAILED,
         Some(Error::Transport { .. }) => NETWORK_ERROR,
         _ => INPUT_ERROR,
     }

@@ -129,6 +129,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         prove: true,
         jobs: a.jobs,
         progress,
+        leaves: false,
     };
     let report = undersigned::verify::verify(ledger.store(), &opts);
     drop(bar);

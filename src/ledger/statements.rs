@@ -378,6 +378,7 @@ pub(super) fn statement_state<'p>(
             .collect(),
         key_index: false,
         names: false,
+        log: false,
     })
 }
 

@@ -91,7 +91,9 @@ pub mod formats {
     ];
 }
 
-pub use acts::{ActType, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput};
+pub use acts::{
+    ActType, InLog, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput, Witnessed,
+};
 pub use audit::{
     Audit, EndorsementView, KeyView, Publication, RevokedView, Signatory, VersionView,
     WithdrawalView,

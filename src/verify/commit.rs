@@ -123,6 +123,7 @@ impl<'r> Verifier<'r> {
         };
         let checked = rules::check_records(&self.state, &ctx, &files);
         let registry_changed = checked.registry_changed();
+        let leaf = checked.leaf;
         for event in checked.events {
             match event {
                 Event::Fail(path, b) => self.fail(id, path.as_deref(), b),
@@ -134,8 +135,13 @@ impl<'r> Verifier<'r> {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_else(|| "unknown".into());
+        let index = leaf.map(|_| self.state.log.size);
         for change in checked.changes {
-            self.apply(change, id, time, &actor, genesis);
+            self.apply(change, id, time, &actor, genesis, index);
+        }
+        // The act's leaf, after its records (their log entries name its index).
+        if let Some(leaf) = leaf {
+            self.state.log.push(leaf);
         }
         if let Err(b) = registry::editors_left(editors_before, self.state.active_editors()) {
             let path = files
@@ -166,9 +172,25 @@ impl<'r> Verifier<'r> {
         Ok(())
     }
 
-    fn apply(&mut self, change: Change, commit: Oid, time: i64, actor: &str, genesis: bool) {
+    fn apply(
+        &mut self,
+        change: Change,
+        commit: Oid,
+        time: i64,
+        actor: &str,
+        genesis: bool,
+        index: Option<u64>,
+    ) {
         if let Some(log) = &mut self.log {
-            log.extend(change.log_entry(commit, time, actor, genesis));
+            log.extend(change.log_entry(commit, time, actor, genesis).map(|mut e| {
+                e.in_log = index.map(|index| crate::report::InLog {
+                    index,
+                    checkpoint: None,
+                    checkpoint_time: None,
+                    witnessed: Vec::new(),
+                });
+                e
+            }));
         }
         if let Change::Signatory { entry, .. } = &change {
             match entry.kind {
@@ -234,7 +256,10 @@ impl<'r> Verifier<'r> {
                         | Entry::OrgKey { .. }
                         | Entry::OrgRevocation { .. }
                         | Entry::VersionMeta { .. }
-                        | Entry::Act { .. } => self.blob(blob, record::MAX_RECORD_BYTES),
+                        | Entry::Act { .. }
+                        | Entry::Checkpoint { .. }
+                        | Entry::Cosignature { .. }
+                        | Entry::Quorum { .. } => self.blob(blob, record::MAX_RECORD_BYTES),
                     };
                     files.push(File {
                         path,

@@ -1,0 +1,160 @@
+//! The ledger's transparency log: an RFC 6962 / RFC 9162 Merkle tree whose leaves are the
+//! ledger's acts in history order ([`leaf`]), checkpoints of it signed by editors in the C2SP
+//! `tlog-checkpoint` form ([`checkpoint`], [`note`]), witnesses' C2SP `tlog-cosignature`
+//! cosignatures, receipts in the C2SP `tlog-proof` form ([`receipt`]) and proofs of a split
+//! view ([`equivocation`]).
+//!
+//! `verify` recomputes the tree as it replays history: [`LogState`] is part of the ledger's
+//! state, keeps the tree's frontier (O(log n)) and every checkpoint with its cosignatures, and
+//! is kept in the proof cache like the rest of the state, so a resumed run agrees with a full
+//! one.
+
+pub mod anchor;
+pub mod checkpoint;
+pub mod equivocation;
+pub mod leaf;
+pub mod merkle;
+pub mod note;
+pub mod receipt;
+
+use git2::Oid;
+use merkle::{Frontier, Hash};
+
+/// What the log is at one commit: the tree over the acts so far, its checkpoints, the
+/// witnesses' quorum.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LogState {
+    /// Leaves so far.
+    pub size: u64,
+    /// The roots of the tree's perfect subtrees, largest first, as hex.
+    pub frontier: Vec<String>,
+    /// Every checkpoint, in order.
+    pub checkpoints: Vec<CheckpointEntry>,
+    /// The quorum of witnesses the ledger states, if any.
+    pub quorum: Option<QuorumEntry>,
+    /// Every leaf hash, when a caller asked for them (receipts): not kept in proofs.
+    #[serde(skip)]
+    pub leaves: Option<Vec<Hash>>,
+}
+
+/// A checkpoint in the ledger.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CheckpointEntry {
+    /// Its number.
+    pub seq: u32,
+    /// The tree size it signs.
+    pub size: u64,
+    /// The root it signs, base64 as in the note.
+    pub root: String,
+    /// The signed note, exactly as committed.
+    pub note: String,
+    /// The editor whose key signed it.
+    pub editor: String,
+    /// Commit that added it.
+    #[serde(with = "crate::oid_serde")]
+    pub commit: Oid,
+    /// That commit's time.
+    pub time: i64,
+    /// Witnesses' cosignatures, in the order they were committed.
+    pub cosignatures: Vec<CosignatureEntry>,
+}
+
+/// A witness's cosignature of a checkpoint.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CosignatureEntry {
+    /// The organization that cosigned.
+    pub org: String,
+    /// The time it states (seconds).
+    pub time: u64,
+    /// The signature line, exactly as committed.
+    pub line: String,
+    /// Commit that added it.
+    #[serde(with = "crate::oid_serde")]
+    pub commit: Oid,
+}
+
+/// The quorum of witnesses a ledger states: `k` of these organizations.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct QuorumEntry {
+    /// Its number.
+    pub seq: u32,
+    /// How many cosignatures a checkpoint needs.
+    pub k: u32,
+    /// The organizations whose cosignatures count.
+    pub witnesses: Vec<String>,
+    /// Commit that stated it.
+    #[serde(with = "crate::oid_serde")]
+    pub commit: Oid,
+}
+
+impl LogState {
+    /// The frontier, decoded (a damaged one reads as empty: a proof with it fails its checks).
+    pub fn tree(&self) -> Frontier {
+        let roots: Option<Vec<Hash>> = self.frontier.iter().map(|h| unhex32(h)).collect();
+        roots
+            .and_then(|r| Frontier::from_parts(self.size, r))
+            .unwrap_or_default()
+    }
+
+    /// Appends the leaf of one act.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut tree = self.tree();
+        tree.push(leaf);
+        self.size = tree.size();
+        self.frontier = tree.roots().iter().map(|h| crate::record::hex(h)).collect();
+        if let Some(all) = &mut self.leaves {
+            all.push(leaf);
+        }
+    }
+
+    /// The root of the tree so far.
+    pub fn root(&self) -> Hash {
+        self.tree().root()
+    }
+
+    /// The latest checkpoint.
+    pub fn latest(&self) -> Option<&CheckpointEntry> {
+        self.checkpoints.last()
+    }
+
+    /// Checkpoint `seq`.
+    pub fn checkpoint(&self, seq: u32) -> Option<&CheckpointEntry> {
+        seq.checked_sub(1)
+            .and_then(|i| self.checkpoints.get(usize::try_from(i).ok()?))
+    }
+
+    /// The first checkpoint that includes leaf `index`.
+    pub fn first_covering(&self, index: u64) -> Option<&CheckpointEntry> {
+        self.checkpoints.iter().find(|c| c.size > index)
+    }
+
+    /// The witnesses of the quorum that cosigned checkpoint `c`, and whether they are enough.
+    pub fn quorum_met(&self, c: &CheckpointEntry) -> Option<(Vec<String>, bool)> {
+        let q = self.quorum.as_ref()?;
+        let by: Vec<String> = c
+            .cosignatures
+            .iter()
+            .filter(|s| q.witnesses.contains(&s.org))
+            .map(|s| s.org.clone())
+            .collect();
+        let met = by.len() >= q.k as usize;
+        Some((by, met))
+    }
+}
+
+/// Decodes 64 hex digits.
+pub fn unhex32(s: &str) -> Option<Hash> {
+    if s.len() != 64 {
+        return None;
+    }
+    let v: Option<Vec<u8>> = (0..64)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    v?.try_into().ok()
+}
+
+/// The note key name of witness `org`.
+pub fn witness_name(org: &str) -> String {
+    format!("org/{org}")
+}
