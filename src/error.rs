@@ -341,6 +341,10 @@ pub enum InputKind {
     PushUpdate,
     /// A signature file (`payload.sig` from `ssh-keygen -Y sign`).
     Signature,
+    /// A receipt (`.tlog-proof`).
+    Receipt,
+    /// A checkpoint note, or a cosigned one sent by mail.
+    Checkpoint,
 }
 
 impl std::fmt::Display for InputKind {
@@ -352,6 +356,8 @@ impl std::fmt::Display for InputKind {
             InputKind::Text => "text",
             InputKind::PushUpdate => "push update",
             InputKind::Signature => "signature",
+            InputKind::Receipt => "receipt",
+            InputKind::Checkpoint => "checkpoint",
         })
     }
 }

@@ -593,7 +593,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
-fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(super) fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

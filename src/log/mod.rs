@@ -10,6 +10,7 @@
 //! one.
 
 pub mod anchor;
+pub mod check;
 pub mod checkpoint;
 pub mod equivocation;
 pub mod leaf;
