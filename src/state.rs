@@ -138,6 +138,10 @@ pub struct ActEntry {
     pub commit: Oid,
     /// Path of the record.
     pub path: String,
+    /// The act's leaf index in the transparency log (none where a writer read the state from a
+    /// tree, which does not say it).
+    #[serde(default)]
+    pub log_index: Option<u64>,
 }
 
 /// A statement: its versions and, per organization, its acts in order.

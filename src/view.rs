@@ -486,6 +486,7 @@ impl Loaded {
                 evidence_sha256: r.evidence_sha256,
                 commit: Oid::ZERO_SHA1,
                 path: layout::act_path(stmt, org, seq),
+                log_index: None,
             });
         }
         if !acts.is_empty() {

@@ -143,6 +143,49 @@ impl LogState {
     }
 }
 
+/// Where leaf `index` is in the log: the first checkpoint that includes it and the times its
+/// witnesses cosigned — time from the log, beside the signer's own claim.
+pub fn place(log: &LogState, index: u64) -> crate::report::InLog {
+    let first = log.first_covering(index);
+    crate::report::InLog {
+        index,
+        checkpoint: first.map(|c| c.seq),
+        checkpoint_time: first.map(|c| c.time),
+        witnessed: first
+            .map(|c| {
+                c.cosignatures
+                    .iter()
+                    .map(|s| crate::report::Witnessed {
+                        org: s.org.clone(),
+                        time: s.time,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// "in the log by <time>, according to <witnesses>", or what is known short of that.
+pub fn place_text(p: &crate::report::InLog) -> String {
+    match (p.checkpoint, p.witnessed.iter().map(|w| w.time).min()) {
+        (Some(_), Some(t)) => format!(
+            "log #{}: in the log by {}, according to {}",
+            p.index,
+            crate::timefmt::format_secs(i64::try_from(t).unwrap_or(0)),
+            p.witnessed
+                .iter()
+                .map(|w| format!("org/{}", w.org))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (Some(c), None) => format!(
+            "log #{}: in checkpoint {c} (no witness has cosigned it yet)",
+            p.index
+        ),
+        (None, _) => format!("log #{}: in no checkpoint yet", p.index),
+    }
+}
+
 /// Decodes 64 hex digits.
 pub fn unhex32(s: &str) -> Option<Hash> {
     if s.len() != 64 {

@@ -88,6 +88,7 @@ pub fn check_act(
         evidence_sha256: r.evidence_sha256,
         commit: Oid::ZERO_SHA1,
         path: f.path.clone(),
+        log_index: None,
     };
     let change = Change::Signatory {
         stmt: stmt.to_string(),

@@ -150,12 +150,21 @@ impl Session<'_, '_, '_> {
                 return Err(Error::PushRefused { why: why.clone() });
             }
         }
-        self.check_not_rewritten(remote_head)?;
+        if let Err(rewritten) = self.check_not_rewritten(remote_head) {
+            // A validly signed other history with checkpoints is more than a rewrite: when the
+            // checkpoints prove a split view, say so with the proof.
+            let what = format!("remote {} (head {remote_head})", self.remote);
+            if check(store, remote_head, self.ledger_id, what, self.progress).is_ok() {
+                self.check_split(remote_head)?;
+            }
+            return Err(rewritten);
+        }
         // Verified every round, whatever the journal says: it travels with the git directory
         // and could name a head that never verified. An unchanged remote resumes from this
         // user's own proof of it, at no cost.
         let what = format!("remote {} (head {remote_head})", self.remote);
         check(store, remote_head, self.ledger_id, what, self.progress)?;
+        self.check_split(remote_head)?;
         if self.journal.verified.as_deref() != Some(remote_head.to_string().as_str()) {
             self.journal.verified = Some(remote_head.to_string());
             self.save_journal()?;
@@ -280,6 +289,46 @@ impl Session<'_, '_, '_> {
         }
     }
 
+    /// The remote's checkpoints against those seen before: this user's largest checkpoint of
+    /// the ledger, and the latest of the history this clone verified on this remote. A split
+    /// view writes its proof and is [`Error::Equivocation`]; otherwise the remote's latest
+    /// checkpoint is remembered.
+    fn check_split(&self, remote_head: Oid) -> Result<()> {
+        let store = self.store();
+        let ledger_id = self.ledger_id.to_string();
+        let remote = crate::verify::verified_state(store, remote_head, false)?;
+        let from = format!("remote {} (head {remote_head})", self.remote);
+        let mut known: Vec<crate::log::equivocation::Seen> =
+            crate::local::witness::seen(&ledger_id)
+                .into_iter()
+                .collect();
+        if let Some(before) = self.journal.verified_id().filter(|v| *v != remote_head) {
+            if let Ok(earlier) = crate::verify::verified_state(store, before, false) {
+                let was = format!(
+                    "remote {} as this clone verified it (head {before})",
+                    self.remote
+                );
+                known.extend(crate::ledger::latest_seen(&earlier.log, &was));
+                if let Some(now) = crate::ledger::latest_seen(&remote.log, &from) {
+                    crate::ledger::check_against(
+                        store,
+                        before,
+                        &ledger_id,
+                        &now,
+                        earlier.log.clone(),
+                    )?;
+                }
+            }
+        }
+        for seen in &known {
+            crate::ledger::check_against(store, remote_head, &ledger_id, seen, remote.log.clone())?;
+        }
+        if let Some(latest) = crate::ledger::latest_seen(&remote.log, &from) {
+            let _ = crate::local::witness::remember_seen(&ledger_id, &latest);
+        }
+        Ok(())
+    }
+
     /// A remote whose history no longer holds the head this clone verified there was rewritten.
     fn check_not_rewritten(&self, remote_head: Oid) -> Result<()> {
         let repo = self.store().repo();
@@ -335,6 +384,7 @@ impl Session<'_, '_, '_> {
             new_versions: Vec::new(),
             now_stale: Vec::new(),
             republished: Vec::new(),
+            checkpoint: None,
             remote: self.remote.to_string(),
             head: head.to_string(),
             received: self.received,

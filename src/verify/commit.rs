@@ -174,7 +174,7 @@ impl<'r> Verifier<'r> {
 
     fn apply(
         &mut self,
-        change: Change,
+        mut change: Change,
         commit: Oid,
         time: i64,
         actor: &str,
@@ -192,7 +192,8 @@ impl<'r> Verifier<'r> {
                 e
             }));
         }
-        if let Change::Signatory { entry, .. } = &change {
+        if let Change::Signatory { entry, .. } = &mut change {
+            entry.log_index = index;
             match entry.kind {
                 ActKind::Endorse => self.endorsements += 1,
                 ActKind::Withdraw => self.withdrawals += 1,
