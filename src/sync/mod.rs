@@ -108,6 +108,7 @@ pub fn sync(
         match s.round(attempt)? {
             Round::Done(mut report) => {
                 report.republished = std::mem::take(&mut s.republished);
+                remember_published(store, &report);
                 if let Ok(head) = Oid::from_str(&report.head) {
                     let (versions, stale) = arrivals::arrivals(repo, before, head)?;
                     report.new_versions = versions;
@@ -436,6 +437,23 @@ fn history_len(repo: &Repository, head: Oid) -> Result<u64> {
 
 fn contains(repo: &Repository, head: Oid, ancestor: Oid) -> bool {
     head == ancestor || repo.graph_descendant_of(head, ancestor).unwrap_or(false)
+}
+
+/// Remembers the latest checkpoint of the head a sync published (what every reader of the
+/// remote now sees), so that a split view shown to this user later is caught.
+fn remember_published(store: &Store, report: &SyncReport) {
+    let Ok(head) = Oid::from_str(&report.head) else {
+        return;
+    };
+    if let Ok(state) = crate::verify::verified_state(store, head, false) {
+        let from = format!("remote {} (head {head})", report.remote);
+        if let (Some(id), Some(latest)) = (
+            state.ledger_id,
+            crate::ledger::latest_seen(&state.log, &from),
+        ) {
+            let _ = crate::local::witness::remember_seen(&id.to_string(), &latest);
+        }
+    }
 }
 
 /// Verifies the history ending at `head` (incrementally, pinned to this ledger), or refuses it
