@@ -81,6 +81,36 @@ pub fn leaf_of<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Hash
     leaf_hash(&leaf_data(files))
 }
 
+/// The leaf bytes of a commit: every file it adds to its first parent's tree (all of the
+/// genesis's), `allowed_signers` aside. The same files verification reads for the commit.
+pub fn leaf_of_commit(
+    repo: &git2::Repository,
+    commit: &git2::Commit<'_>,
+) -> Result<Vec<u8>, git2::Error> {
+    let tree = commit.tree()?;
+    let parent = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
+    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for d in diff.deltas() {
+        if d.status() != git2::Delta::Added {
+            continue;
+        }
+        let Some(path) = d.new_file().path().and_then(|p| p.to_str()) else {
+            continue;
+        };
+        if path == crate::layout::ALLOWED_SIGNERS {
+            continue;
+        }
+        files.push((
+            path.to_string(),
+            repo.find_blob(d.new_file().id())?.content().to_vec(),
+        ));
+    }
+    Ok(leaf_data(
+        files.iter().map(|(p, b)| (p.as_str(), b.as_slice())),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
