@@ -52,7 +52,7 @@ struct Session<'l, 'a, 'k> {
 
 /// How a round ended.
 enum Round {
-    Done(SyncReport),
+    Done(Box<SyncReport>),
     /// Another clone pushed first: fetch and rebuild again.
     Lost,
 }
@@ -106,7 +106,8 @@ pub fn sync(
     };
     for attempt in 1..=tries.max(1) {
         match s.round(attempt)? {
-            Round::Done(mut report) => {
+            Round::Done(report) => {
+                let mut report = *report;
                 report.republished = std::mem::take(&mut s.republished);
                 remember_published(store, &report);
                 if let Ok(head) = Oid::from_str(&report.head) {
@@ -194,12 +195,12 @@ impl Session<'_, '_, '_> {
         if unpublished.is_empty() || contains(repo, remote_head, local) {
             // Nothing of ours to publish: take the remote's head.
             self.finish(local, remote_head)?;
-            return Ok(Round::Done(self.report(
+            return Ok(Round::Done(Box::new(self.report(
                 remote_head,
                 0,
                 Vec::new(),
                 attempt,
-            )));
+            ))));
         }
         self.publish(local, remote_head, start, &unpublished, attempt)
     }
@@ -240,7 +241,9 @@ impl Session<'_, '_, '_> {
             }
         }
         self.finish(local, tip)?;
-        Ok(Round::Done(self.report(tip, published, dropped, attempt)))
+        Ok(Round::Done(Box::new(
+            self.report(tip, published, dropped, attempt),
+        )))
     }
 
     /// A push that landed before this process (or an earlier one) died: its local commits are
@@ -276,12 +279,12 @@ impl Session<'_, '_, '_> {
                 self.save_journal()?;
                 self.store().local().forget_keys();
                 let published = history_len(self.store().repo(), local)?;
-                Ok(Round::Done(self.report(
+                Ok(Round::Done(Box::new(self.report(
                     local,
                     published,
                     Vec::new(),
                     attempt,
-                )))
+                ))))
             }
             Pushed::Refused(why) => {
                 self.last_refusal = Some((Oid::ZERO_SHA1, why));
