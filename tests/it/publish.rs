@@ -1150,6 +1150,76 @@ fn demo_site_with_log(w: &World) -> PathBuf {
     site
 }
 
+/// `publish --checkpoint-key` signs and commits a checkpoint only when the log grew past the
+/// latest one, so the page covers every entry; without the flag `publish` commits nothing.
+#[test]
+fn publish_with_a_checkpoint_key_signs_one_only_when_the_log_grew() {
+    let w = World::new();
+    w.ok(&["demo", "--dir", s(w.path())]);
+    let editor = w.path().join("keys/coordinator");
+    let site = w.path().join("site");
+    let checkpoints = |w: &World| {
+        w.git_ok(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/heads/main",
+            "log/checkpoints",
+        ])
+        .lines()
+        .count()
+    };
+    let before = w.head();
+    w.ok(&["publish", "--out", s(&site)]);
+    assert_eq!(w.head(), before, "publish without the flag commits nothing");
+    assert!(data_of(&site, DEMO).log.is_none(), "no checkpoint, no log");
+
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(checkpoints(&w), 1, "the log grew: one checkpoint signed");
+    let data = data_of(&site, DEMO);
+    let log = data
+        .log
+        .as_ref()
+        .expect("the page carries the new checkpoint");
+    assert_eq!(log.seq, 1);
+    let first_size = log.size;
+    assert!(
+        data.signatories.iter().all(|e| e.receipt.is_some()),
+        "the checkpoint covers every entry"
+    );
+    let signed = w.head();
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(
+        w.head(),
+        signed,
+        "nothing new in the log: no second checkpoint"
+    );
+
+    w.ok(&[
+        "org",
+        "add",
+        "newcomer",
+        "--name",
+        "A newcomer",
+        "--key",
+        s(&editor),
+    ]);
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(
+        checkpoints(&w),
+        2,
+        "the log grew again: a second checkpoint"
+    );
+    let log = data_of(&site, DEMO).log.expect("the page carries it");
+    assert_eq!(log.seq, 2);
+    assert_eq!(
+        log.size,
+        first_size + 1,
+        "the new checkpoint covers the one new act"
+    );
+    assert_eq!(code(&w.run(&["verify", "--full"])), 0);
+}
+
 #[test]
 fn the_page_checks_the_checkpoint_and_each_entrys_inclusion_and_offers_its_receipt() {
     let w = World::new();
