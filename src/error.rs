@@ -128,6 +128,10 @@ pub enum Error {
         why: String,
     },
 
+    /// Evidence of an organization's consent that holds nothing: its hash would prove nothing.
+    #[error("the evidence is empty; attach the e-mail or form export that shows the consent")]
+    EmptyEvidence,
+
     /// An input file could not be read.
     #[error("{path}: {source}")]
     Read {

@@ -68,10 +68,9 @@ fi\n\
 exec \"$bin\" hook pre-receive{trust_arg}\n",
         exe = quote(exe)
     );
-    let tmp = hooks.join("pre-receive.undersigned-tmp");
-    fs::write(&tmp, script).map_err(|e| Error::io(tmp.display().to_string(), e))?;
-    set_executable(&tmp)?;
-    fs::rename(&tmp, &path).map_err(|e| Error::io(path.display().to_string(), e))?;
+    // Executable from the moment it appears: git skips a hook it cannot run.
+    crate::files::write_atomic_mode(&path, script.as_bytes(), 0o755)
+        .map_err(|e| Error::io(path.display().to_string(), e))?;
     // Belt and braces: git itself refuses what the hook would (a forced push, a deletion).
     let mut config = repo.config()?;
     config.set_bool("receive.denyNonFastForwards", true)?;
@@ -82,18 +81,6 @@ exec \"$bin\" hook pre-receive{trust_arg}\n",
         hook: path.display().to_string(),
         trust: trust.map(|t| t.to_string()),
     })
-}
-
-#[cfg(unix)]
-fn set_executable(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-        .map_err(|e| Error::io(path.display().to_string(), e))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_path: &Path) -> Result<()> {
-    Ok(())
 }
 
 fn genesis(repo: &Repository, head: Oid) -> Result<Oid> {

@@ -9,8 +9,6 @@
 use crate::error::{Error, Result};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -67,6 +65,15 @@ impl SigningKey {
                 key.algorithm()
             )));
         }
+        // As ssh does, and before any passphrase is asked: a private key others can read may already be someone else's.
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(key_err(format!(
+                "private key is readable by others (mode {:o}); run `chmod 600 {}`",
+                meta.permissions().mode() & 0o777,
+                path.display()
+            )));
+        }
         let key = if key.is_encrypted() {
             let Some(pass) = passphrase()? else {
                 return Err(Error::PassphraseNeeded {
@@ -80,15 +87,6 @@ impl SigningKey {
         } else {
             key
         };
-        // As ssh does: a private key others can read may already be someone else's.
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            return Err(key_err(format!(
-                "private key is readable by others (mode {:o}); run `chmod 600 {}`",
-                meta.permissions().mode() & 0o777,
-                path.display()
-            )));
-        }
         let fingerprint = fingerprint(key.public_key());
         check_not_weak(key.public_key()).map_err(key_err)?;
         Ok(SigningKey {
@@ -356,19 +354,18 @@ pub fn pub_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Creates `path` with `mode` (never replacing an existing file) and writes `bytes`.
+/// Creates `path` with `mode` (never replacing an existing file) and writes `bytes`, whole or
+/// not at all. Missing parent directories are made 0700, as ssh-keygen keeps `~/.ssh`.
 pub fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io(dir.display().to_string(), e))?;
     }
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| Error::io(path.display().to_string(), e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
+    crate::files::create_new(path, bytes, mode)
         .map_err(|e| Error::io(path.display().to_string(), e))
 }
 

@@ -34,6 +34,7 @@ pub mod demo;
 pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod files;
 pub mod hook;
 pub mod ids;
 pub mod inventory;

@@ -68,6 +68,10 @@ pub struct Request {
     /// The time the endorsement will carry, fixed with `org`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
+    /// The fingerprint of the organization's key in force when the request was made, fixed
+    /// with `org`: the key that must sign, refused before the passphrase is asked otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_key: Option<String>,
     /// The editor who made the request (`editor/<id>`).
     pub editor: String,
     /// The editor's public key (`ssh-ed25519 AAAA…`), which signed the request.
@@ -173,29 +177,8 @@ pub fn request(
         why: "the text is not UTF-8".into(),
     })?;
     let now = ledger.clock().now_ms();
-    let signed_at = match org {
-        None => None,
-        Some(o) => {
-            if view.org(o)?.is_none() {
-                return Err(Error::Unknown {
-                    kind: "organization",
-                    id: o.to_string(),
-                    known: Vec::new(),
-                });
-            }
-            if view.current_key(&layout::org_dir(o))?.is_none() {
-                return Err(Error::NoKey { org: o.to_string() });
-            }
-            let after = view
-                .acts(stmt, o)?
-                .last()
-                .and_then(|a| timefmt::parse_ms(&a.signed_at))
-                .map(|t| t.saturating_add(1))
-                .unwrap_or(i64::MIN);
-            let at = now.max(after);
-            Some(timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?)
-        }
-    };
+    let fixed = org.map(|o| fixed_for(&view, stmt, o, now)).transpose()?;
+    let (signed_at, org_key) = fixed.unzip();
     let mut req = Request {
         format: REQUEST_FORMAT.into(),
         ledger: ledger.ledger_id()?.to_string(),
@@ -207,6 +190,7 @@ pub fn request(
         text,
         org: org.map(str::to_string),
         signed_at,
+        org_key,
         editor: Principal::editor(&editor.id).to_string(),
         editor_key: key.public().openssh,
         requested_at: timefmt::format_ms(now).ok_or(Error::ClockOutOfRange { ms: now })?,
@@ -214,6 +198,119 @@ pub fn request(
     };
     req.signature = key.sign(REQUEST_NAMESPACE, &request_payload(&req))?;
     Ok(req)
+}
+
+/// What a request for one organization fixes: the time its endorsement will carry (now, or
+/// just after the organization's latest act on the statement, as the rules require) and the
+/// fingerprint of its key in force, the one that must sign.
+fn fixed_for(view: &View<'_>, stmt: &str, org: &str, now: i64) -> Result<(String, String)> {
+    if view.org(org)?.is_none() {
+        return Err(Error::Unknown {
+            kind: "organization",
+            id: org.to_string(),
+            known: Vec::new(),
+        });
+    }
+    let key = view
+        .current_key(&layout::org_dir(org))?
+        .ok_or_else(|| Error::NoKey {
+            org: org.to_string(),
+        })?;
+    let after = view
+        .acts(stmt, org)?
+        .last()
+        .and_then(|a| timefmt::parse_ms(&a.signed_at))
+        .map(|t| t.saturating_add(1))
+        .unwrap_or(i64::MIN);
+    let at = now.max(after);
+    let signed_at = timefmt::format_ms(at).ok_or(Error::ClockOutOfRange { ms: at })?;
+    Ok((signed_at, key.fingerprint))
+}
+
+/// Refuses to sign `req` with a key of fingerprint `fingerprint` when the request names the
+/// organization's key and this is another: the endorsement would be refused by `accept`, so
+/// this is said before any passphrase is asked.
+pub fn check_signing_key(req: &Request, org: &str, fingerprint: &str) -> Result<()> {
+    match &req.org_key {
+        Some(expected) if expected != fingerprint => Err(Error::WrongKey {
+            path: std::path::PathBuf::new(),
+            fingerprint: fingerprint.to_string(),
+            expected: format!("org/{org}'s key in force ({expected}), which the request names"),
+            why: WrongKeyWhy::NotTheOrgs {
+                org: org.to_string(),
+                in_force: expected.clone(),
+            },
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A request's `format`, read first so that an old request is named as such rather than by a
+/// missing field.
+fn request_format(bytes: &[u8]) -> std::result::Result<(), String> {
+    #[derive(Deserialize)]
+    struct Format {
+        format: Option<String>,
+    }
+    let format = serde_json::from_slice::<Format>(bytes)
+        .ok()
+        .and_then(|f| f.format);
+    match format.as_deref() {
+        Some(REQUEST_FORMAT) | None => Ok(()),
+        Some(UNSIGNED_FORMAT) => Err(format!(
+            "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
+        )),
+        Some(other) => Err(format!(
+            "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
+        )),
+    }
+}
+
+/// A request's fields, checked like the records they come from before anything of them is
+/// shown (one-line fields, so that the signed payload reads one way only); returns the key of
+/// the editor it names.
+fn request_fields(req: &Request) -> std::result::Result<PublicKeyInfo, String> {
+    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
+        return Err(format!("ledger {:?} is not a commit id", req.ledger));
+    }
+    if req.version == 0 {
+        return Err("version 0 does not exist; versions start at 1".into());
+    }
+    for (what, field, value) in [
+        ("ledger_name", Field::LedgerName, &req.ledger_name),
+        ("title", Field::Title, &req.title),
+    ] {
+        check_line(field, value).map_err(|why| format!("{what}: {why}"))?;
+    }
+    if !record::is_sha256_hex(&req.text_sha256) {
+        return Err(format!("text_sha256 {:?} is not a sha256", req.text_sha256));
+    }
+    match (&req.org, &req.signed_at, &req.org_key) {
+        (None, None, None) => {}
+        (Some(o), Some(t), Some(k)) if is_slug(o) && record::is_time(t) && record::is_fingerprint(k) => {}
+        _ => {
+            return Err(
+                "org, signed_at and org_key go together: an organization's slug, a record time and its key's fingerprint (SHA256:…)".into(),
+            )
+        }
+    }
+    if !record::is_time(&req.requested_at) {
+        return Err(format!("requested_at {:?} is not a time", req.requested_at));
+    }
+    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
+        return Err(format!(
+            "editor {:?} is not an editor (editor/<id>)",
+            req.editor
+        ));
+    }
+    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
+        .map_err(|e| format!("editor_key: {e}"))?;
+    if editor_key.openssh != req.editor_key {
+        return Err(
+            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
+        );
+    }
+    Ok(editor_key)
 }
 
 /// Reads a request from a file's bytes and checks it: its form, its text against its sha256,
@@ -231,78 +328,11 @@ pub fn read_request(bytes: &[u8], source: &str) -> Result<Request> {
             bytes.len()
         )));
     }
-    // The format first, so that an old request is named as such rather than by a missing field.
-    #[derive(Deserialize)]
-    struct Format {
-        format: Option<String>,
-    }
-    let format = serde_json::from_slice::<Format>(bytes)
-        .ok()
-        .and_then(|f| f.format);
-    match format.as_deref() {
-        Some(REQUEST_FORMAT) | None => {}
-        Some(UNSIGNED_FORMAT) => {
-            return Err(bad(format!(
-                "format is {UNSIGNED_FORMAT:?}, an unsigned request of an earlier version; this undersigned reads only requests signed by an editor ({REQUEST_FORMAT:?}) — ask the coordinator for a new one"
-            )))
-        }
-        Some(other) => {
-            return Err(bad(format!(
-                "format is {other:?}; this undersigned reads {REQUEST_FORMAT:?}"
-            )))
-        }
-    }
+    request_format(bytes).map_err(bad)?;
     let req: Request =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("not a signing request ({e})")))?;
     check_slug("statement", &req.statement)?;
-    if git2::Oid::from_str(&req.ledger).is_err() || req.ledger.len() != 40 {
-        return Err(bad(format!("ledger {:?} is not a commit id", req.ledger)));
-    }
-    if req.version == 0 {
-        return Err(bad("version 0 does not exist; versions start at 1".into()));
-    }
-    // Checked like the records they come from, before anything of them is shown; one-line
-    // fields, so that the signed payload reads one way only.
-    for (what, field, value) in [
-        ("ledger_name", Field::LedgerName, &req.ledger_name),
-        ("title", Field::Title, &req.title),
-    ] {
-        check_line(field, value).map_err(|why| bad(format!("{what}: {why}")))?;
-    }
-    if !record::is_sha256_hex(&req.text_sha256) {
-        return Err(bad(format!(
-            "text_sha256 {:?} is not a sha256",
-            req.text_sha256
-        )));
-    }
-    match (&req.org, &req.signed_at) {
-        (None, None) => {}
-        (Some(o), Some(t)) if is_slug(o) && record::is_time(t) => {}
-        _ => {
-            return Err(bad(
-                "org and signed_at go together: an organization's slug and a record time".into(),
-            ))
-        }
-    }
-    if !record::is_time(&req.requested_at) {
-        return Err(bad(format!(
-            "requested_at {:?} is not a time",
-            req.requested_at
-        )));
-    }
-    if Principal::parse(&req.editor).is_none_or(|p| p.role != Role::Editor) {
-        return Err(bad(format!(
-            "editor {:?} is not an editor (editor/<id>)",
-            req.editor
-        )));
-    }
-    let editor_key = PublicKeyInfo::parse_line(&req.editor_key, "of the request's editor")
-        .map_err(|e| bad(format!("editor_key: {e}")))?;
-    if editor_key.openssh != req.editor_key {
-        return Err(bad(
-            "editor_key must be the bare key line `ssh-ed25519 AAAA…`, without comment".into(),
-        ));
-    }
+    let editor_key = request_fields(&req).map_err(bad)?;
     check_text(req.text.as_bytes()).map_err(|why| bad(format!("text: {why}")))?;
     let actual = record::sha256_hex(req.text.as_bytes());
     if actual != req.text_sha256 {
@@ -341,6 +371,7 @@ pub fn sign_request(req: &Request, org: &str, key: &SigningKey, now_ms: i64) -> 
         (Some(_), Some(t)) => t.clone(),
         _ => timefmt::format_ms(now_ms).ok_or(Error::ClockOutOfRange { ms: now_ms })?,
     };
+    check_signing_key(req, org, key.fingerprint())?;
     let mut rec = req.endorsement(org, &signed_at);
     rec.key = key.fingerprint().to_string();
     rec.signature = key.sign(ACT_NAMESPACE, &act_payload(&rec))?;
@@ -432,7 +463,7 @@ for {org_name} (org/{org}), from {ledger_name}
 3. Sign the file payload with your organization's key, the one registered for org/{org}
    ({org_key}; `ssh-keygen -lf YOUR_KEY.pub` prints your key's):
      ssh-keygen -Y sign -n undersigned -f YOUR_KEY payload
-   This writes payload.sig. It works with OpenSSH 8.2 or later on Linux, macOS and Windows.
+   This writes payload.sig. It needs OpenSSH 8.2 or later (`ssh -V` prints the version).
    Do not edit payload: the signature covers its exact bytes.
 
 4. Send payload.sig back to the coordinator. Nothing else is needed: the coordinator records

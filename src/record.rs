@@ -349,6 +349,16 @@ pub fn is_sha256_hex(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// True for a key fingerprint as `ssh-keygen -l` prints it: `SHA256:` and 43 characters of
+/// unpadded base64 (32 bytes).
+pub fn is_fingerprint(s: &str) -> bool {
+    s.strip_prefix("SHA256:").is_some_and(|b| {
+        b.len() == 43
+            && b.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    })
+}
+
 /// True when `s` is a time in the one form records use.
 pub fn is_time(s: &str) -> bool {
     timefmt::parse_ms(s).is_some()
@@ -410,5 +420,14 @@ mod tests {
         assert!(!is_sha256_hex(&sha256_hex(b"").to_uppercase()));
         assert!(is_time("2026-11-28T10:00:00.000Z"));
         assert!(!is_time("yesterday"));
+        assert!(is_fingerprint(
+            "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        ));
+        assert!(!is_fingerprint(
+            "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF"
+        ));
+        assert!(!is_fingerprint(
+            "MD5:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+        ));
     }
 }

@@ -51,6 +51,9 @@ pub fn request_payload(r: &crate::mail::Request) -> Vec<u8> {
     if let Some(t) = &r.signed_at {
         line("signed-at", t);
     }
+    if let Some(k) = &r.org_key {
+        line("org-key", k);
+    }
     line("editor", &r.editor);
     line("editor-key", &r.editor_key);
     line("requested-at", &r.requested_at);

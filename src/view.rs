@@ -182,24 +182,6 @@ impl<'a> View<'a> {
         }
         Ok(out)
     }
-
-    /// True when a key with this OpenSSH text is already registered to anyone. The derived
-    /// `allowed_signers` lists every key, so one read answers it.
-    pub fn key_registered(&self, openssh: &str) -> Result<bool> {
-        let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        Ok(crate::state::parse_allowed_signers(&text)
-            .iter()
-            .any(|l| l.ends_with(&format!(" {openssh}"))))
-    }
-
-    /// `allowed_signers` with one more line.
-    pub fn allowed_signers_with(&self, principal: &str, openssh: &str) -> Result<Vec<u8>> {
-        let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
-        let mut lines = crate::state::parse_allowed_signers(&String::from_utf8_lossy(&text));
-        lines.insert(crate::state::signer_line(principal, openssh, None));
-        Ok(crate::state::render_allowed_signers(lines).into_bytes())
-    }
 }
 
 pub use crate::layout::principal_dir;

@@ -6,7 +6,6 @@ use super::out::report;
 use super::read::parse_trust;
 use super::{passphrase, short, Ctx, Done, KeyArg};
 use clap::{Args, Subcommand};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use undersigned::clock::{Clock, SystemClock};
 use undersigned::error::InputKind;
@@ -472,6 +471,17 @@ pub fn sign_request(
         }
         .into());
     }
+    // Said before anything is asked: a key the request does not name, or a file in the way.
+    if let Ok(public) = undersigned::keys::SigningKey::public_of_any_file(key.path()) {
+        mail::check_signing_key(&req, &org, &public.fingerprint)
+            .map_err(|e| with_key_path(e, key.path()))?;
+    }
+    if std::fs::symlink_metadata(output).is_ok() {
+        return Err(Error::OutputExists {
+            path: output.to_path_buf(),
+        }
+        .into());
+    }
     // Everything shown comes from the request: escaped, so it cannot rewrite the terminal.
     eprintln!(
         "Requested by {} ({}) for ledger {} ({})\n  The signature on the request is good: it is as that key signed it. Check that ledger id and\n  that fingerprint with the coalition (its statement page): a request cannot prove who holds the key.\n\nStatement: {} version {}: {}\n\n{}\n\ntext sha256 {}\n",
@@ -500,8 +510,9 @@ pub fn sign_request(
         }
     }
     let key = key.load()?;
-    let rec = mail::sign_request(&req, &org, &key, SystemClock.now_ms())?;
-    write_new_or_replace(output, &undersigned::record::encode(&rec))?;
+    let rec = mail::sign_request(&req, &org, &key, SystemClock.now_ms())
+        .map_err(|e| with_key_path(e, key.path()))?;
+    write_new(output, &undersigned::record::encode(&rec))?;
     let summary = SignedSummary {
         format: formats::SIGNED.into(),
         output: output.display().to_string(),
@@ -606,33 +617,42 @@ pub fn hook(ctx: &Ctx, c: HookCommand) -> anyhow::Result<Done> {
     }
 }
 
-/// Writes a new file; an existing one is refused, not replaced.
+/// Writes a new file whole; an existing one (a key file, say) is refused, not replaced.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    if path.exists() {
-        return Err(Error::OutputExists {
+    undersigned::files::create_new(path, bytes, 0o644).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::OutputExists {
             path: path.to_path_buf(),
-        });
-    }
-    write_new_or_replace(path, bytes)
+        },
+        _ => Error::Io {
+            context: format!("{}: writing", path.display()),
+            source: e,
+        },
+    })
 }
 
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
+/// Writes a file whole, replacing one that is there (a receipt being updated, a cosigned
+/// checkpoint for mail): a reader sees the old file or the new one, never half of one.
 pub(super) fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::Io {
+    undersigned::files::write_atomic_mode(path, bytes, 0o644).map_err(|e| Error::Io {
         context: format!("{}: writing", path.display()),
         source: e,
-    })?;
-    tmp.write_all(bytes).map_err(|e| Error::Io {
-        context: format!("{}: writing", path.display()),
-        source: e,
-    })?;
-    tmp.persist(path).map_err(|e| Error::Io {
-        context: format!("{}: writing", path.display()),
-        source: e.error,
-    })?;
-    Ok(())
+    })
+}
+
+/// A wrong-key error of the library, which checks fingerprints, named by the key file given.
+fn with_key_path(e: Error, file: &Path) -> Error {
+    match e {
+        Error::WrongKey {
+            fingerprint,
+            expected,
+            why,
+            ..
+        } => Error::WrongKey {
+            path: file.to_path_buf(),
+            fingerprint,
+            expected,
+            why,
+        },
+        other => other,
+    }
 }

@@ -2,9 +2,11 @@
 
 use super::{Ctx, Done};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use undersigned::publish::{self, fragment, PublishError, PublishOptions};
+use undersigned::report::{PublishSummary, PublishedStatement};
+use undersigned::text::escape_line;
 use undersigned::verify::{replay, Replay, VerifyOptions};
 
 #[derive(Args)]
@@ -120,28 +122,31 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
         .map(|s| publish::statement_data(ledger.store().repo(), &replay, s, &opts))
         .collect::<Result<Vec<_>, _>>()?;
     let written = publish::write_site(&a.out, &pages, a.per_page as usize)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let summary = undersigned::report::PublishSummary {
+    let summary = summary_of(&a.out, &replay, &pages, &written, started.elapsed());
+    ctx.emit(&summary, || render_summary(&summary))?;
+    Ok(Done::Ok)
+}
+
+/// What `publish --json` prints: where each statement's page and data went, and the counts.
+fn summary_of(
+    out: &Path,
+    replay: &Replay,
+    pages: &[publish::StatementData],
+    written: &publish::Written,
+    took: std::time::Duration,
+) -> PublishSummary {
+    let file = |stmt: &str, name: &str| out.join(stmt).join(name).display().to_string();
+    PublishSummary {
         format: undersigned::report::formats::PUBLISH.into(),
-        out: a.out.display().to_string(),
+        out: out.display().to_string(),
         ledger_id: replay.report.ledger_id.clone(),
         head: replay.report.head.clone(),
         statements: pages
             .iter()
-            .map(|d| undersigned::report::PublishedStatement {
+            .map(|d| PublishedStatement {
                 statement: d.statement.clone(),
-                page: a
-                    .out
-                    .join(&d.statement)
-                    .join("index.html")
-                    .display()
-                    .to_string(),
-                data: a
-                    .out
-                    .join(&d.statement)
-                    .join("statement.json")
-                    .display()
-                    .to_string(),
+                page: file(&d.statement, "index.html"),
+                data: file(&d.statement, "statement.json"),
                 signatories: d.signatories.len(),
                 stale: d.stale.len(),
                 withdrawn: d.withdrawn.len(),
@@ -159,38 +164,36 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
             .map(|f| f.display().to_string())
             .collect(),
         bytes: written.bytes,
-        seconds,
-    };
-    ctx.emit(&summary, || {
-        let mut out = format!(
-            "Published {} statement(s) of ledger {} (head {}) to {}: {} files, {} bytes, {:.2} s.\n",
-            pages.len(),
-            replay.report.ledger_id,
-            super::short(&replay.report.head),
-            a.out.display(),
-            written.files.len(),
-            written.bytes,
-            seconds
-        );
-        for d in &pages {
-            out.push_str(&format!(
-                "  {}/index.html  {} signatories, {} on an earlier version, {} withdrawn\n",
-                d.statement,
-                d.signatories.len(),
-                d.stale.len(),
-                d.withdrawn.len()
-            ));
-            if let Some(w) = d.count_warning() {
-                out.push_str(&format!("  WARNING {}: {w}\n", d.statement));
-            }
-        }
+        seconds: took.as_secs_f64(),
+    }
+}
+
+/// What `publish` prints for people.
+fn render_summary(s: &PublishSummary) -> String {
+    let mut out = format!(
+        "Published {} statement(s) of ledger {} (head {}) to {}: {} files, {} bytes, {:.2} s.\n",
+        s.statements.len(),
+        s.ledger_id,
+        super::short(&s.head),
+        escape_line(&s.out),
+        s.files.len(),
+        s.bytes,
+        s.seconds
+    );
+    for d in &s.statements {
         out.push_str(&format!(
-            "Open {} in a browser, or copy the directory to any static host.\n",
-            a.out.join("index.html").display()
+            "  {}/index.html  {} signatories, {} on an earlier version, {} withdrawn\n",
+            d.statement, d.signatories, d.stale, d.withdrawn
         ));
-        out
-    })?;
-    Ok(Done::Ok)
+        for w in &d.warnings {
+            out.push_str(&format!("  WARNING {}: {}\n", d.statement, escape_line(w)));
+        }
+    }
+    out.push_str(&format!(
+        "Open {} in a browser, or copy the directory to any static host.\n",
+        escape_line(&Path::new(&s.out).join("index.html").display().to_string())
+    ));
+    out
 }
 
 /// What `show` prints for a publication in `format` (not JSON).

@@ -12,6 +12,12 @@ pub fn report(r: &Report) -> String {
         "ledger    {} ({})\nhead      {}\nchecked   {} commits, {} editors, {} organizations, {} statements ({} versions), {} endorsements, {} withdrawals\n",
         r.ledger_id, line(&r.name), r.head, r.commits, r.editors, r.organizations, r.statements, r.versions, r.endorsements, r.withdrawals
     );
+    if let Some(from) = &r.resumed_from {
+        out.push_str(&format!(
+            "resumed   from {}, which an earlier run of yours proved; the commits after it were checked now (`verify --full` checks every commit again)\n",
+            short(from)
+        ));
+    }
     if r.trusted == Some(true) {
         out.push_str("trust     genesis matches the trusted ledger id\n");
     }

@@ -32,6 +32,8 @@ pub struct Preview {
     pub text: String,
     /// The latest earlier version the organization endorses in force, and its text.
     pub previous: Option<(u32, String)>,
+    /// The organization already endorses this version in force: signing changes nothing.
+    pub already: bool,
 }
 
 /// A new version of a statement.
@@ -160,6 +162,9 @@ impl Ledger {
         evidence: &[u8],
         key: &SigningKey,
     ) -> Result<Outcome> {
+        if evidence.is_empty() {
+            return Err(Error::EmptyEvidence);
+        }
         self.endorse(stmt, org, version, key, Some(record::sha256_hex(evidence)))
     }
 
@@ -260,6 +265,7 @@ impl Ledger {
             .filter_map(|a| a.version)
             .filter(|n| *n < v)
             .max();
+        let already = acts[since..].iter().any(|a| a.version == Some(v));
         let previous = match earlier {
             Some(n) => text_of(n)?.map(|(_, t)| (n, t)),
             None => None,
@@ -272,6 +278,7 @@ impl Ledger {
             text_sha256: rec.text_sha256,
             text,
             previous,
+            already,
         })
     }
 
@@ -292,6 +299,9 @@ impl Ledger {
                 field: Field::Reason,
                 why,
             })?;
+        }
+        if evidence.is_some_and(<[u8]>::is_empty) {
+            return Err(Error::EmptyEvidence);
         }
         self.withdraw_hashed(stmt, org, reason, evidence.map(record::sha256_hex), key)
     }

@@ -138,82 +138,11 @@ impl LocalDir {
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all: into a temporary file of a unique name in the
-/// same directory, flushed to disk, then renamed over `path`. Two writers never share a
-/// temporary file, and a reader (or a crash, or a power cut) sees the old file or the new one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_whole(path, bytes, true)
-}
-
-/// [`write_atomic`] without flushing to disk: what a killed process leaves is the old file or
-/// the new one, but a power cut may lose the new one. For memories that only save time (a
-/// flush costs about a millisecond, which an act would pay on every run).
-pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_whole(path, bytes, false)
-}
-
-fn write_whole(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".undersigned-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    if durable {
-        tmp.as_file().sync_all()?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    if durable {
-        // The rename itself is durable once the directory is.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
-}
+pub use crate::files::{replace, write_atomic};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn atomic_writes_replace_whole_files_and_leave_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1, "no temporary file left behind");
-    }
-
-    #[test]
-    fn concurrent_writers_never_tear_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        let threads: Vec<_> = (0..8u8)
-            .map(|i| {
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    for _ in 0..50 {
-                        write_atomic(&path, &[i; 4096]).unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let bytes = fs::read(&path).unwrap();
-        assert_eq!(bytes.len(), 4096);
-        assert!(
-            bytes.iter().all(|b| *b == bytes[0]),
-            "one writer's bytes only"
-        );
-    }
 
     #[test]
     fn remembered_values_round_trip() {

@@ -51,13 +51,7 @@ fn write(path: &Path, bytes: &[u8], marker: &str, out: &mut Written) -> Result<(
             path: path.to_path_buf(),
         });
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.undersigned-tmp"));
-    fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    fs::rename(&tmp, path).map_err(io(path))?;
+    crate::files::write_atomic_mode(path, bytes, 0o644).map_err(io(path))?;
     out.files.push(path.to_path_buf());
     out.bytes += bytes.len() as u64;
     Ok(())

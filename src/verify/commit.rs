@@ -283,7 +283,7 @@ impl<'r> Verifier<'r> {
     /// refused without being loaded.
     fn blob(&self, oid: Oid, max: usize) -> std::result::Result<Vec<u8>, Broken> {
         let unreadable =
-            |e: git2::Error| Broken::new(Rule::Record, format!("cannot read blob {oid}: {e}"));
+            |e: git2::Error| Broken::new(Rule::Object, format!("cannot read blob {oid}: {e}"));
         let odb = self.repo.odb().map_err(unreadable)?;
         let (size, _) = odb.read_header(oid).map_err(unreadable)?;
         if size > max {

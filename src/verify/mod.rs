@@ -206,7 +206,7 @@ fn chain(
     head: Oid,
     start: &Start,
     progress: Option<&Progress>,
-) -> Result<Vec<Oid>> {
+) -> Result<Chain> {
     let mut chain = Vec::new();
     let mut next = match start.from {
         Some(_) if start.after.is_empty() => None,
@@ -216,7 +216,15 @@ fn chain(
         if Some(id) == start.from {
             break;
         }
-        let (parents, first) = parents_of(v.repo, id);
+        let Some((parents, first)) = parents_of(v.repo, id) else {
+            v.fail(id, None, Broken::new(Rule::Object, format!(
+                "commit {id} cannot be read from the repository (a damaged or missing object; `git fsck` names it); no history before it is checked, so the ledger's genesis is unknown"
+            )));
+            return Ok(Chain {
+                commits: chain,
+                complete: false,
+            });
+        };
         if parents > 1 {
             v.fail(id, None, Broken::new(Rule::LinearHistory, format!(
                 "merge commit with {parents} parents; a ledger is a single line of acts (rebase instead of merging)"
@@ -229,26 +237,34 @@ fn chain(
         next = first;
     }
     chain.reverse();
-    Ok(chain)
+    Ok(Chain {
+        commits: chain,
+        complete: true,
+    })
+}
+
+/// The commits a pass judges, oldest first; not complete when a commit on the way back could
+/// not be read, so that where the history starts is unknown.
+struct Chain {
+    commits: Vec<Oid>,
+    complete: bool,
 }
 
 /// How many parents a commit has and its first, read by libgit2 or, for a commit libgit2
 /// cannot parse (a date of twenty digits, say), from its bytes: the walk goes on so that the
-/// commit is reported by name.
-fn parents_of(repo: &Repository, id: Oid) -> (usize, Option<Oid>) {
+/// commit is reported by name. `None` when the object cannot be read at all.
+fn parents_of(repo: &Repository, id: Oid) -> Option<(usize, Option<Oid>)> {
     if let Ok(c) = repo.find_commit(id) {
-        return (c.parent_count(), c.parent_id(0).ok());
+        return Some((c.parent_count(), c.parent_id(0).ok()));
     }
     let raw = repo
         .odb()
-        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()));
-    match raw {
-        Ok(raw) => (
-            crate::commit_object::header_values(&raw, b"parent").len(),
-            crate::commit_object::first_parent(&raw),
-        ),
-        Err(_) => (0, None),
-    }
+        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()))
+        .ok()?;
+    Some((
+        crate::commit_object::header_values(&raw, b"parent").len(),
+        crate::commit_object::first_parent(&raw),
+    ))
 }
 
 /// Why a commit cannot be read: a date no reader handles (`time`), or else (`object`).
@@ -338,7 +354,13 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
     v.endorsements = s.counts.1;
     v.withdrawals = s.counts.2;
     let progress = opts.progress.as_ref();
-    let chain = chain(&mut v, head, &s, progress)?;
+    let Chain {
+        commits: chain,
+        complete,
+    } = chain(&mut v, head, &s, progress)?;
+    if !complete {
+        return Ok(broken_chain(store, v, &s, head, chain.len() as u64));
+    }
     let genesis = match (s.from, v.state.ledger_id) {
         (Some(_), Some(g)) => g,
         _ => *chain.first().ok_or(Error::EmptyHistory)?,
@@ -366,6 +388,11 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
         }
     }
     let ok = v.failures.is_empty();
+    if !ok && s.from.is_none() {
+        // A whole pass that fails leaves no proof standing: the next run judges the whole
+        // history again, rather than resuming past what this one found broken.
+        proofs::clear(repo);
+    }
     let remembered =
         opts.remember && ok && crate::local::pin::remember(repo, genesis, head).is_ok();
     let commits = s.counts.0 + chain.len() as u64;
@@ -379,6 +406,29 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
         report,
         log: v.log.unwrap_or_default(),
     })
+}
+
+/// The report of a pass that could not read its way back to a genesis: only the failures
+/// found on the way, under the ledger id this repository was pinned to (or none), and no
+/// proof left standing.
+fn broken_chain(store: &Store, v: Verifier<'_>, s: &Start, head: Oid, read: u64) -> Replay {
+    let repo = store.repo();
+    proofs::clear(repo);
+    let pinned = crate::local::pin::read(repo).map(|p| p.ledger_id);
+    let mut r = report(
+        &v,
+        s,
+        Oid::ZERO_SHA1,
+        head,
+        s.counts.0 + read,
+        (None, false),
+    );
+    r.ledger_id = pinned.unwrap_or_default();
+    Replay {
+        state: v.state,
+        report: r,
+        log: v.log.unwrap_or_default(),
+    }
 }
 
 /// The report of a pass, counting statements the proof holds but this run did not load.

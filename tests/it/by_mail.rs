@@ -302,6 +302,13 @@ fn sign_request_of_a_request_for_one_org_and_the_pins() {
     ]);
     refused(&o, &["signed by editor key", &editor_fp]);
     assert!(!out.exists());
+    // Another key than the one the request names: refused before anything is asked.
+    let o = sign(&["--key", &fidh, "--yes"]);
+    refused(
+        &o,
+        &["org/hrw's key in force", "which the request names", &fidh],
+    );
+    assert!(!out.exists());
     // The right pins, no --org: the request's organization signs, at the time it fixed.
     let o = sign(&[
         "--key",
@@ -332,6 +339,30 @@ fn sign_request_of_a_request_for_one_org_and_the_pins() {
         )),
         "the request's fixed time: {payload}"
     );
+    // Signing again to the same file (or to a key file) replaces nothing.
+    let written = std::fs::read(&out).expect("record");
+    let o = sign(&["--key", &hrw, "--yes"]);
+    refused(&o, &["already exists", "nothing was written"]);
+    let o = w
+        .cmd()
+        .env("UNDERSIGNED_LEDGER", &nowhere)
+        .args([
+            "sign",
+            "--request",
+            s(&req),
+            "-o",
+            &hrw,
+            "--key",
+            &hrw,
+            "--yes",
+        ])
+        .output()
+        .expect("runs");
+    refused(&o, &["already exists"]);
+    assert!(std::fs::read_to_string(&hrw)
+        .expect("key")
+        .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+    assert_eq!(std::fs::read(&out).expect("record"), written);
     let o = w.run(&["--json", "accept", s(&out), "--key", &w.key_arg("editor")]);
     assert!(o.status.success(), "{}", said(&o));
     assert_eq!(w.ok(&["payload", "icc", "--org", "hrw"]), payload);
@@ -364,6 +395,7 @@ fn accept_request_refuses_a_request_not_made_by_this_ledgers_editor() {
         ("text-sha256", "text_sha256"),
         ("org", "org"),
         ("signed-at", "signed_at"),
+        ("org-key", "org_key"),
         ("editor", "editor"),
         ("editor-key", "editor_key"),
         ("requested-at", "requested_at"),

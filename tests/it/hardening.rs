@@ -445,3 +445,78 @@ fn bytes_after_a_nul_in_a_signed_commit_are_refused() {
     ]);
     assert!(!out.status.success());
 }
+
+/// Overwrites the loose object `id` of the ledger's repository with bytes no reader takes.
+fn damage_object(w: &World, id: Oid) {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Repository::open(w.ledger()).expect("ledger repository");
+    let hex = id.to_string();
+    let path = repo.path().join("objects").join(&hex[..2]).join(&hex[2..]);
+    assert!(path.exists(), "{hex} is a loose object in a fresh ledger");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::write(&path, b"not a zlib stream").expect("damage the object");
+}
+
+/// `verify --json ARGS` of a ledger that fails: exit 1 and the report.
+fn failing_report(w: &World, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json", "verify"];
+    all.extend_from_slice(args);
+    let out = w.run(&all);
+    assert_eq!(code(&out), 1, "{}", said(&out));
+    serde_json::from_slice(&out.stdout).expect("a report")
+}
+
+#[test]
+fn a_damaged_commit_is_reported_as_damage_not_as_a_replaced_history() {
+    let w = World::new();
+    let id = w.standard();
+    w.ok(&["verify"]);
+    let repo = Repository::open(w.ledger()).expect("ledger repository");
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    let damaged = head.parent_id(0).expect("a parent");
+    drop(head);
+    damage_object(&w, damaged);
+    let report = failing_report(&w, &["--full"]);
+    let failures = report["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1, "{report:#}");
+    assert_eq!(failures[0]["rule"], "object", "{report:#}");
+    assert_eq!(failures[0]["commit"], damaged.to_string().as_str());
+    assert_eq!(
+        report["ledger_id"],
+        id.as_str(),
+        "the ledger id this repository was pinned to, not the damaged commit: {report:#}"
+    );
+    let again = failing_report(&w, &[]);
+    assert_eq!(again["failures"][0]["rule"], "object", "{again:#}");
+}
+
+#[test]
+fn a_failed_full_verify_leaves_no_proof_for_the_next_run_to_resume_from() {
+    let w = World::new();
+    w.standard();
+    w.ok(&["verify"]);
+    let repo = Repository::open(w.ledger()).expect("ledger repository");
+    let text = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .and_then(|t| {
+            t.get_path(std::path::Path::new(&undersigned::layout::version_text(
+                "icc", 1,
+            )))
+        })
+        .map(|e| e.id())
+        .expect("the text of version 1");
+    damage_object(&w, text);
+    // The proof stands for a history that verified; only a whole pass reads the text again.
+    w.ok(&["verify"]);
+    let full = failing_report(&w, &["--full"]);
+    assert!(
+        full["failures"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["rule"] == "object")),
+        "{full:#}"
+    );
+    let next = failing_report(&w, &[]);
+    assert_eq!(next["resumed_from"], serde_json::Value::Null, "{next:#}");
+    assert_eq!(next["failures"], full["failures"]);
+}

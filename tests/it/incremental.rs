@@ -361,3 +361,16 @@ fn a_proof_copied_from_another_user_only_costs_time() {
         .join(".local/state/undersigned/proof-key")
         .is_file());
 }
+
+#[test]
+fn a_resumed_verify_says_where_it_resumed_and_a_full_one_does_not() {
+    let w = World::new();
+    w.standard();
+    w.ok(&["verify"]);
+    let hrw = w.key_arg("hrw");
+    w.ok(&["sign", "icc", "--org", "hrw", "--key", &hrw]);
+    let resumed = w.ok(&["verify"]);
+    assert!(resumed.contains("resumed   from "), "{resumed}");
+    let full = w.ok(&["verify", "--full"]);
+    assert!(!full.contains("resumed"), "{full}");
+}

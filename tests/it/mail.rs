@@ -260,6 +260,7 @@ fn request_payload(req: &Value) -> String {
         ("text-sha256", "text_sha256"),
         ("org", "org"),
         ("signed-at", "signed_at"),
+        ("org-key", "org_key"),
         ("editor", "editor"),
         ("editor-key", "editor_key"),
         ("requested-at", "requested_at"),

@@ -149,3 +149,35 @@ fn the_readme_rule_table_lists_every_rule_with_its_meaning() {
         assert_eq!(parsed.as_str(), name);
     }
 }
+
+/// The README's exit status table says what `undersigned --help` says, code for code.
+#[test]
+fn the_readme_exit_status_table_is_the_helps() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("| code | meaning |")
+        .expect("the exit status table");
+    let table: Vec<String> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with("| "))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+            format!("{}  {}", cells[0], cells[1].replace('`', ""))
+        })
+        .collect();
+    let w = World::new();
+    let help = w.ok(&["--help"]);
+    let from_help: Vec<String> = help
+        .lines()
+        .skip_while(|l| *l != "EXIT STATUS:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.trim().to_string())
+        .collect();
+    assert_eq!(
+        table, from_help,
+        "README's exit status table and --help differ"
+    );
+}
