@@ -57,7 +57,7 @@ count() {
         /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
         /[^:]:undersigned::log::leaf::leaf_of( \[|$)|[^:]:undersigned::log::LogState::push( \[|$)/ {
             gsub(",", "", $1); part += $1 }
-        END { printf "%d %d\n", total, part }'
+        END { printf "%.0f %.0f\n", total, part }'
     rm -f "$cg"
 }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f%%", (b > 0 ? 100 * a / b : 0) }'; }

@@ -62,15 +62,7 @@ impl Frontier {
 
     /// Appends a leaf, given its hash.
     pub fn push(&mut self, leaf: Hash) {
-        let mut h = leaf;
-        // Each trailing one bit of the old size is a subtree of the new leaf's height: merge.
-        let mut carry = self.size;
-        while carry & 1 == 1 {
-            let left = self.roots.pop().expect("one root per set bit of the size");
-            h = node_hash(&left, &h);
-            carry >>= 1;
-        }
-        self.roots.push(h);
+        append(self.size, &mut self.roots, leaf);
         self.size += 1;
     }
 
@@ -82,6 +74,20 @@ impl Frontier {
         };
         it.fold(*last, |acc, left| node_hash(left, &acc))
     }
+}
+
+/// Appends a leaf to the subtree roots of a tree of `size` leaves (one root per set bit of
+/// `size`, largest first): O(log n) hashes, no allocation beyond the roots' own.
+pub fn append(size: u64, roots: &mut Vec<Hash>, leaf: Hash) {
+    let mut h = leaf;
+    // Each trailing one bit of the old size is a subtree of the new leaf's height: merge.
+    let mut carry = size;
+    while carry & 1 == 1 {
+        let left = roots.pop().expect("one root per set bit of the size");
+        h = node_hash(&left, &h);
+        carry >>= 1;
+    }
+    roots.push(h);
 }
 
 /// The largest power of two smaller than `n` (n ≥ 2).

@@ -27,8 +27,11 @@ use merkle::{Frontier, Hash};
 pub struct LogState {
     /// Leaves so far.
     pub size: u64,
-    /// The roots of the tree's perfect subtrees, largest first, as hex.
-    pub frontier: Vec<String>,
+    /// The roots of the tree's perfect subtrees, largest first (hex in the proof cache). Held
+    /// decoded: every act appends to it, and decoding and encoding it there cost more than the
+    /// hashing.
+    #[serde(with = "hex_hashes")]
+    pub frontier: Vec<Hash>,
     /// Every checkpoint, in order.
     pub checkpoints: Vec<CheckpointEntry>,
     /// The quorum of witnesses the ledger states, if any.
@@ -89,20 +92,22 @@ pub struct QuorumEntry {
 }
 
 impl LogState {
-    /// The frontier, decoded (a damaged one reads as empty: a proof with it fails its checks).
+    /// The frontier as a tree (one that does not match its size reads as empty: a proof with
+    /// it fails its checks).
     pub fn tree(&self) -> Frontier {
-        let roots: Option<Vec<Hash>> = self.frontier.iter().map(|h| unhex32(h)).collect();
-        roots
-            .and_then(|r| Frontier::from_parts(self.size, r))
-            .unwrap_or_default()
+        Frontier::from_parts(self.size, self.frontier.clone()).unwrap_or_default()
     }
 
-    /// Appends the leaf of one act.
+    /// Appends the leaf of one act, in place.
     pub fn push(&mut self, leaf: Hash) {
-        let mut tree = self.tree();
-        tree.push(leaf);
-        self.size = tree.size();
-        self.frontier = tree.roots().iter().map(|h| crate::record::hex(h)).collect();
+        if self.frontier.len() != self.size.count_ones() as usize {
+            // A damaged frontier (from a proof file): start over as `tree` reads it, so that
+            // the roots no longer match and the next checkpoint's check names it.
+            self.size = 0;
+            self.frontier.clear();
+        }
+        merkle::append(self.size, &mut self.frontier, leaf);
+        self.size += 1;
         if let Some(all) = &mut self.leaves {
             all.push(leaf);
         }
@@ -196,6 +201,25 @@ pub fn unhex32(s: &str) -> Option<Hash> {
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect();
     v?.try_into().ok()
+}
+
+/// Hashes as hex strings in the proof cache.
+mod hex_hashes {
+    use super::{unhex32, Hash};
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    /// Each hash as 64 hex digits.
+    pub fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(hashes.iter().map(|h| crate::record::hex(h)))
+    }
+
+    /// From 64 hex digits each; anything else is refused (the proof is then not used).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|h| unhex32(h).ok_or_else(|| D::Error::custom(format!("not a hash: {h:?}"))))
+            .collect()
+    }
 }
 
 /// The note key name of witness `org`.
