@@ -172,6 +172,26 @@ impl SigningKey {
         PublicKeyInfo::from_key(self.key.public_key())
     }
 
+    /// Signs `msg` with the raw Ed25519 key (RFC 8032), for the log's signed notes, which are
+    /// plain Ed25519 signatures rather than SSHSIG. The secret scalar lives only in a
+    /// zeroizing copy for the length of the call.
+    pub fn sign_ed25519(&self, msg: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        let pair = self
+            .key
+            .key_data()
+            .ed25519()
+            .expect("SigningKey holds ed25519 keys only");
+        let seed = Zeroizing::new(pair.private.to_bytes());
+        let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
+        sk.sign(msg).to_bytes()
+    }
+
+    /// The raw 32 bytes of the public half.
+    pub fn public_raw(&self) -> [u8; 32] {
+        self.public().raw
+    }
+
     /// Signs `msg` as SSHSIG in `namespace` (sha512, as `ssh-keygen -Y sign` and git do) and
     /// returns the armor with LF line endings and no trailing newline.
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> Result<String> {

@@ -4,6 +4,7 @@
 
 use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
+use crate::log::{CheckpointEntry, CosignatureEntry, QuorumEntry};
 use crate::record::{ActKind, Provenance};
 use crate::report::{ActType, LogEntry};
 use git2::Oid;
@@ -137,6 +138,10 @@ pub struct ActEntry {
     pub commit: Oid,
     /// Path of the record.
     pub path: String,
+    /// The act's leaf index in the transparency log (none where a writer read the state from a
+    /// tree, which does not say it).
+    #[serde(default)]
+    pub log_index: Option<u64>,
 }
 
 /// What the rules need to know of one signatory's acts on one statement, and the commits
@@ -153,6 +158,10 @@ pub struct ActsSummary {
     /// The commit that added each act, in order (zero ids when read from a tree alone).
     #[serde(with = "crate::oid_serde::vec")]
     pub commits: Vec<Oid>,
+    /// Each act's leaf index in the transparency log, in order (empty when read from a tree
+    /// alone, which does not say it).
+    #[serde(default)]
+    pub log_indices: Vec<u64>,
 }
 
 /// A statement: its versions and, per signatory, what its acts come to.
@@ -192,17 +201,21 @@ impl StatementEntry {
     }
 
     /// Notes an act of `who` (added by `commit`) in its summary.
-    pub fn note_act(&mut self, who: Principal, kind: ActKind, signed_at: &str, commit: Oid) {
+    pub fn note_act(&mut self, who: Principal, act: &ActEntry, commit: Oid) {
         let s = self.signatories.entry(who).or_insert_with(|| ActsSummary {
             count: 0,
-            last_kind: kind,
+            last_kind: act.kind,
             last_signed_at: String::new(),
             commits: Vec::new(),
+            log_indices: Vec::new(),
         });
         s.count = s.count.saturating_add(1);
-        s.last_kind = kind;
-        s.last_signed_at = signed_at.to_string();
+        s.last_kind = act.kind;
+        s.last_signed_at.clone_from(&act.signed_at);
         s.commits.push(commit);
+        if let Some(i) = act.log_index {
+            s.log_indices.push(i);
+        }
     }
 
     /// An organization's acts on the statement, in order (none when it never acted, or when
@@ -279,6 +292,9 @@ pub struct State {
     /// two principals may look alike to a reader (derived as well).
     #[serde(skip)]
     pub names: HashMap<String, (Principal, String)>,
+    /// The transparency log: the tree over the acts so far, its checkpoints and cosignatures.
+    #[serde(default)]
+    pub log: crate::log::LogState,
 }
 
 impl State {
@@ -439,6 +455,17 @@ pub enum Change {
         /// The act (`commit` is set when applied).
         entry: ActEntry,
     },
+    /// A checkpoint of the log (`commit` and `time` are set when applied).
+    Checkpoint(CheckpointEntry),
+    /// A witness's cosignature of checkpoint `seq` (`commit` is set when applied).
+    Cosignature {
+        /// The checkpoint.
+        seq: u32,
+        /// The cosignature.
+        entry: CosignatureEntry,
+    },
+    /// The witnesses' quorum stated (`commit` is set when applied).
+    Quorum(QuorumEntry),
 }
 
 impl Change {
@@ -459,6 +486,9 @@ impl Change {
                 ActKind::Endorse => ActType::Endorse,
                 ActKind::Withdraw => ActType::Withdraw,
             },
+            Change::Checkpoint(_) => ActType::Checkpoint,
+            Change::Cosignature { .. } => ActType::Cosign,
+            Change::Quorum(_) => ActType::Quorum,
         }
     }
 
@@ -470,7 +500,10 @@ impl Change {
             | Change::Principal { .. }
             | Change::Key { .. }
             | Change::Revoke { .. }
-            | Change::Remove { .. } => None,
+            | Change::Remove { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => None,
         }
     }
 
@@ -481,7 +514,12 @@ impl Change {
             | Change::Key { .. }
             | Change::Revoke { .. }
             | Change::Remove { .. } => true,
-            Change::Ledger { .. } | Change::Version { .. } | Change::Signatory { .. } => false,
+            Change::Ledger { .. }
+            | Change::Version { .. }
+            | Change::Signatory { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => false,
         }
     }
 
@@ -513,6 +551,24 @@ impl Change {
                 Some(format!("org/{org}")),
                 Some(entry.provenance),
             ),
+            Change::Checkpoint(c) => (
+                None,
+                None,
+                Some(format!("checkpoint {} of size {}", c.seq, c.size)),
+                None,
+            ),
+            Change::Cosignature { seq, entry } => (
+                None,
+                None,
+                Some(format!("org/{} cosigns checkpoint {seq}", entry.org)),
+                None,
+            ),
+            Change::Quorum(q) => (
+                None,
+                None,
+                Some(format!("{} of {}", q.k, q.witnesses.join(", "))),
+                None,
+            ),
         };
         Some(LogEntry {
             commit: commit.to_string(),
@@ -523,6 +579,7 @@ impl Change {
             version,
             subject,
             provenance,
+            in_log: None,
         })
     }
 }
@@ -591,8 +648,26 @@ impl State {
             Change::Signatory { stmt, org, entry } => {
                 // Only the summary: the acts themselves stay in git (read_acts).
                 if let Some(s) = self.statements.get_mut(&stmt) {
-                    s.note_act(Principal::org(&org), entry.kind, &entry.signed_at, commit);
+                    s.note_act(Principal::org(&org), &entry, commit);
                 }
+            }
+            Change::Checkpoint(mut entry) => {
+                entry.commit = commit;
+                entry.time = time;
+                self.log.checkpoints.push(entry);
+            }
+            Change::Cosignature { seq, mut entry } => {
+                entry.commit = commit;
+                if let Some(c) = seq
+                    .checked_sub(1)
+                    .and_then(|i| self.log.checkpoints.get_mut(usize::try_from(i).ok()?))
+                {
+                    c.cosignatures.push(entry);
+                }
+            }
+            Change::Quorum(mut q) => {
+                q.commit = commit;
+                self.log.quorum = Some(q);
             }
         }
     }
@@ -651,6 +726,7 @@ impl ActEntry {
             evidence_sha256: r.evidence_sha256,
             commit,
             path,
+            log_index: None,
         }
     }
 }
@@ -687,7 +763,10 @@ pub fn read_acts(
                 .map(|(i, r)| {
                     let seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
                     let commit = summary.commits.get(i).copied().unwrap_or(Oid::ZERO_SHA1);
-                    ActEntry::of_record(r, seq, crate::layout::act_path(id, &who.id, seq), commit)
+                    let path = crate::layout::act_path(id, &who.id, seq);
+                    let mut entry = ActEntry::of_record(r, seq, path, commit);
+                    entry.log_index = summary.log_indices.get(i).copied();
+                    entry
                 })
                 .collect();
             if !acts.is_empty() {

@@ -107,11 +107,14 @@ impl Store {
     /// Another handle on the same repository, for a thread of its own (a handle serializes
     /// its object reads), opened the way this one was; `None` when it cannot be opened.
     pub(crate) fn open_again(&self) -> Option<Repository> {
-        if self.from_env {
+        // git's environment only where git set it (a hook): without GIT_DIR, libgit2 would
+        // discover a repository from the working directory, which may be another one.
+        if self.from_env && std::env::var_os("GIT_DIR").is_some() {
             if let Ok(r) = Repository::open_from_env() {
-                return Some(r);
+                if same_dir(r.path(), self.repo.path()) {
+                    return Some(r);
+                }
             }
-            return Repository::open(&self.dir).ok();
         }
         Repository::open(self.repo.path()).ok()
     }
@@ -653,4 +656,12 @@ fn build_tree(
         builder.insert(dir, oid, 0o040000)?;
     }
     Ok(builder.write()?)
+}
+
+/// True when two paths name the same directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

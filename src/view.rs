@@ -204,6 +204,7 @@ pub struct Loaded {
     editors: bool,
     key_index: bool,
     names: bool,
+    log: bool,
     /// `allowed_signers` of the commit, once read.
     lines: Option<BTreeSet<String>>,
 }
@@ -222,6 +223,7 @@ impl Loaded {
             editors: false,
             key_index: false,
             names: false,
+            log: false,
             lines: None,
         }
     }
@@ -248,6 +250,13 @@ impl Loaded {
         for (stmt, org) in &needs.acts {
             self.statement(view, stmt)?;
             self.acts_of(view, stmt, org)?;
+        }
+        if needs.log && !self.log {
+            // The log is in no tree: it is what a verified replay of the history computes.
+            self.log = true;
+            let path = view.repo.path().to_path_buf();
+            let store = crate::store::Store::from_repo(Repository::open(&path)?, path);
+            self.state.log = crate::verify::verified_state(&store, view.commit, false)?.log;
         }
         if needs.names && !self.names {
             self.names = true;
@@ -446,12 +455,7 @@ impl Loaded {
             let seq = u32::try_from(seq + 1).unwrap_or(u32::MAX);
             let path = layout::act_path(stmt, org, seq);
             let entry = ActEntry::of_record(r, seq, path, Oid::ZERO_SHA1);
-            statement.note_act(
-                Principal::org(org),
-                entry.kind,
-                &entry.signed_at,
-                Oid::ZERO_SHA1,
-            );
+            statement.note_act(Principal::org(org), &entry, Oid::ZERO_SHA1);
             acts.push(entry);
         }
         if !acts.is_empty() {

@@ -129,6 +129,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         prove: true,
         jobs: a.jobs,
         progress,
+        leaves: false,
     };
     let report = undersigned::verify::verify(ledger.store(), &opts);
     drop(bar);
@@ -200,6 +201,12 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
         .iter()
         .filter(|e| a.stmt.is_none() || e.statement == a.stmt)
         .cloned()
+        .map(|mut e| {
+            e.in_log = e
+                .in_log
+                .map(|p| undersigned::log::place(&replay.state.log, p.index));
+            e
+        })
         .collect();
     let log = undersigned::report::Log {
         format: undersigned::report::formats::LOG.into(),
@@ -229,6 +236,9 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
                     .map(|_| " (attested)")
                     .unwrap_or_default(),
             ));
+            if let Some(p) = e.in_log.as_ref().filter(|p| p.checkpoint.is_some()) {
+                out.push_str(&format!("    {}\n", undersigned::log::place_text(p)));
+            }
         }
         out
     })?;

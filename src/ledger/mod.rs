@@ -4,10 +4,12 @@
 //! compare-and-swap under the ledger's lock; on a lost race it rebuilds on the new head.
 
 mod accept;
+mod log;
 mod registry;
 mod statements;
 mod write;
 
+pub use log::{check_against, latest_seen, Cosigned};
 pub use registry::NewOrg;
 pub use statements::{Preview, Revision};
 

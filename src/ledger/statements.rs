@@ -388,6 +388,7 @@ pub(super) fn statement_state<'p>(
             .collect(),
         key_index: false,
         names: false,
+        log: false,
     })
 }
 

@@ -58,6 +58,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// This user's state directory (`$UNDERSIGNED_STATE_DIR`, `$XDG_STATE_HOME/undersigned` or
+/// `~/.local/state/undersigned`), if there is one.
+pub fn state_dir() -> Option<PathBuf> {
+    dir()
+}
+
 fn dir() -> Option<PathBuf> {
     let from = |var: &str| {
         std::env::var_os(var)

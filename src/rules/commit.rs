@@ -3,7 +3,7 @@
 //! state only — the changes are returned, not applied, so nothing in a commit can authorize
 //! something else in it.
 
-use super::{endorsement, registry, rights, statement};
+use super::{endorsement, log, registry, rights, statement};
 use crate::ids::{Principal, Role};
 use crate::layout::{self, Entry};
 use crate::report::{Broken, Rule};
@@ -77,6 +77,9 @@ pub struct Checked {
     pub changes: Vec<Change>,
     /// Broken rules and signatures to check, in the order found.
     pub events: Vec<Event>,
+    /// The commit's leaf of the transparency log, unless it adds only the log's own notes
+    /// ([`crate::log::leaf`]).
+    pub leaf: Option<crate::log::merkle::Hash>,
 }
 
 impl Checked {
@@ -98,7 +101,9 @@ fn order(e: &Entry) -> u8 {
         Entry::VersionText { .. } => 3,
         Entry::VersionMeta { .. } => 4,
         Entry::Act { .. } => 5,
-        Entry::AllowedSigners => 6,
+        Entry::Checkpoint { .. } | Entry::Quorum { .. } => 6,
+        Entry::Cosignature { .. } => 7,
+        Entry::AllowedSigners => 8,
     }
 }
 
@@ -121,7 +126,11 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
     let mut out = Checked {
         changes: Vec::new(),
         events: Vec::new(),
+        leaf: leaf_of(files),
     };
+    if let Some(b) = log_notes_alone(files) {
+        out.events.push(Event::Fail(None, b));
+    }
     let mut seen = Seen::default();
     let texts: BTreeMap<(&str, u32), &File> = files
         .iter()
@@ -190,6 +199,48 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
     out
 }
 
+/// The leaf of a commit that adds these files: every file but the derived `allowed_signers`,
+/// unless the commit adds only checkpoints and cosignatures.
+fn leaf_of(files: &[File]) -> Option<crate::log::merkle::Hash> {
+    let parts: Vec<(&str, &[u8])> = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .map(|f| (f.path.as_str(), f.bytes.as_deref().unwrap_or_default()))
+        .collect();
+    let notes_only = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .all(|f| f.entry.is_log_note());
+    (!parts.is_empty() && !notes_only).then(|| crate::log::leaf::leaf_of(parts))
+}
+
+/// A checkpoint or cosignature is a commit of its own: one beside other records would make a
+/// leaf of the log that holds a note about the log.
+fn log_notes_alone(files: &[File]) -> Option<Broken> {
+    let records: Vec<&File> = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .collect();
+    let notes = records.iter().filter(|f| f.entry.is_log_note()).count();
+    let checkpoints = records
+        .iter()
+        .filter(|f| matches!(f.entry, Entry::Checkpoint { .. }))
+        .count();
+    if notes > 0 && notes < records.len() {
+        return Some(Broken::new(
+            Rule::Checkpoint,
+            "a commit that adds a checkpoint or a cosignature adds nothing else (the log's notes are not acts of the log)",
+        ));
+    }
+    if checkpoints > 1 || (checkpoints == 1 && notes > 1) {
+        return Some(Broken::new(
+            Rule::Checkpoint,
+            "a commit adds one checkpoint, or cosignatures of earlier checkpoints, not both",
+        ));
+    }
+    None
+}
+
 /// One file's own rule: the change it makes and the record signature to check, or why not
 /// (`None` for files judged with another: a version's text, the derived `allowed_signers`).
 fn check_file(
@@ -255,6 +306,11 @@ fn check_file(
         Entry::Act { stmt, org, seq } => Some(
             endorsement::check_act(state, f, (stmt, org, *seq), ctx).map(|(c, sig)| (c, Some(sig))),
         ),
+        Entry::Checkpoint { seq } => plain(log::check_checkpoint(state, f, *seq, ctx)),
+        Entry::Cosignature { seq, org } => {
+            plain(log::check_cosignature(state, f, (*seq, org), ctx))
+        }
+        Entry::Quorum { seq } => plain(log::check_quorum(state, f, *seq, ctx)),
     }
 }
 

@@ -8,6 +8,7 @@
 //!   removal, who signed a commit, and the genesis.
 //! - [`statement`]: statement versions.
 //! - [`endorsement`]: endorsements and withdrawals.
+//! - [`log`]: the transparency log's checkpoints, cosignatures and quorum.
 //! - [`check_records`]: all of the above over the files one commit adds.
 //!
 //! Each rule returns a [`Broken`] naming its [`crate::report::Rule`]; the caller places it in
@@ -15,6 +16,7 @@
 
 pub mod endorsement;
 pub mod fields;
+pub mod log;
 pub mod registry;
 pub mod rights;
 pub mod statement;

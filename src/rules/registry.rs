@@ -418,7 +418,10 @@ pub fn check_genesis_shape(files: &[File]) -> Vec<(Option<String>, Broken)> {
             | Entry::OrgRevocation { .. }
             | Entry::VersionText { .. }
             | Entry::VersionMeta { .. }
-            | Entry::Act { .. } => false,
+            | Entry::Act { .. }
+            | Entry::Checkpoint { .. }
+            | Entry::Cosignature { .. }
+            | Entry::Quorum { .. } => false,
         };
         if !allowed {
             out.push((

@@ -27,7 +27,10 @@ pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<St
             | Entry::OrgRevocation { .. }
             | Entry::VersionText { .. }
             | Entry::VersionMeta { .. }
-            | Entry::Act { .. } => None,
+            | Entry::Act { .. }
+            | Entry::Checkpoint { .. }
+            | Entry::Cosignature { .. }
+            | Entry::Quorum { .. } => None,
         },
         Role::Org => match entry {
             Entry::Ledger | Entry::AllowedSigners => None,
@@ -38,6 +41,14 @@ pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<St
             // An organization rotates and revokes its own keys (checked further against its
             // key in force by the registry rules).
             Entry::OrgKey { id, .. } | Entry::OrgRevocation { id, .. } if *id == signer.id => None,
+            // A witness commits its own cosignature (an editor commits one sent by mail).
+            Entry::Cosignature { org, .. } if *org == signer.id => None,
+            Entry::Cosignature { org, .. } => Some(format!(
+                "{signer} may add only its own cosignatures, not those of org/{org}"
+            )),
+            Entry::Checkpoint { .. } | Entry::Quorum { .. } => Some(format!(
+                "{signer} is an organization; only editors sign checkpoints of the log and state its quorum"
+            )),
             Entry::OrgKey { .. }
             | Entry::OrgRevocation { .. }
             | Entry::Editor { .. }

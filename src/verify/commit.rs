@@ -116,6 +116,7 @@ impl Verifier {
         };
         let checked = rules::check_records(&self.state, &ctx, &files);
         let registry_changed = checked.registry_changed();
+        let leaf = checked.leaf;
         for event in checked.events {
             match event {
                 Event::Fail(path, b) => self.fail(id, path.as_deref(), b),
@@ -140,8 +141,13 @@ impl Verifier {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_else(|| "unknown".into());
+        let index = leaf.map(|_| self.state.log.size);
         for change in checked.changes {
-            self.apply(change, id, time, &actor, genesis);
+            self.apply(change, id, time, &actor, genesis, index);
+        }
+        // The act's leaf, after its records (their log entries name its index).
+        if let Some(leaf) = leaf {
+            self.state.log.push(leaf);
         }
         if let Err(b) = registry::editors_left(editors_before, self.state.active_editors()) {
             let path = files
@@ -165,11 +171,28 @@ impl Verifier {
         Next::Go(time)
     }
 
-    fn apply(&mut self, change: Change, commit: Oid, time: i64, actor: &str, genesis: bool) {
+    fn apply(
+        &mut self,
+        mut change: Change,
+        commit: Oid,
+        time: i64,
+        actor: &str,
+        genesis: bool,
+        index: Option<u64>,
+    ) {
         if let Some(log) = &mut self.log {
-            log.extend(change.log_entry(commit, time, actor, genesis));
+            log.extend(change.log_entry(commit, time, actor, genesis).map(|mut e| {
+                e.in_log = index.map(|index| crate::report::InLog {
+                    index,
+                    checkpoint: None,
+                    checkpoint_time: None,
+                    witnessed: Vec::new(),
+                });
+                e
+            }));
         }
-        if let Change::Signatory { entry, .. } = &change {
+        if let Change::Signatory { entry, .. } = &mut change {
+            entry.log_index = index;
             match entry.kind {
                 ActKind::Endorse => self.endorsements += 1,
                 ActKind::Withdraw => self.withdrawals += 1,

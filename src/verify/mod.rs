@@ -45,6 +45,9 @@ pub struct VerifyOptions {
     pub jobs: usize,
     /// Told how far the pass is ([`crate::progress`]).
     pub progress: Option<crate::progress::Progress>,
+    /// Keep every leaf hash of the log ([`crate::log::LogState::leaves`]), for proofs of
+    /// inclusion and consistency: the pass then starts from genesis.
+    pub leaves: bool,
 }
 
 /// Everything one pass produces.
@@ -132,6 +135,33 @@ pub(crate) fn check_new_commit(
     Ok(v.failures.into_iter().map(|(_, f)| f).collect())
 }
 
+/// The state at `head` of a history that verifies (resuming from a proof unless every leaf
+/// hash is wanted), with the statements the commits after the proof touched; or
+/// [`Error::Unverified`]. What the log's own acts and the log's readers build on: a
+/// checkpoint, a cosignature and a receipt speak for a verified log only.
+pub fn verified_state(store: &Store, head: Oid, leaves: bool) -> Result<State> {
+    let opts = VerifyOptions {
+        pin: false,
+        incremental: true,
+        prove: true,
+        leaves,
+        ..VerifyOptions::default()
+    };
+    let run = run(store, head, &opts, false)?;
+    let run = if run.report.ok || run.report.resumed_from.is_none() {
+        run
+    } else {
+        self::run(store, head, &opts, true)?
+    };
+    if !run.report.ok {
+        return Err(Error::Unverified {
+            what: format!("the ledger at {head}"),
+            failures: run.report.failures,
+        });
+    }
+    Ok(run.state)
+}
+
 /// Where a pass starts: from genesis, or from a proved commit with the statements it needs.
 struct Start {
     /// The proved commit, or `None` for genesis.
@@ -153,7 +183,7 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
         state: State::default(),
         files: BTreeMap::new(),
     };
-    if !opts.incremental {
+    if !opts.incremental || opts.leaves {
         return Ok(genesis);
     }
     let Some((mut p, after)) = proofs::find(store.repo(), head, usize::MAX) else {
@@ -253,6 +283,9 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
     let repo = store.repo();
     let mut s = start(store, head, opts, whole_state)?;
     let mut v = Verifier::new(std::mem::take(&mut s.state), whole_state);
+    if opts.leaves {
+        v.state.log.leaves = Some(Vec::new());
+    }
     v.endorsements = s.counts.1;
     v.withdrawals = s.counts.2;
     let progress = opts.progress.as_ref();

@@ -20,6 +20,7 @@ mod publish;
 mod readme;
 mod stock_audit;
 mod times;
+mod transparency;
 mod vectors;
 mod verify_failures;
 mod workflow;
