@@ -12,14 +12,14 @@ fn main() {
         "src/layout.rs".to_string(),
         "src/signed_data.rs".to_string(),
     ];
-    let mut rules: Vec<String> = std::fs::read_dir("src/rules")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path().display().to_string())
-                .filter(|p| p.ends_with(".rs"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut rules: Vec<String> = ["src/rules", "src/log"]
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".rs"))
+        .collect();
     rules.sort();
     files.extend(rules);
     let mut h = DefaultHasher::new();
@@ -29,6 +29,7 @@ fn main() {
         h.write(&std::fs::read(Path::new(f)).unwrap_or_default());
     }
     println!("cargo:rerun-if-changed=src/rules");
+    println!("cargo:rerun-if-changed=src/log");
     println!(
         "cargo:rustc-env=UNDERSIGNED_RULES_FINGERPRINT={:016x}",
         h.finish()

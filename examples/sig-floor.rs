@@ -1,8 +1,9 @@
 //! The floor of verification: N bare ed25519 signature checks (`verify_strict`, keys already
 //! parsed), timed on one core and on every core.
 //!
-//! `cargo run --release --example sig-floor -- N` signs N random 200-byte messages with 256
-//! keys, then prints on stdout `SERIAL_SECONDS PARALLEL_SECONDS THREADS` (one line) and a
+//! `cargo run --release --example sig-floor -- N [THREADS]` signs N random 200-byte messages
+//! with 256 keys, then checks them on one thread and on THREADS (default: one per core), and
+//! prints on stdout `SERIAL_SECONDS PARALLEL_SECONDS THREADS` (one line) and a
 //! sentence on stderr.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -40,7 +41,10 @@ fn main() {
     let serial = t.elapsed().as_secs_f64();
     assert_eq!(good, n, "every signature verifies");
 
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let threads = match std::env::args().nth(2).map(|a| a.parse::<usize>()) {
+        Some(Ok(t)) if t > 0 => t,
+        _ => std::thread::available_parallelism().map_or(1, |p| p.get()),
+    };
     let t = Instant::now();
     let good: usize = std::thread::scope(|scope| {
         let handles: Vec<_> = items

@@ -10,7 +10,8 @@ use crate::ids::Principal;
 use crate::layout::{self, Entry};
 use crate::record::{
     self, ActKind, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord,
-    Provenance, RemovalRecord, RevocationRecord, SignOnAction, SignOnRecord, VersionRecord,
+    Provenance, QuorumRecord, RemovalRecord, RevocationRecord, SignOnAction, SignOnRecord,
+    VersionRecord,
 };
 use crate::report::ActType;
 use crate::signed_data::act_payload;
@@ -75,6 +76,24 @@ pub enum Act {
     },
     /// Sign-on of a statement closed or opened.
     SignOn(SignOnRecord),
+    /// A checkpoint of the log: the signed note, checkpoint `seq`.
+    Checkpoint {
+        /// Its number.
+        seq: u32,
+        /// The signed note.
+        note: String,
+    },
+    /// A witness's cosignature of checkpoint `seq`: the signature line.
+    Cosign {
+        /// The checkpoint.
+        seq: u32,
+        /// The witness.
+        org: String,
+        /// The signature line, with its newline.
+        line: String,
+    },
+    /// The witnesses' quorum stated.
+    Quorum(QuorumRecord),
 }
 
 /// What of the parent's state the rules read for an act (see [`crate::view::Loaded`]).
@@ -92,6 +111,9 @@ pub struct Needs {
     /// Whether every registered display name is read (acts that register a principal: no two
     /// names may look alike).
     pub names: bool,
+    /// Whether the transparency log is read (the log's own acts): it is not in any tree, so
+    /// reading it verifies the history ([`crate::view::Loaded`]).
+    pub log: bool,
 }
 
 /// An unpublished commit that is not one act undersigned writes.
@@ -122,6 +144,9 @@ impl Act {
                 SignOnAction::Close => ActType::StatementClose,
                 SignOnAction::Open => ActType::StatementOpen,
             },
+            Act::Checkpoint { .. } => ActType::Checkpoint,
+            Act::Cosign { .. } => ActType::Cosign,
+            Act::Quorum(_) => ActType::Quorum,
         }
     }
 
@@ -188,6 +213,16 @@ impl Act {
                 vec![(signatory_path(r, *seq), record::encode(r))]
             }
             Act::SignOn(r) => vec![(layout::signon_path(&r.statement, r.seq), record::encode(r))],
+            Act::Checkpoint { seq, note } => {
+                vec![(layout::checkpoint_path(*seq), note.as_bytes().to_vec())]
+            }
+            Act::Cosign { seq, org, line } => {
+                vec![(
+                    layout::cosignature_path(*seq, org),
+                    line.as_bytes().to_vec(),
+                )]
+            }
+            Act::Quorum(q) => vec![(layout::quorum_path(q.seq), record::encode(q))],
         }
     }
 
@@ -203,7 +238,10 @@ impl Act {
             | Act::RevokeKey(_)
             | Act::RemoveEditor(_)
             | Act::Version { .. }
-            | Act::SignOn(_) => None,
+            | Act::SignOn(_)
+            | Act::Checkpoint { .. }
+            | Act::Cosign { .. }
+            | Act::Quorum(_) => None,
         }
     }
 
@@ -254,6 +292,20 @@ impl Act {
                 statements: vec![r.statement.clone()],
                 ..Needs::default()
             },
+            Act::Checkpoint { .. } => Needs {
+                log: true,
+                ..Needs::default()
+            },
+            Act::Cosign { org, .. } => Needs {
+                principals: vec![Principal::org(org)],
+                log: true,
+                ..Needs::default()
+            },
+            Act::Quorum(q) => Needs {
+                principals: q.witnesses.iter().map(|w| Principal::org(w)).collect(),
+                log: true,
+                ..Needs::default()
+            },
             Act::Signatory { record, .. } => {
                 let who: Vec<Principal> = record.signatory().into_iter().collect();
                 Needs {
@@ -268,6 +320,7 @@ impl Act {
                         .collect(),
                     key_index: false,
                     names: false,
+                    log: false,
                 }
             }
         }
@@ -282,7 +335,12 @@ impl Act {
             | Act::AddKey(_)
             | Act::RevokeKey(_)
             | Act::RemoveEditor(_) => true,
-            Act::Version { .. } | Act::Signatory { .. } | Act::SignOn(_) => false,
+            Act::Version { .. }
+            | Act::Signatory { .. }
+            | Act::SignOn(_)
+            | Act::Checkpoint { .. }
+            | Act::Cosign { .. }
+            | Act::Quorum(_) => false,
         }
     }
 }
@@ -426,6 +484,33 @@ impl Act {
                 (subject, trailers)
             }
             Act::Signatory { record: r, .. } => signatory_subject(r, actor),
+            Act::Checkpoint { seq, note } => {
+                let size = crate::log::note::Note::parse(note.as_bytes())
+                    .ok()
+                    .and_then(|n| crate::log::checkpoint::Checkpoint::parse(&n.text).ok())
+                    .map(|c| c.size)
+                    .unwrap_or_default();
+                (
+                    format!("Checkpoint {seq} of the log: {size} acts"),
+                    vec![
+                        kind(ActType::Checkpoint),
+                        ("Checkpoint", seq.to_string()),
+                        ("Tree-Size", size.to_string()),
+                    ],
+                )
+            }
+            Act::Cosign { seq, org, .. } => (
+                format!("{org} cosigns checkpoint {seq}"),
+                vec![
+                    kind(ActType::Cosign),
+                    ("Checkpoint", seq.to_string()),
+                    ("Org", org.clone()),
+                ],
+            ),
+            Act::Quorum(q) => (
+                format!("Witness quorum: {} of {}", q.k, q.witnesses.join(", ")),
+                vec![kind(ActType::Quorum), ("Quorum", q.seq.to_string())],
+            ),
         }
     }
 }
@@ -571,6 +656,22 @@ impl Act {
                     translations,
                 }
             }
+            [CHECKPOINT] if count == 1 => match one(CHECKPOINT) {
+                Some((_, Entry::Checkpoint { seq }, bytes)) => Act::Checkpoint {
+                    seq: *seq,
+                    note: utf8(one(CHECKPOINT), bytes)?,
+                },
+                _ => return Err(not_one(files)),
+            },
+            [COSIGNATURE] if count == 1 => match one(COSIGNATURE) {
+                Some((_, Entry::Cosignature { seq, org }, bytes)) => Act::Cosign {
+                    seq: *seq,
+                    org: org.clone(),
+                    line: utf8(one(COSIGNATURE), bytes)?,
+                },
+                _ => return Err(not_one(files)),
+            },
+            [QUORUM] if count == 1 => Act::Quorum(decode(one(QUORUM))?),
             [SIGNATORY] if count == 1 => {
                 let seq = match one(SIGNATORY) {
                     Some((_, Entry::Act { seq, .. } | Entry::PersonAct { seq, .. }, _)) => *seq,
@@ -611,6 +712,9 @@ const DERIVED: u8 = 9;
 const PERSON: u8 = 10;
 const TRANSLATION: u8 = 11;
 const SIGNON: u8 = 12;
+const CHECKPOINT: u8 = 13;
+const COSIGNATURE: u8 = 14;
+const QUORUM: u8 = 15;
 
 fn kind_of(e: &Entry) -> u8 {
     match e {
@@ -629,7 +733,17 @@ fn kind_of(e: &Entry) -> u8 {
         Entry::SignOn { .. } => SIGNON,
         Entry::Act { .. } | Entry::PersonAct { .. } => SIGNATORY,
         Entry::AllowedSigners => DERIVED,
+        Entry::Checkpoint { .. } => CHECKPOINT,
+        Entry::Cosignature { .. } => COSIGNATURE,
+        Entry::Quorum { .. } => QUORUM,
     }
+}
+
+fn utf8(file: Option<&Named<'_>>, bytes: &[u8]) -> Result<String, Unrecognised> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| Unrecognised::Damaged {
+        path: file.map(|(p, _, _)| p.to_string()).unwrap_or_default(),
+        why: "not UTF-8 text".into(),
+    })
 }
 
 fn not_one(files: &[(String, Vec<u8>)]) -> Unrecognised {

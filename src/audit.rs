@@ -68,6 +68,7 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
                     path: a.path.clone(),
                     in_force,
                     key_revoked_later: key_revoked(state, who, a),
+                    in_log: a.log_index.map(|i| crate::log::place(&state.log, i)),
                 });
             }
         }

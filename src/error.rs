@@ -128,6 +128,10 @@ pub enum Error {
         why: String,
     },
 
+    /// Evidence of an organization's consent that holds nothing: its hash would prove nothing.
+    #[error("the evidence is empty; attach the e-mail or form export that shows the consent")]
+    EmptyEvidence,
+
     /// An input file could not be read.
     #[error("{path}: {source}")]
     Read {
@@ -313,6 +317,28 @@ pub enum Error {
         failures: Vec<Failure>,
     },
 
+    /// Two validly signed checkpoints of the ledger that no single history can have: a split
+    /// view. The binary exits 1: it is a verdict.
+    #[error("split view of this ledger: {first} and {second} cannot both be true ({why}){}", .proof.as_ref().map(|p| format!("; both notes are in {}", p.display())).unwrap_or_default())]
+    Equivocation {
+        proof: Option<PathBuf>,
+        first: String,
+        second: String,
+        why: String,
+    },
+
+    /// A receipt that does not verify. The binary exits 1: it is a verdict.
+    #[error("{}: the receipt does not verify: {part}: {why}", .file.display())]
+    BadReceipt {
+        file: PathBuf,
+        part: String,
+        why: String,
+    },
+
+    /// A transparency-log act or receipt that cannot be made as asked.
+    #[error("{0}")]
+    Log(String),
+
     /// `sync` cannot put this clone's acts on top of the remote.
     #[error("cannot publish: {why}; nothing was pushed and this clone still holds its acts")]
     CannotPublish { why: String },
@@ -362,6 +388,10 @@ pub enum InputKind {
     PushUpdate,
     /// A signature file (`payload.sig` from `ssh-keygen -Y sign`).
     Signature,
+    /// A receipt (`.tlog-proof`).
+    Receipt,
+    /// A checkpoint note, or a cosigned one sent by mail.
+    Checkpoint,
 }
 
 impl std::fmt::Display for InputKind {
@@ -373,6 +403,8 @@ impl std::fmt::Display for InputKind {
             InputKind::Text => "text",
             InputKind::PushUpdate => "push update",
             InputKind::Signature => "signature",
+            InputKind::Receipt => "receipt",
+            InputKind::Checkpoint => "checkpoint",
         })
     }
 }

@@ -169,6 +169,9 @@ pub fn pre_receive(
         }
         let fast_forward =
             u.old.is_zero() || u.new == u.old || repo.graph_descendant_of(u.new, u.old)?;
+        if !u.old.is_zero() {
+            split_view(&store, u.old, u.new)?;
+        }
         if !fast_forward {
             failures.push(refuse(u.new, format!(
                 "history rewritten: {} does not contain the published head {}; rebase your acts with `undersigned sync`",
@@ -195,6 +198,36 @@ pub fn pre_receive(
         failures.extend(ahead_of(repo, u, now_secs)?);
     }
     Ok(failures)
+}
+
+/// The pushed history's checkpoints against the server's own (its published head `old`) and
+/// the largest one the server's user has seen of the ledger: a split view writes its proof and
+/// refuses the push ([`crate::error::Error::Equivocation`]). A pushed history that does not
+/// verify is left to verification.
+fn split_view(store: &Store, old: Oid, new: Oid) -> Result<()> {
+    let (Ok(here), Ok(pushed)) = (
+        crate::verify::verified_state(store, old, false),
+        crate::verify::verified_state(store, new, false),
+    ) else {
+        return Ok(());
+    };
+    let ledger_id = here.ledger_id.map(|l| l.to_string()).unwrap_or_default();
+    let server = format!("this server's head {old}");
+    let push = format!("the pushed head {new}");
+    let mut known: Vec<crate::log::equivocation::Seen> = crate::local::witness::seen(&ledger_id)
+        .into_iter()
+        .collect();
+    known.extend(crate::ledger::latest_seen(&here.log, &server));
+    for seen in &known {
+        crate::ledger::check_against(store, new, &ledger_id, seen, pushed.log.clone())?;
+    }
+    if let Some(theirs) = crate::ledger::latest_seen(&pushed.log, &push) {
+        crate::ledger::check_against(store, old, &ledger_id, &theirs, here.log.clone())?;
+    }
+    if let Some(latest) = crate::ledger::latest_seen(&here.log, &server) {
+        let _ = crate::local::witness::remember_seen(&ledger_id, &latest);
+    }
+    Ok(())
 }
 
 /// The pushed commits dated more than a day ahead of the server's clock.

@@ -9,8 +9,6 @@
 use crate::error::{Error, Result};
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -67,6 +65,15 @@ impl SigningKey {
                 key.algorithm()
             )));
         }
+        // As ssh does, and before any passphrase is asked: a private key others can read may already be someone else's.
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(key_err(format!(
+                "private key is readable by others (mode {:o}); run `chmod 600 {}`",
+                meta.permissions().mode() & 0o777,
+                path.display()
+            )));
+        }
         let key = if key.is_encrypted() {
             let Some(pass) = passphrase()? else {
                 return Err(Error::PassphraseNeeded {
@@ -80,15 +87,6 @@ impl SigningKey {
         } else {
             key
         };
-        // As ssh does: a private key others can read may already be someone else's.
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            return Err(key_err(format!(
-                "private key is readable by others (mode {:o}); run `chmod 600 {}`",
-                meta.permissions().mode() & 0o777,
-                path.display()
-            )));
-        }
         let fingerprint = fingerprint(key.public_key());
         check_not_weak(key.public_key()).map_err(key_err)?;
         Ok(SigningKey {
@@ -172,6 +170,26 @@ impl SigningKey {
     /// The public half, as registered in a ledger.
     pub fn public(&self) -> PublicKeyInfo {
         PublicKeyInfo::from_key(self.key.public_key())
+    }
+
+    /// Signs `msg` with the raw Ed25519 key (RFC 8032), for the log's signed notes, which are
+    /// plain Ed25519 signatures rather than SSHSIG. The secret scalar lives only in a
+    /// zeroizing copy for the length of the call.
+    pub fn sign_ed25519(&self, msg: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        let pair = self
+            .key
+            .key_data()
+            .ed25519()
+            .expect("SigningKey holds ed25519 keys only");
+        let seed = Zeroizing::new(pair.private.to_bytes());
+        let sk = ed25519_dalek::SigningKey::from_bytes(&seed);
+        sk.sign(msg).to_bytes()
+    }
+
+    /// The raw 32 bytes of the public half.
+    pub fn public_raw(&self) -> [u8; 32] {
+        self.public().raw
     }
 
     /// Signs `msg` as SSHSIG in `namespace` (sha512, as `ssh-keygen -Y sign` and git do) and
@@ -336,19 +354,18 @@ pub fn pub_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Creates `path` with `mode` (never replacing an existing file) and writes `bytes`.
+/// Creates `path` with `mode` (never replacing an existing file) and writes `bytes`, whole or
+/// not at all. Missing parent directories are made 0700, as ssh-keygen keeps `~/.ssh`.
 pub fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io(dir.display().to_string(), e))?;
     }
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| Error::io(path.display().to_string(), e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
+    crate::files::create_new(path, bytes, mode)
         .map_err(|e| Error::io(path.display().to_string(), e))
 }
 
@@ -375,6 +392,7 @@ pub enum SigError {
 }
 
 /// A parsed SSHSIG: the key it claims and what is needed to check it.
+#[derive(Clone)]
 pub struct ParsedSig {
     sig: SshSig,
     /// Raw ed25519 key the signature names.
@@ -431,18 +449,32 @@ impl ParsedSig {
 
     /// Checks the signature over `msg` with `verify_strict`.
     pub fn verify(&self, msg: &[u8]) -> std::result::Result<(), SigError> {
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(&self.key_raw)
+            .map_err(|_| SigError::Invalid)?;
+        self.verify_with(&vk, msg)
+    }
+
+    /// [`ParsedSig::verify`] with the key it names already decoded (`key` must be
+    /// `VerifyingKey::from_bytes` of [`ParsedSig::key_raw`]): decoding a key is a tenth of a
+    /// check, and a ledger's keys sign many times.
+    pub fn verify_with(
+        &self,
+        key: &ed25519_dalek::VerifyingKey,
+        msg: &[u8],
+    ) -> std::result::Result<(), SigError> {
+        if key.as_bytes() != &self.key_raw {
+            return Err(SigError::Invalid);
+        }
         let hash_alg = self.sig.hash_alg();
         let signed = SshSig::signed_data(self.sig.namespace(), hash_alg, msg)
             .map_err(|e| SigError::Malformed(e.to_string()))?;
-        let vk = ed25519_dalek::VerifyingKey::from_bytes(&self.key_raw)
-            .map_err(|_| SigError::Invalid)?;
         let bytes: [u8; 64] = self
             .sig
             .signature_bytes()
             .try_into()
             .map_err(|_| SigError::Invalid)?;
         let sig = ed25519_dalek::Signature::from_bytes(&bytes);
-        vk.verify_strict(&signed, &sig)
+        key.verify_strict(&signed, &sig)
             .map_err(|_| SigError::Invalid)
     }
 }

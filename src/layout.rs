@@ -19,12 +19,18 @@
 //! statements/<id>/acts/<ff>/<org>/<seq>.json     an organization's endorsements and withdrawals
 //! statements/<id>/people/<ff>/<person>/<seq>.json an individual's endorsements and withdrawals
 //! statements/<id>/signon/<seq>.json              sign-on closed or opened (format 2)
+//! log/checkpoints/<bucket>/<seq>.note            checkpoint <seq> of the log, a signed note
+//! log/cosignatures/<bucket>/<seq>/<org>.sig      a witness's cosignature of checkpoint <seq>
+//! log/quorum/<seq>.json                          the witnesses' quorum the ledger states
 //! ```
 //!
 //! `<ff>` is [`crate::ids::fanout`] of the organization or individual: directories that grow
 //! with the number of signatories hold at most a 256th of them, so writing one act rewrites
 //! small trees only. Individuals have directories of their own, so that an organization and an
 //! individual may share a slug without sharing a path.
+//!
+//! `<bucket>` is `<seq>` / 1000 in four digits: the directories of the log's notes hold at most
+//! a thousand entries, so a checkpoint or cosignature rewrites small trees only.
 //! Numbers are written with at least four digits so that listings sort in order.
 
 use crate::ids::{fanout, is_slug, Principal, Role};
@@ -42,6 +48,38 @@ pub const ORGS: &str = "orgs";
 pub const STATEMENTS: &str = "statements";
 /// Top-level directory of individuals.
 pub const PEOPLE: &str = "people";
+
+/// Top-level directory of the transparency log's notes.
+pub const LOG: &str = "log";
+
+/// The bucket directory of checkpoint `seq`.
+pub fn log_bucket(seq: u32) -> String {
+    format!("{:04}", seq / 1000)
+}
+
+/// Path of checkpoint `seq`.
+pub fn checkpoint_path(seq: u32) -> String {
+    format!(
+        "{LOG}/checkpoints/{}/{}.note",
+        log_bucket(seq),
+        seq_name(seq)
+    )
+}
+
+/// Directory of the cosignatures of checkpoint `seq`.
+pub fn cosignatures_dir(seq: u32) -> String {
+    format!("{LOG}/cosignatures/{}/{}", log_bucket(seq), seq_name(seq))
+}
+
+/// Path of organization `org`'s cosignature of checkpoint `seq`.
+pub fn cosignature_path(seq: u32, org: &str) -> String {
+    format!("{}/{org}.sig", cosignatures_dir(seq))
+}
+
+/// Path of quorum statement `seq`.
+pub fn quorum_path(seq: u32) -> String {
+    format!("{LOG}/quorum/{}.json", seq_name(seq))
+}
 
 /// A sequence number as a file stem.
 pub fn seq_name(n: u32) -> String {
@@ -212,6 +250,41 @@ pub enum Entry {
     },
     /// A sign-on record: the statement closed to endorsements, or opened again.
     SignOn { stmt: String, seq: u32 },
+    /// A checkpoint of the log.
+    Checkpoint { seq: u32 },
+    /// A witness's cosignature of a checkpoint.
+    Cosignature { seq: u32, org: String },
+    /// A statement of the witnesses' quorum.
+    Quorum { seq: u32 },
+}
+
+impl Entry {
+    /// True for the log's own notes (checkpoints and cosignatures): a commit that adds only
+    /// these is not a leaf of the log ([`crate::log::leaf`]).
+    pub fn is_log_note(&self) -> bool {
+        match self {
+            Entry::Checkpoint { .. } | Entry::Cosignature { .. } => true,
+            Entry::Ledger
+            | Entry::AllowedSigners
+            | Entry::Editor { .. }
+            | Entry::EditorKey { .. }
+            | Entry::EditorRevocation { .. }
+            | Entry::EditorRemoved { .. }
+            | Entry::Org { .. }
+            | Entry::OrgKey { .. }
+            | Entry::OrgRevocation { .. }
+            | Entry::VersionText { .. }
+            | Entry::VersionMeta { .. }
+            | Entry::Act { .. }
+            | Entry::Person { .. }
+            | Entry::PersonKey { .. }
+            | Entry::PersonRevocation { .. }
+            | Entry::TranslationText { .. }
+            | Entry::PersonAct { .. }
+            | Entry::SignOn { .. }
+            | Entry::Quorum { .. } => false,
+        }
+    }
 }
 
 /// Classifies a path; `None` for anything a ledger may not hold (wrong fan-out directory,
@@ -307,6 +380,21 @@ pub fn classify(path: &str) -> Option<Entry> {
                 seq: json_seq(file)?,
             })
         }
+        [LOG, "checkpoints", bucket, file] => {
+            let seq = parse_seq(file.strip_suffix(".note")?)?;
+            (*bucket == log_bucket(seq)).then_some(Entry::Checkpoint { seq })
+        }
+        [LOG, "cosignatures", bucket, stem, file] => {
+            let seq = parse_seq(stem)?;
+            let org = file.strip_suffix(".sig").filter(|o| is_slug(o))?;
+            (*bucket == log_bucket(seq)).then(|| Entry::Cosignature {
+                seq,
+                org: org.to_string(),
+            })
+        }
+        [LOG, "quorum", file] => Some(Entry::Quorum {
+            seq: json_seq(file)?,
+        }),
         _ => None,
     }
 }
@@ -408,6 +496,22 @@ mod tests {
             })
         );
         assert_eq!(classify("ledger.json"), Some(Entry::Ledger));
+        assert_eq!(checkpoint_path(7), "log/checkpoints/0000/0007.note");
+        assert_eq!(checkpoint_path(1234), "log/checkpoints/0001/1234.note");
+        assert_eq!(
+            classify(&checkpoint_path(1234)),
+            Some(Entry::Checkpoint { seq: 1234 })
+        );
+        assert_eq!(classify("log/checkpoints/0000/1234.note"), None);
+        assert_eq!(
+            classify(&cosignature_path(3, "hrw")),
+            Some(Entry::Cosignature {
+                seq: 3,
+                org: "hrw".into()
+            })
+        );
+        assert_eq!(classify("log/cosignatures/0000/0003/HRW.sig"), None);
+        assert_eq!(classify(&quorum_path(2)), Some(Entry::Quorum { seq: 2 }));
         assert_eq!(classify("allowed_signers"), Some(Entry::AllowedSigners));
     }
 

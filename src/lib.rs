@@ -19,6 +19,9 @@
 //! flow of organizations that sign by mail, with undersigned or with `ssh-keygen` alone, from
 //! requests signed by an editor; [`inventory`] says who stands where; [`discover`] finds the
 //! ledger a command is run in; [`progress`] is how long work reports how far it is.
+//! [`log`] is the transparency log over the acts: the RFC 9162 tree `verify` recomputes,
+//! checkpoints and witnesses' cosignatures (C2SP signed notes), receipts (C2SP tlog-proof) and
+//! the proofs of a split view.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -40,6 +43,7 @@ pub mod keys;
 pub mod layout;
 pub mod ledger;
 pub mod local;
+pub mod log;
 pub mod mail;
 pub mod oid_serde;
 pub mod progress;

@@ -352,6 +352,25 @@ impl Kind {
     }
 }
 
+/// `log/quorum/<seq>.json`: the witnesses whose cosignatures count, and how many a checkpoint
+/// needs ("k of these"), from this commit on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuorumRecord {
+    /// Ledger id.
+    pub ledger: String,
+    /// Its position among the ledger's quorum statements.
+    pub seq: u32,
+    /// How many of the witnesses must cosign.
+    pub k: u32,
+    /// The witnesses: registered organizations' slugs, sorted, each once.
+    pub witnesses: Vec<String>,
+    /// The editor who stated it.
+    pub editor: String,
+    /// When.
+    pub created_at: String,
+}
+
 /// What an act record does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

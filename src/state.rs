@@ -5,6 +5,7 @@
 
 use crate::ids::{Principal, Role};
 use crate::keys::PublicKeyInfo;
+use crate::log::{CheckpointEntry, CosignatureEntry, QuorumEntry};
 use crate::record::{ActKind, Provenance, SignOnAction, TextRef};
 use crate::report::{ActType, LogEntry};
 use git2::Oid;
@@ -218,16 +219,46 @@ pub struct ActEntry {
     pub commit: Oid,
     /// Path of the record.
     pub path: String,
+    /// The act's leaf index in the transparency log (none where a writer read the state from a
+    /// tree, which does not say it).
+    #[serde(default)]
+    pub log_index: Option<u64>,
 }
 
-/// A statement: its versions, its sign-on records and, per signatory, its acts in order.
+/// What the rules need to know of one signatory's acts on one statement, and the commits
+/// that added them: a pass over history keeps this, never the acts themselves, so its memory
+/// does not grow with the number of acts ([`read_acts`] reads them back from the head).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ActsSummary {
+    /// How many acts (the next one is number `count + 1`).
+    pub count: u32,
+    /// The last act's kind.
+    pub last_kind: ActKind,
+    /// The last act's own time (the next must be later).
+    pub last_signed_at: String,
+    /// The commit that added each act, in order (zero ids when read from a tree alone).
+    #[serde(with = "crate::oid_serde::vec")]
+    pub commits: Vec<Oid>,
+    /// Each act's leaf index in the transparency log, in order (empty when read from a tree
+    /// alone, which does not say it).
+    #[serde(default)]
+    pub log_indices: Vec<u64>,
+}
+
+/// A statement: its versions, its sign-on records and, per signatory, what its acts come to.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatementEntry {
     /// Versions, index = n - 1.
     pub versions: Vec<VersionEntry>,
-    /// Acts per signatory (organization or individual), in sequence order.
+    /// Per signatory (by principal), its acts on the statement summed up: what the rules read.
+    #[serde(with = "principal_map")]
+    pub signatories: BTreeMap<Principal, ActsSummary>,
+    /// Acts per signatory (organization or individual), in sequence order, for audits and
+    /// lists: read from a tree ([`read_acts`], [`crate::view::Loaded`]), not kept by a pass
+    /// over history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub acts: BTreeMap<Principal, Vec<ActEntry>>,
-    /// Sign-on records, in sequence order.
+    /// Sign-on records, in sequence order (few: kept by the pass).
     #[serde(default)]
     pub signon: Vec<SignOnEntry>,
 }
@@ -249,7 +280,31 @@ impl StatementEntry {
         u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
     }
 
-    /// A signatory's acts on the statement, in order (none when it never acted).
+    /// What a signatory's acts on the statement come to, or `None` when it never acted.
+    pub fn summary_of(&self, who: &Principal) -> Option<&ActsSummary> {
+        self.signatories.get(who)
+    }
+
+    /// Notes an act of `who` (added by `commit`) in its summary.
+    pub fn note_act(&mut self, who: Principal, act: &ActEntry, commit: Oid) {
+        let s = self.signatories.entry(who).or_insert_with(|| ActsSummary {
+            count: 0,
+            last_kind: act.kind,
+            last_signed_at: String::new(),
+            commits: Vec::new(),
+            log_indices: Vec::new(),
+        });
+        s.count = s.count.saturating_add(1);
+        s.last_kind = act.kind;
+        s.last_signed_at.clone_from(&act.signed_at);
+        s.commits.push(commit);
+        if let Some(i) = act.log_index {
+            s.log_indices.push(i);
+        }
+    }
+
+    /// A signatory's acts on the statement, in order (none when it never acted, or when they
+    /// were not read: see [`StatementEntry::acts`]).
     pub fn acts_of(&self, who: &Principal) -> &[ActEntry] {
         self.acts.get(who).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -348,6 +403,9 @@ pub struct State {
     /// two principals may look alike to a reader (derived as well).
     #[serde(skip)]
     pub names: HashMap<String, (Principal, String)>,
+    /// The transparency log: the tree over the acts so far, its checkpoints and cosignatures.
+    #[serde(default)]
+    pub log: crate::log::LogState,
 }
 
 impl State {
@@ -544,6 +602,17 @@ pub enum Change {
         /// The record (`commit` is set when applied).
         entry: SignOnEntry,
     },
+    /// A checkpoint of the log (`commit` and `time` are set when applied).
+    Checkpoint(CheckpointEntry),
+    /// A witness's cosignature of checkpoint `seq` (`commit` is set when applied).
+    Cosignature {
+        /// The checkpoint.
+        seq: u32,
+        /// The cosignature.
+        entry: CosignatureEntry,
+    },
+    /// The witnesses' quorum stated (`commit` is set when applied).
+    Quorum(QuorumEntry),
 }
 
 impl Change {
@@ -569,6 +638,9 @@ impl Change {
                 SignOnAction::Close => ActType::StatementClose,
                 SignOnAction::Open => ActType::StatementOpen,
             },
+            Change::Checkpoint(_) => ActType::Checkpoint,
+            Change::Cosignature { .. } => ActType::Cosign,
+            Change::Quorum(_) => ActType::Quorum,
         }
     }
 
@@ -582,7 +654,10 @@ impl Change {
             | Change::Principal { .. }
             | Change::Key { .. }
             | Change::Revoke { .. }
-            | Change::Remove { .. } => None,
+            | Change::Remove { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => None,
         }
     }
 
@@ -596,7 +671,10 @@ impl Change {
             Change::Ledger { .. }
             | Change::Version { .. }
             | Change::Signatory { .. }
-            | Change::SignOn { .. } => false,
+            | Change::SignOn { .. }
+            | Change::Checkpoint(_)
+            | Change::Cosignature { .. }
+            | Change::Quorum(_) => false,
         }
     }
 
@@ -629,6 +707,24 @@ impl Change {
                 Some(entry.provenance),
             ),
             Change::SignOn { stmt, .. } => (Some(stmt.clone()), None, None, None),
+            Change::Checkpoint(c) => (
+                None,
+                None,
+                Some(format!("checkpoint {} of size {}", c.seq, c.size)),
+                None,
+            ),
+            Change::Cosignature { seq, entry } => (
+                None,
+                None,
+                Some(format!("org/{} cosigns checkpoint {seq}", entry.org)),
+                None,
+            ),
+            Change::Quorum(q) => (
+                None,
+                None,
+                Some(format!("{} of {}", q.k, q.witnesses.join(", "))),
+                None,
+            ),
         };
         Some(LogEntry {
             commit: commit.to_string(),
@@ -639,6 +735,7 @@ impl Change {
             version,
             subject,
             provenance,
+            in_log: None,
         })
     }
 }
@@ -704,14 +801,10 @@ impl State {
                     .versions
                     .push(entry);
             }
-            Change::Signatory {
-                stmt,
-                who,
-                mut entry,
-            } => {
-                entry.commit = commit;
+            Change::Signatory { stmt, who, entry } => {
+                // Only the summary: the acts themselves stay in git (read_acts).
                 if let Some(s) = self.statements.get_mut(&stmt) {
-                    s.acts.entry(who).or_default().push(entry);
+                    s.note_act(who, &entry, commit);
                 }
             }
             Change::SignOn { stmt, mut entry } => {
@@ -719,6 +812,24 @@ impl State {
                 if let Some(s) = self.statements.get_mut(&stmt) {
                     s.signon.push(entry);
                 }
+            }
+            Change::Checkpoint(mut entry) => {
+                entry.commit = commit;
+                entry.time = time;
+                self.log.checkpoints.push(entry);
+            }
+            Change::Cosignature { seq, mut entry } => {
+                entry.commit = commit;
+                if let Some(c) = seq
+                    .checked_sub(1)
+                    .and_then(|i| self.log.checkpoints.get_mut(usize::try_from(i).ok()?))
+                {
+                    c.cosignatures.push(entry);
+                }
+            }
+            Change::Quorum(mut q) => {
+                q.commit = commit;
+                self.log.quorum = Some(q);
             }
         }
     }
@@ -773,4 +884,101 @@ pub fn parse_allowed_signers(text: &str) -> BTreeSet<String> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(str::to_string)
         .collect()
+}
+
+impl ActEntry {
+    /// The entry of act record `r`, number `seq` of its signatory on its statement, at `path`,
+    /// added by `commit`.
+    pub fn of_record(r: crate::record::ActRecord, seq: u32, path: String, commit: Oid) -> ActEntry {
+        let attested_by = (r.provenance == Provenance::Attested)
+            .then(|| Principal::parse(&r.signer).map(|p| p.id))
+            .flatten();
+        ActEntry {
+            seq,
+            kind: r.act,
+            version: r.version,
+            provenance: r.provenance,
+            attested_by,
+            key: r.key,
+            signed_at: r.signed_at,
+            reason: r.reason,
+            evidence_sha256: r.evidence_sha256,
+            commit,
+            path,
+            log_index: None,
+        }
+    }
+}
+
+/// Reads back from the tree of `head` every act of the statements `which` (all with `None`)
+/// into [`StatementEntry::acts`], with the commits the pass over history noted for each: what
+/// audits and lists need, which a pass does not keep in memory. A record the tree lacks (a
+/// history that does not verify) is left out.
+pub fn read_acts(
+    repo: &git2::Repository,
+    head: Oid,
+    state: &mut State,
+    which: Option<&BTreeSet<String>>,
+) -> crate::error::Result<()> {
+    let tree = repo.find_commit(head)?.tree()?;
+    let view = crate::view::View {
+        repo,
+        tree: &tree,
+        commit: head,
+    };
+    for (id, st) in state.statements.iter_mut() {
+        if which.is_some_and(|w| !w.contains(id)) {
+            continue;
+        }
+        st.acts.clear();
+        for (who, summary) in &st.signatories {
+            let records = view.signatory_acts(id, who)?;
+            let acts: Vec<ActEntry> = records
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                    let commit = summary.commits.get(i).copied().unwrap_or(Oid::ZERO_SHA1);
+                    let path = crate::layout::signatory_act_path(id, who, seq);
+                    let mut entry = ActEntry::of_record(r, seq, path, commit);
+                    entry.log_index = summary.log_indices.get(i).copied();
+                    entry
+                })
+                .collect();
+            if !acts.is_empty() {
+                st.acts.insert(who.clone(), acts);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A map keyed by principal, written as a JSON object keyed by `editor/ID`, `org/ID`.
+mod principal_map {
+    use super::{ActsSummary, Principal};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<Principal, ActsSummary>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let by_name: BTreeMap<String, &ActsSummary> =
+            map.iter().map(|(p, v)| (p.to_string(), v)).collect();
+        by_name.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<Principal, ActsSummary>, D::Error> {
+        BTreeMap::<String, ActsSummary>::deserialize(d)?
+            .into_iter()
+            .map(|(k, v)| {
+                Principal::parse(&k)
+                    .map(|p| (p, v))
+                    .ok_or_else(|| D::Error::custom(format!("not a principal: {k:?}")))
+            })
+            .collect()
+    }
 }

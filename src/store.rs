@@ -23,6 +23,9 @@ const TOLERATED_AT_INIT: &[&str] = &["examples"];
 pub struct Store {
     repo: Repository,
     dir: PathBuf,
+    /// Opened from git's environment (a server's hook, which sees a push's quarantined
+    /// objects only that way): another handle is opened the same way.
+    from_env: bool,
 }
 
 /// One file an act adds.
@@ -67,6 +70,7 @@ impl Store {
         let store = Store {
             repo,
             dir: dir.to_path_buf(),
+            from_env: false,
         };
         let head = store
             .head()?
@@ -93,7 +97,26 @@ impl Store {
     /// Wraps a repository opened elsewhere (a server's hook opens it from git's environment,
     /// so that a push's quarantined objects are visible). Nothing is checked.
     pub fn from_repo(repo: Repository, dir: PathBuf) -> Store {
-        Store { repo, dir }
+        Store {
+            repo,
+            dir,
+            from_env: true,
+        }
+    }
+
+    /// Another handle on the same repository, for a thread of its own (a handle serializes
+    /// its object reads), opened the way this one was; `None` when it cannot be opened.
+    pub(crate) fn open_again(&self) -> Option<Repository> {
+        // git's environment only where git set it (a hook): without GIT_DIR, libgit2 would
+        // discover a repository from the working directory, which may be another one.
+        if self.from_env && std::env::var_os("GIT_DIR").is_some() {
+            if let Ok(r) = Repository::open_from_env() {
+                if same_dir(r.path(), self.repo.path()) {
+                    return Some(r);
+                }
+            }
+        }
+        Repository::open(self.repo.path()).ok()
     }
 
     /// Creates an empty repository for a new ledger in `dir` (created if missing). Refuses a
@@ -133,6 +156,7 @@ impl Store {
         Ok(Store {
             repo,
             dir: dir.to_path_buf(),
+            from_env: false,
         })
     }
 
@@ -632,4 +656,12 @@ fn build_tree(
         builder.insert(dir, oid, 0o040000)?;
     }
     Ok(builder.write()?)
+}
+
+/// True when two paths name the same directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

@@ -8,8 +8,8 @@ use crate::ids::{is_slug, Principal, Role};
 use crate::keys::PublicKeyInfo;
 use crate::layout;
 use crate::record::{
-    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord, Provenance,
-    RemovalRecord, RevocationRecord, SignOnRecord, VersionRecord,
+    self, ActRecord, EditorRecord, KeyRecord, LedgerRecord, OrgRecord, PersonRecord, RemovalRecord,
+    RevocationRecord, SignOnRecord, VersionRecord,
 };
 use crate::state::{
     signer_line, ActEntry, KeyEntry, PrincipalEntry, Revocation, SignOnEntry, State,
@@ -216,24 +216,6 @@ impl<'a> View<'a> {
         }
         Ok(out)
     }
-
-    /// True when a key with this OpenSSH text is already registered to anyone. The derived
-    /// `allowed_signers` lists every key, so one read answers it.
-    pub fn key_registered(&self, openssh: &str) -> Result<bool> {
-        let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
-        let text = String::from_utf8_lossy(&text);
-        Ok(crate::state::parse_allowed_signers(&text)
-            .iter()
-            .any(|l| l.ends_with(&format!(" {openssh}"))))
-    }
-
-    /// `allowed_signers` with one more line.
-    pub fn allowed_signers_with(&self, principal: &str, openssh: &str) -> Result<Vec<u8>> {
-        let text = self.bytes(layout::ALLOWED_SIGNERS)?.unwrap_or_default();
-        let mut lines = crate::state::parse_allowed_signers(&String::from_utf8_lossy(&text));
-        lines.insert(crate::state::signer_line(principal, openssh, None));
-        Ok(crate::state::render_allowed_signers(lines).into_bytes())
-    }
 }
 
 pub use crate::layout::principal_dir;
@@ -256,6 +238,7 @@ pub struct Loaded {
     editors: bool,
     key_index: bool,
     names: bool,
+    log: bool,
     /// `allowed_signers` of the commit, once read.
     lines: Option<BTreeSet<String>>,
 }
@@ -274,6 +257,7 @@ impl Loaded {
             editors: false,
             key_index: false,
             names: false,
+            log: false,
             lines: None,
         }
     }
@@ -301,6 +285,13 @@ impl Loaded {
         for (stmt, who) in &needs.acts {
             self.statement(view, stmt)?;
             self.acts_of(view, stmt, who)?;
+        }
+        if needs.log && !self.log {
+            // The log is in no tree: it is what a verified replay of the history computes.
+            self.log = true;
+            let path = view.repo.path().to_path_buf();
+            let store = crate::store::Store::from_repo(Repository::open(&path)?, path);
+            self.state.log = crate::verify::verified_state(&store, view.commit, false)?.log;
         }
         if needs.names && !self.names {
             self.names = true;
@@ -543,8 +534,8 @@ impl Loaded {
                 stmt.to_string(),
                 StatementEntry {
                     versions,
-                    acts: Default::default(),
                     signon,
+                    ..StatementEntry::default()
                 },
             );
         }
@@ -561,22 +552,10 @@ impl Loaded {
         let mut acts = Vec::new();
         for (seq, r) in view.signatory_acts(stmt, who)?.into_iter().enumerate() {
             let seq = u32::try_from(seq + 1).unwrap_or(u32::MAX);
-            let attested_by = (r.provenance == Provenance::Attested)
-                .then(|| Principal::parse(&r.signer).map(|p| p.id))
-                .flatten();
-            acts.push(ActEntry {
-                seq,
-                kind: r.act,
-                version: r.version,
-                provenance: r.provenance,
-                attested_by,
-                key: r.key,
-                signed_at: r.signed_at,
-                reason: r.reason,
-                evidence_sha256: r.evidence_sha256,
-                commit: Oid::ZERO_SHA1,
-                path: layout::signatory_act_path(stmt, who, seq),
-            });
+            let path = layout::signatory_act_path(stmt, who, seq);
+            let entry = ActEntry::of_record(r, seq, path, Oid::ZERO_SHA1);
+            statement.note_act(who.clone(), &entry, Oid::ZERO_SHA1);
+            acts.push(entry);
         }
         if !acts.is_empty() {
             statement.acts.insert(who.clone(), acts);

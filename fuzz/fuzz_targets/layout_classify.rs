@@ -21,6 +21,9 @@ fn rebuild(e: &Entry) -> String {
         Entry::VersionText { stmt, n } => layout::version_text(stmt, *n),
         Entry::VersionMeta { stmt, n } => layout::version_meta(stmt, *n),
         Entry::Act { stmt, org, seq } => layout::act_path(stmt, org, *seq),
+        Entry::Checkpoint { seq } => layout::checkpoint_path(*seq),
+        Entry::Cosignature { seq, org } => layout::cosignature_path(*seq, org),
+        Entry::Quorum { seq } => layout::quorum_path(*seq),
     }
 }
 

@@ -490,7 +490,8 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
     let who = signatory(a.org.as_deref(), a.person.as_deref())?;
     let ledger = ctx.open()?;
     let preview = ledger.sign_preview_as(stmt, &who, a.version)?;
-    if !a.yes && super::can_ask() {
+    // Nothing to confirm when signing would change nothing (the sign below says so).
+    if !a.yes && !preview.already && super::can_ask() {
         show_preview(&who, &preview);
         let q = format!("Sign version {} of {stmt} as {who}?", preview.version);
         if !super::out::confirm(&q)? {
@@ -500,22 +501,19 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> anyhow::Result<Done> {
     let key = a.key.load()?;
     let outcome = ledger.sign_as(stmt, &who, Some(preview.version), &key)?;
     if let Some(w) = &outcome.warning {
-        eprintln!("undersigned: warning: {w}");
+        eprintln!(
+            "undersigned: warning: {}",
+            undersigned::text::escape_line(w)
+        );
     }
     ctx.emit(&outcome, || match &outcome.commit {
         Some(c) => format!(
-            "{} {}
-text sha256 {}
-",
+            "{} {}\ntext sha256 {}\n",
             short(c),
             outcome.message,
             preview.text_sha256
         ),
-        None => format!(
-            "{}
-",
-            outcome.message
-        ),
+        None => format!("{}\n", outcome.message),
     })?;
     Ok(Done::Ok)
 }

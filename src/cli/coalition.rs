@@ -39,6 +39,10 @@ pub struct SyncArgs {
     /// Fetch-and-push rounds before giving up when other clones keep pushing first.
     #[arg(long, default_value_t = sync::DEFAULT_TRIES)]
     tries: u32,
+    /// An editor's key: when the log grew past its latest checkpoint, sign a checkpoint of the
+    /// synced head and publish it too (without it, sync never signs anything of its own).
+    #[arg(long, value_name = "FILE")]
+    checkpoint_key: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -137,10 +141,27 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
         fallback: a.key,
         passphrase: &mut ask,
     };
+    let checkpoint_key = a
+        .checkpoint_key
+        .as_ref()
+        .map(|p| undersigned::keys::SigningKey::load(p, &mut || passphrase(p)))
+        .transpose()?;
     let (bar, progress) = super::out::Bar::new(ctx.interactive());
     let r = sync::sync(&ledger, &a.remote, &mut keys, a.tries, progress.as_ref());
     drop(bar);
-    let r = r?;
+    let mut r = r?;
+    if let Some(key) = &checkpoint_key {
+        let made = ledger.checkpoint(key)?;
+        if made.changed {
+            let again = sync::sync(&ledger, &a.remote, &mut keys, a.tries, None)?;
+            r.head = again.head;
+            r.checkpoint = Some(format!(
+                "{} {}",
+                made.commit.as_deref().map(short).unwrap_or(""),
+                made.message
+            ));
+        }
+    }
     ctx.emit(&r, || {
         let mut out = format!(
             "Synced with {}: received {} commit(s), published {} act(s), head {}",
@@ -155,6 +176,9 @@ pub fn sync(ctx: &Ctx, a: SyncArgs) -> anyhow::Result<Done> {
         out.push('\n');
         for d in &r.dropped {
             out.push_str(&format!("  dropped: {d}\n"));
+        }
+        if let Some(c) = &r.checkpoint {
+            out.push_str(&format!("  checkpoint: {c}, published\n"));
         }
         for v in &r.new_versions {
             let see = if v.version > 1 {
@@ -652,6 +676,15 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
             context: format!("{}: writing", path.display()),
             source: e,
         },
+    })
+}
+
+/// Writes a file whole, replacing one that is there (a receipt being updated, a cosigned
+/// checkpoint for mail): a reader sees the old file or the new one, never half of one.
+pub(super) fn write_new_or_replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    undersigned::files::write_atomic_mode(path, bytes, 0o644).map_err(|e| Error::Io {
+        context: format!("{}: writing", path.display()),
+        source: e,
     })
 }
 

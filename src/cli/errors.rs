@@ -15,12 +15,14 @@ pub const INPUT_ERROR: u8 = 2;
 pub const NETWORK_ERROR: u8 = 3;
 
 /// The help text's account of the exit codes (the README's table says the same).
-pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify; clone or sync of a remote that does not verify or was rewritten; audit, show, log and status of a ledger that does not verify, which still print with a warning; publish of one, which writes nothing)\n  2  usage or input error (nothing was changed)\n  3  network failure: git could not fetch, push or clone (nothing local was lost; run it again)";
+pub const EXIT_STATUS: &str = "EXIT STATUS:\n  0  ok\n  1  verification failed (verify; clone or sync of a remote that does not verify or was rewritten; a split view caught by sync, clone, the hook, witness cosign or receipt verify --against; a receipt that does not verify; audit, show, log and status of a ledger that does not verify, which still print with a warning; publish of one, which writes nothing)\n  2  usage or input error (nothing was changed)\n  3  network failure: git could not fetch, push or clone (nothing local was lost; run it again)";
 
 /// The exit status an error ends the command with.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
-        Some(Error::Unverified { .. }) => VERIFICATION_FAILED,
+        Some(Error::Unverified { .. })
+        | Some(Error::Equivocation { .. })
+        | Some(Error::BadReceipt { .. }) => VERIFICATION_FAILED,
         Some(Error::Transport { .. }) => NETWORK_ERROR,
         _ => INPUT_ERROR,
     }

@@ -51,6 +51,11 @@ pub fn read_input(path: &Path, kind: InputKind, max: u64) -> Result<Vec<u8>, Err
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max {
         return Err(bad(format!("is over {max} bytes; nothing was recorded")));
     }
+    if bytes.is_empty() && kind == InputKind::Evidence {
+        return Err(bad(
+            "is empty; attach the e-mail or form export that shows the consent — nothing was recorded".into(),
+        ));
+    }
     Ok(bytes)
 }
 

@@ -19,6 +19,7 @@ mod publish;
 mod read;
 mod render;
 mod statements;
+mod transparency;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -119,6 +120,14 @@ enum Command {
     Request(coalition::RequestArgs),
     /// Commit an endorsement an organization signed from a request (editor).
     Accept(coalition::AcceptArgs),
+    /// Sign a checkpoint of the ledger's transparency log (editor): its size and root hash, in
+    /// the C2SP tlog-checkpoint form, committed as an act.
+    Checkpoint(transparency::CheckpointArgs),
+    /// Witnesses: cosign checkpoints, accept mailed cosignatures, state the quorum.
+    #[command(subcommand)]
+    Witness(transparency::WitnessCommand),
+    /// Write, verify or update an organization's receipt: proof that its act is in the log.
+    Receipt(transparency::ReceiptArgs),
     /// Make a bare repository refuse pushes that do not verify.
     #[command(subcommand)]
     Hook(coalition::HookCommand),
@@ -199,6 +208,8 @@ fn run(cli: Cli, ledger: Option<PathBuf>) -> anyhow::Result<Done> {
             | Command::Withdraw(_)
             | Command::Sync(_)
             | Command::Accept(_)
+            | Command::Checkpoint(_)
+            | Command::Witness(_)
     );
     let done = run_command(&ctx, cli.command)?;
     if writes {
@@ -233,6 +244,9 @@ fn run_command(ctx: &Ctx, command: Command) -> anyhow::Result<Done> {
         Command::Request(a) => coalition::request(ctx, a),
         Command::Accept(a) => coalition::accept(ctx, a),
         Command::Hook(c) => coalition::hook(ctx, c),
+        Command::Checkpoint(a) => transparency::checkpoint(ctx, a),
+        Command::Witness(c) => transparency::witness(ctx, c),
+        Command::Receipt(a) => transparency::receipt(ctx, a),
         Command::Status(a) => inventory::status(ctx, a),
         Command::Man(a) => docs::man(ctx, a),
         Command::Completions(a) => docs::completions(a),

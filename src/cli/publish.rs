@@ -25,6 +25,10 @@ pub struct PublishArgs {
     /// further pages, each checking its own signatures.
     #[arg(long, value_name = "N", default_value_t = publish::PER_PAGE as u64, value_parser = clap::value_parser!(u64).range(1..))]
     per_page: u64,
+    /// An editor's key: when the log grew past its latest checkpoint, sign a checkpoint first,
+    /// so the page carries one that covers every entry (commit it; `sync` publishes it).
+    #[arg(long, value_name = "FILE")]
+    checkpoint_key: Option<PathBuf>,
 }
 
 /// How `show` prints (with `--json`, JSON regardless).
@@ -57,12 +61,32 @@ fn load(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
         prove: true,
         ..VerifyOptions::default()
     };
-    let replay = replay(ledger.store(), &opts)?;
+    let mut replay = replay(ledger.store(), &opts)?;
+    if replay.report.ok && !replay.state.log.checkpoints.is_empty() {
+        // Receipts need every leaf hash, which only a replay from genesis gives.
+        replay = undersigned::verify::replay(
+            ledger.store(),
+            &VerifyOptions {
+                leaves: true,
+                ..opts
+            },
+        )?;
+    }
     Ok((ledger, replay))
 }
 
 pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
     let started = Instant::now();
+    if let Some(k) = &a.checkpoint_key {
+        let key = undersigned::keys::SigningKey::load(k, &mut || super::passphrase(k))?;
+        let made = ctx.open()?.checkpoint(&key)?;
+        if made.changed && !ctx.json {
+            eprintln!(
+                "undersigned: {}",
+                undersigned::text::escape_line(&made.message)
+            );
+        }
+    }
     let (ledger, replay) = load(ctx)?;
     if !replay.report.ok {
         eprint!("{}", super::render::report(&replay.report));

@@ -22,8 +22,8 @@ pub struct VerifyArgs {
     /// `.git/undersigned/proved/`).
     #[arg(long)]
     full: bool,
-    /// Threads in all (default: one per core): one reads history, the others check signatures
-    /// and hashes meanwhile; 1 does everything on one thread.
+    /// Threads that read history and check signatures (default: one per core), while one
+    /// applies the rules in order; 1 does everything on one thread.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     jobs: usize,
 }
@@ -132,6 +132,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {
         prove: true,
         jobs: a.jobs,
         progress,
+        leaves: false,
     };
     let report = undersigned::verify::verify(ledger.store(), &opts);
     drop(bar);
@@ -203,6 +204,12 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
         .iter()
         .filter(|e| a.stmt.is_none() || e.statement == a.stmt)
         .cloned()
+        .map(|mut e| {
+            e.in_log = e
+                .in_log
+                .map(|p| undersigned::log::place(&replay.state.log, p.index));
+            e
+        })
         .collect();
     let log = undersigned::report::Log {
         format: undersigned::report::formats::LOG.into(),
@@ -232,6 +239,9 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> anyhow::Result<Done> {
                     .map(|_| " (attested)")
                     .unwrap_or_default(),
             ));
+            if let Some(p) = e.in_log.as_ref().filter(|p| p.checkpoint.is_some()) {
+                out.push_str(&format!("    {}\n", undersigned::log::place_text(p)));
+            }
         }
         out
     })?;

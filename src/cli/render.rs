@@ -190,6 +190,13 @@ fn version(v: &VersionView) -> String {
             human_time(&e.time),
             short(&e.commit),
         ));
+        if let Some(p) = e.in_log.as_ref().filter(|p| p.checkpoint.is_some()) {
+            out.push_str(&format!(
+                "       {} (the signer's own claim: {})\n",
+                undersigned::log::place_text(p),
+                human_time(&e.time)
+            ));
+        }
     }
     out
 }

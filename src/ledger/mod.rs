@@ -4,12 +4,14 @@
 //! compare-and-swap under the ledger's lock; on a lost race it rebuilds on the new head.
 
 mod accept;
+mod log;
 mod registry;
 mod signon;
 mod statements;
 mod translate;
 mod write;
 
+pub use log::{check_against, latest_seen, Cosigned};
 pub use registry::{NewOrg, NewPerson};
 pub(crate) use statements::signatory_fields;
 pub use statements::{Preview, Revision};

@@ -36,6 +36,8 @@ pub struct Preview {
     /// The languages of the version's texts, the original first (empty when it names none):
     /// an endorsement signs every one of them.
     pub langs: Vec<String>,
+    /// The signatory already endorses this version in force: signing changes nothing.
+    pub already: bool,
 }
 
 /// A new version of a statement.
@@ -255,6 +257,9 @@ impl Ledger {
         evidence: &[u8],
         key: &SigningKey,
     ) -> Result<Outcome> {
+        if evidence.is_empty() {
+            return Err(Error::EmptyEvidence);
+        }
         self.endorse(stmt, who, version, key, Some(record::sha256_hex(evidence)))
     }
 
@@ -376,6 +381,7 @@ impl Ledger {
             .filter_map(|a| a.version)
             .filter(|n| *n < v)
             .max();
+        let already = acts[since..].iter().any(|a| a.version == Some(v));
         let previous = match earlier {
             Some(n) => text_of(n)?.map(|(_, t)| (n, t)),
             None => None,
@@ -395,6 +401,7 @@ impl Ledger {
             text,
             previous,
             langs,
+            already,
         })
     }
 
@@ -428,6 +435,9 @@ impl Ledger {
                 field: Field::Reason,
                 why,
             })?;
+        }
+        if evidence.is_some_and(<[u8]>::is_empty) {
+            return Err(Error::EmptyEvidence);
         }
         self.withdraw_hashed(stmt, who, reason, evidence.map(record::sha256_hex), key)
     }
@@ -559,6 +569,7 @@ pub(super) fn statement_state<'p>(
             .collect(),
         key_index: false,
         names: false,
+        log: false,
     })
 }
 

@@ -359,6 +359,7 @@ fn state_after(
                 entry: layout::classify(&a.path)?,
                 blob: Oid::hash_object(ObjectType::Blob, &a.bytes).ok()?,
                 bytes: Ok(a.bytes.clone()),
+                prepared: None,
             })
         })
         .collect();

@@ -21,6 +21,7 @@ pub mod lock;
 pub mod pin;
 pub mod proofs;
 pub mod secret;
+pub mod witness;
 
 use git2::Oid;
 use std::collections::HashMap;

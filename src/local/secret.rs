@@ -13,8 +13,8 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 use std::fs;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::Read;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
@@ -58,6 +58,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// This user's state directory (`$UNDERSIGNED_STATE_DIR`, `$XDG_STATE_HOME/undersigned` or
+/// `~/.local/state/undersigned`), if there is one.
+pub fn state_dir() -> Option<PathBuf> {
+    dir()
+}
+
 fn dir() -> Option<PathBuf> {
     let from = |var: &str| {
         std::env::var_os(var)
@@ -76,37 +82,58 @@ pub fn user_key() -> Option<&'static UserKey> {
 }
 
 fn load_or_make(dir: PathBuf) -> Option<UserKey> {
-    fs::create_dir_all(&dir).ok()?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
     let path = dir.join("proof-key");
-    let mut key = Zeroizing::new([0u8; 32]);
-    match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-    {
-        Ok(mut f) => {
-            rand::rngs::OsRng.fill_bytes(key.as_mut());
-            f.write_all(key.as_ref()).ok()?;
-            f.sync_all().ok()?;
+    match read_key(&path) {
+        Ok(Some(key)) => return Some(key),
+        Ok(None) => {}
+        // Damaged (not 32 bytes): replaced. Proofs tagged with the lost key then fail their
+        // check and are ignored, so the cost is one full replay per repository.
+        Err(Damaged) => {
+            let key = fresh();
+            return crate::files::write_atomic(&path, key.as_ref())
+                .ok()
+                .map(|()| UserKey(key));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            // Another process may be writing it this very moment: wait for its 32 bytes.
-            for _ in 0..50 {
-                let mut f = fs::File::open(&path).ok()?;
-                let mut bytes = Zeroizing::new(Vec::new());
-                f.read_to_end(&mut bytes).ok()?;
-                if bytes.len() == 32 {
-                    key.copy_from_slice(&bytes);
-                    return Some(UserKey(key));
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            return None;
-        }
-        Err(_) => return None,
     }
-    Some(UserKey(key))
+    let key = fresh();
+    // Whole or not at all, never replacing: of two processes making it at once, one wins and
+    // the other reads the winner's key.
+    match crate::files::create_new(&path, key.as_ref(), 0o600) {
+        Ok(()) => Some(UserKey(key)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key(&path).ok()?,
+        Err(_) => None,
+    }
+}
+
+/// A `proof-key` file that is there but not 32 bytes.
+struct Damaged;
+
+/// The key in `path`: `Ok(None)` when there is no file (or it cannot be read).
+fn read_key(path: &std::path::Path) -> Result<Option<UserKey>, Damaged> {
+    let Ok(f) = fs::File::open(path) else {
+        return Ok(None);
+    };
+    let mut bytes = Zeroizing::new(Vec::new());
+    if f.take(33).read_to_end(&mut bytes).is_err() {
+        return Ok(None);
+    }
+    if bytes.len() != 32 {
+        return Err(Damaged);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&bytes);
+    Ok(Some(UserKey(key)))
+}
+
+fn fresh() -> Zeroizing<[u8; 32]> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(key.as_mut());
+    key
 }
 
 #[cfg(test)]
@@ -133,5 +160,32 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_damaged_key_is_replaced_and_its_directory_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("state/undersigned");
+        let first = load_or_make(home.clone()).unwrap();
+        let tag = first.tag(b"proof");
+        let mode = fs::metadata(&home).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the state directory is the user's alone"
+        );
+        fs::write(home.join("proof-key"), b"cut short").unwrap();
+        let second = load_or_make(home.clone()).expect("a damaged key is replaced");
+        assert_eq!(fs::read(home.join("proof-key")).unwrap().len(), 32);
+        assert!(
+            !second.verify(b"proof", &tag),
+            "proofs of the lost key fail"
+        );
+        let again = load_or_make(home).unwrap();
+        assert!(
+            again.verify(b"proof", &second.tag(b"proof")),
+            "the new key is kept"
+        );
     }
 }

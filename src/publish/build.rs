@@ -2,7 +2,8 @@
 //! read back from the head's tree, and the keys that signed them.
 
 use super::model::{
-    Entry, Key, KeyRevocation, LedgerInfo, StatementData, TranslatedText, Version, FORMAT,
+    Entry, EntryReceipt, Key, KeyRevocation, LedgerInfo, LogData, StatementData, TranslatedText,
+    Version, WitnessData, FORMAT,
 };
 use super::PublishError;
 use crate::audit;
@@ -113,7 +114,65 @@ pub fn statement_data(
         withdrawn,
         keys,
         part: None,
+        log: log_data(repo, state)?,
     })
+}
+
+/// The latest checkpoint for the page, with its signer's key, its witnesses and the anchor a
+/// receipt carries; `None` without a checkpoint or without the log's leaves.
+fn log_data(repo: &Repository, state: &State) -> Result<Option<LogData>, PublishError> {
+    let log = &state.log;
+    let (Some(_), Some(c)) = (log.leaves.as_ref(), log.latest()) else {
+        return Ok(None);
+    };
+    let note =
+        crate::log::note::Note::parse(c.note.as_bytes()).map_err(|e| PublishError::Record {
+            path: format!("checkpoint {}", c.seq),
+            why: e.to_string(),
+        })?;
+    let sig = note.signatures.first().cloned();
+    let key = state.editors.get(&c.editor).and_then(|e| {
+        e.keys.iter().find(|k| {
+            sig.as_ref().is_some_and(|s| {
+                crate::log::note::key_id(&s.name, crate::log::note::TYPE_ED25519, &k.key.raw)
+                    == s.key_id
+            })
+        })
+    });
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let Some(anchor) = crate::log::anchor::build(repo, state, &key.key.raw) else {
+        return Ok(None);
+    };
+    let mut checkpoint = c.note.clone();
+    let mut witnesses = Vec::new();
+    for s in &c.cosignatures {
+        checkpoint.push_str(&s.line);
+        let org = state.orgs.get(&s.org);
+        // The key that made it: the one in force when it was committed is the latest key
+        // registered before; a page shows the key in force now, which is that one unless it
+        // was rotated since (the browser then reports the cosignature as not checked).
+        witnesses.push(WitnessData {
+            org: s.org.clone(),
+            name: org.map(|o| o.name.clone()).unwrap_or_else(|| s.org.clone()),
+            public_key: org
+                .and_then(|o| o.keys.last())
+                .map(|k| k.key.openssh.clone())
+                .unwrap_or_default(),
+            time: s.time,
+        });
+    }
+    Ok(Some(LogData {
+        seq: c.seq,
+        size: c.size,
+        root: c.root.clone(),
+        checkpoint,
+        signer: format!("editor/{}", c.editor),
+        signer_key: key.key.openssh.clone(),
+        witnesses,
+        anchor,
+    }))
 }
 
 fn git(what: &str) -> impl Fn(git2::Error) -> PublishError {
@@ -306,8 +365,54 @@ impl Reader<'_> {
             commit: a.commit.to_string(),
             path: a.path.clone(),
             key_revoked_later: revoked(self.state, &record),
+            receipt: self.receipt(who, a)?,
             record,
         })
+    }
+
+    /// The receipt parts of act `a` of `who`: its leaf index, inclusion path under the latest
+    /// checkpoint and leaf bytes, when the replay kept the log's leaves and the checkpoint
+    /// includes the act.
+    fn receipt(&self, who: &Principal, a: &ActEntry) -> Result<Option<EntryReceipt>, PublishError> {
+        let log = &self.state.log;
+        let (Some(leaves), Some(c), Some(index)) =
+            (log.leaves.as_deref(), log.latest(), a.log_index)
+        else {
+            return Ok(None);
+        };
+        let size = usize::try_from(c.size)
+            .unwrap_or(usize::MAX)
+            .min(leaves.len());
+        let Some(path) = crate::log::merkle::inclusion_proof(&leaves[..size], index) else {
+            return Ok(None);
+        };
+        let commit = self
+            .repo
+            .find_commit(a.commit)
+            .map_err(git("an act's commit"))?;
+        let data =
+            crate::log::leaf::leaf_of_commit(self.repo, &commit).map_err(git("an act's files"))?;
+        if leaves.get(usize::try_from(index).unwrap_or(usize::MAX))
+            != Some(&crate::log::merkle::leaf_hash(&data))
+        {
+            return Err(PublishError::Record {
+                path: a.path.clone(),
+                why: format!(
+                    "the files of commit {} are not leaf {index} of the log",
+                    a.commit
+                ),
+            });
+        }
+        use base64ct::Encoding;
+        Ok(Some(EntryReceipt {
+            index,
+            path: path
+                .iter()
+                .map(|h| base64ct::Base64::encode_string(h))
+                .collect(),
+            leaf: base64ct::Base64::encode_string(&data),
+            file: receipt_file(who),
+        }))
     }
 
     /// The act record at `path` in the head's tree, as stored.
@@ -364,4 +469,14 @@ fn key_of(state: &State, who: &str, fingerprint: &str) -> Result<Key, PublishErr
             commit: r.commit.to_string(),
         }),
     })
+}
+
+/// The receipt file of a signatory beside the page: `receipts/<org>.tlog-proof` for an
+/// organization, `receipts/person.<id>.tlog-proof` for an individual (a slug holds no dot, so
+/// an organization and an individual of one slug never share a file).
+fn receipt_file(who: &Principal) -> String {
+    match who.role {
+        crate::ids::Role::Person => format!("receipts/person.{}.tlog-proof", who.id),
+        _ => format!("receipts/{}.tlog-proof", who.id),
+    }
 }

@@ -74,6 +74,8 @@ struct EntryView<'a> {
     href: Option<&'a str>,
     public_key: &'a str,
     registered: String,
+    /// The page's checkpoint number, for entries it includes.
+    checkpoint: u32,
 }
 
 /// One text of the current version, for the language switcher.
@@ -171,6 +173,8 @@ struct StatementPage<'a> {
     generator_tag: &'static str,
     style: &'static str,
     script: &'static str,
+    /// The checkpoint's witnesses for people: name, slug, the time their cosignature states.
+    witnesses: Vec<(String, String, String)>,
 }
 
 fn short(id: &str) -> &str {
@@ -238,6 +242,7 @@ fn entry_view<'a>(d: &'a StatementData, e: &'a Entry, id: String, kind: &str) ->
         href: web_href(e.url.as_ref()),
         public_key: key.map_or("", |k| k.public_key.as_str()),
         registered,
+        checkpoint: d.log.as_ref().map_or(0, |l| l.seq),
     }
 }
 
@@ -499,6 +504,15 @@ pub fn statement_pages(
             generator_tag: GENERATOR_TAG,
             style: STYLE_CSS,
             script: VERIFY_JS,
+            witnesses: d
+                .log
+                .iter()
+                .flat_map(|l| &l.witnesses)
+                .map(|w| {
+                    let t = crate::timefmt::format_secs(i64::try_from(w.time).unwrap_or(0));
+                    (w.name.clone(), w.org.clone(), t)
+                })
+                .collect(),
         }
         .render()
         .map_err(|source| PublishError::Render {

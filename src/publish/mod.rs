@@ -26,7 +26,10 @@ pub mod model;
 mod site;
 
 pub use build::{statement_data, PublishOptions, PER_PAGE};
-pub use model::{Entry, Key, LedgerInfo, Part, StatementData, Version, FORMAT};
+pub use model::{
+    Entry, EntryReceipt, Key, LedgerInfo, LogData, Part, StatementData, Version, WitnessData,
+    FORMAT,
+};
 pub use site::{write_site, Written};
 
 use std::path::PathBuf;

@@ -60,6 +60,63 @@ pub struct StatementData {
     /// `statement.json`, which holds them whole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Part>,
+    /// The ledger's latest checkpoint, with what a receipt needs besides its entry's part:
+    /// absent when the ledger has no checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogData>,
+}
+
+/// The latest checkpoint of the ledger's transparency log, its cosignatures, and the keys to
+/// check them with, as the page embeds them (each entry carries its own [`EntryReceipt`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogData {
+    /// Its number.
+    pub seq: u32,
+    /// Its tree size.
+    pub size: u64,
+    /// Its root, base64.
+    pub root: String,
+    /// The signed note with the witnesses' cosignature lines after the editor's.
+    pub checkpoint: String,
+    /// The editor whose key signed it (`editor/<id>`).
+    pub signer: String,
+    /// That key, as the ledger registered it (`ssh-ed25519 AAAA…`).
+    pub signer_key: String,
+    /// The witnesses that cosigned it: each organization, its registered key and the time it
+    /// states.
+    pub witnesses: Vec<WitnessData>,
+    /// The git objects that bind the checkpoint's key to the ledger id (a receipt's anchor).
+    pub anchor: Vec<crate::log::anchor::Link>,
+}
+
+/// A witness of the page's checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessData {
+    /// Organization slug.
+    pub org: String,
+    /// Display name.
+    pub name: String,
+    /// Its key in force, as registered (`ssh-ed25519 AAAA…`).
+    pub public_key: String,
+    /// The time its cosignature states (seconds).
+    pub time: u64,
+}
+
+/// An entry's place in the log: with [`LogData`], its receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryReceipt {
+    /// The act's leaf index.
+    pub index: u64,
+    /// The inclusion path under the checkpoint's root, base64 hashes.
+    pub path: Vec<String>,
+    /// The leaf's bytes (the act's files), base64.
+    pub leaf: String,
+    /// The receipt file beside the page (`receipts/<org>.tlog-proof`, or
+    /// `receipts/person.<id>.tlog-proof` for an individual).
+    pub file: String,
 }
 
 /// Which part of a statement's lists one page holds, when they are split over pages.
@@ -175,6 +232,9 @@ pub struct Entry {
     pub key_revoked_later: bool,
     /// The record itself, as stored: every field its signature covers, and the signature.
     pub record: ActRecord,
+    /// Its receipt's parts, when a checkpoint includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<EntryReceipt>,
 }
 
 /// A key that signed a record on the page.
@@ -211,6 +271,25 @@ pub struct KeyRevocation {
 }
 
 impl StatementData {
+    /// The receipt of entry `e` (C2SP tlog-proof text), when the page has a checkpoint that
+    /// includes it.
+    pub fn receipt_text(&self, e: &Entry) -> Option<String> {
+        let log = self.log.as_ref()?;
+        let r = e.receipt.as_ref()?;
+        let receipt = crate::log::receipt::Receipt {
+            extra: crate::log::receipt::Extra {
+                format: crate::log::receipt::EXTRA_FORMAT.into(),
+                leaf: r.leaf.clone(),
+                anchor: log.anchor.clone(),
+                previous: None,
+            },
+            index: r.index,
+            path: crate::log::receipt::hashes(&r.path)?,
+            note: log.checkpoint.clone(),
+        };
+        Some(receipt.to_text())
+    }
+
     /// The current version.
     pub fn current(&self) -> Option<&Version> {
         self.current_version

@@ -57,6 +57,36 @@ fn write(path: &Path, bytes: &[u8], marker: &str, out: &mut Written) -> Result<(
     Ok(())
 }
 
+/// Each entry's receipt, as a file beside the page (`receipts/<org>.tlog-proof`,
+/// `receipts/person.<id>.tlog-proof`): what the
+/// page's download links point to (the browser checks the same parts, embedded).
+fn write_receipts(sdir: &Path, d: &StatementData, out: &mut Written) -> Result<(), PublishError> {
+    let entries = d
+        .signatories
+        .iter()
+        .chain(&d.individuals)
+        .chain(&d.stale)
+        .chain(&d.withdrawn);
+    let mut made = false;
+    for e in entries {
+        let (Some(r), Some(text)) = (&e.receipt, d.receipt_text(e)) else {
+            continue;
+        };
+        if !made {
+            let rdir = sdir.join("receipts");
+            fs::create_dir_all(&rdir).map_err(io(&rdir))?;
+            made = true;
+        }
+        write(
+            &sdir.join(&r.file),
+            text.as_bytes(),
+            crate::log::receipt::HEADER,
+            out,
+        )?;
+    }
+    Ok(())
+}
+
 /// Writes the site for `pages` (from one ledger head) under `dir`, creating it if needed, with
 /// at most `per_page` entries on a statement's page (a longer list goes on to `page-2.html`…).
 pub fn write_site(
@@ -99,6 +129,7 @@ pub fn write_site(
                 fs::remove_file(&old).map_err(io(&old))?;
             }
         }
+        write_receipts(&sdir, d, &mut out)?;
         let mut json = serde_json::to_vec_pretty(d).expect("plain data always serializes");
         json.push(b'\n');
         write(&sdir.join("statement.json"), &json, &json_marker, &mut out)?;

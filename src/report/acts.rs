@@ -36,6 +36,12 @@ pub enum ActType {
     StatementClose,
     /// Sign-on opened again, or a deadline announced.
     StatementOpen,
+    /// A checkpoint of the log, signed by an editor.
+    Checkpoint,
+    /// A witness's cosignature of a checkpoint.
+    Cosign,
+    /// The witnesses' quorum stated.
+    Quorum,
 }
 
 impl ActType {
@@ -55,6 +61,9 @@ impl ActType {
             ActType::PersonAdd => "person-add",
             ActType::StatementClose => "statement-close",
             ActType::StatementOpen => "statement-open",
+            ActType::Checkpoint => "checkpoint",
+            ActType::Cosign => "cosign",
+            ActType::Quorum => "quorum",
         }
     }
 }
@@ -90,6 +99,34 @@ pub struct LogEntry {
     /// `signed` or `attested` for endorsements and withdrawals.
     #[serde(default)]
     pub provenance: Option<Provenance>,
+    /// Where the act is in the transparency log: its leaf index and the first checkpoint that
+    /// includes it, with its witnesses' times (`null` for the log's own notes).
+    #[serde(default)]
+    pub in_log: Option<InLog>,
+}
+
+/// An act's place in the log: time from the log, beside the signer's own claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InLog {
+    /// The act's leaf index (from 0).
+    pub index: u64,
+    /// The first checkpoint that includes it, if one does yet.
+    #[serde(default)]
+    pub checkpoint: Option<u32>,
+    /// That checkpoint's commit time (the editor's clock).
+    #[serde(default)]
+    pub checkpoint_time: Option<i64>,
+    /// The witnesses that cosigned that checkpoint, each with the time it states.
+    pub witnessed: Vec<Witnessed>,
+}
+
+/// One witness's cosignature time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Witnessed {
+    /// The organization.
+    pub org: String,
+    /// The time its cosignature states (seconds).
+    pub time: u64,
 }
 
 /// The acts in order (`log --json`).

@@ -44,6 +44,9 @@ pub struct EndorsementView {
     /// True when the key that signed the record was revoked later (the endorsement was valid
     /// when made; a reader may want to confirm it with the organization).
     pub key_revoked_later: bool,
+    /// Where the act is in the transparency log, and when witnesses saw it there.
+    #[serde(default)]
+    pub in_log: Option<super::InLog>,
 }
 
 /// One key of a signatory that acted on the statement, for the audit's key history.

@@ -29,6 +29,10 @@ pub struct SyncReport {
     /// This clone's acts that were made again on top of the remote, so their commit ids
     /// changed: what an act printed before the sync now has a new id.
     pub republished: Vec<Republished>,
+    /// The checkpoint `sync --checkpoint-key` made and published because the log grew (its
+    /// commit and what it says), if any.
+    #[serde(default)]
+    pub checkpoint: Option<String>,
 }
 
 /// A version that arrived with a sync.

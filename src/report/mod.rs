@@ -13,6 +13,7 @@ mod coalition;
 mod history;
 mod inventory;
 mod rule;
+mod transparency;
 mod verdict;
 
 /// The `format` of each `--json` output: its name and the version of its fields. A program
@@ -68,6 +69,14 @@ pub mod formats {
 
     /// [`super::ManPages`]: `man`.
     pub const MAN: &str = "undersigned-man/1";
+    /// [`super::CosignOutput`]: `witness cosign`.
+    pub const COSIGN: &str = "undersigned-cosign/1";
+    /// [`super::WitnessKeyOutput`]: `witness key`.
+    pub const WITNESS_KEY: &str = "undersigned-witness-key/1";
+    /// [`super::ReceiptWritten`]: `receipt`, `receipt update`.
+    pub const RECEIPT_WRITTEN: &str = "undersigned-receipt-written/1";
+    /// [`super::ReceiptVerdict`]: `receipt verify`.
+    pub const RECEIPT_VERIFY: &str = "undersigned-receipt-verify/1";
 
     /// Every format above, for documentation checks.
     pub const ALL: &[&str] = &[
@@ -95,10 +104,16 @@ pub mod formats {
         DEMO,
         PUBLISH,
         MAN,
+        COSIGN,
+        WITNESS_KEY,
+        RECEIPT_WRITTEN,
+        RECEIPT_VERIFY,
     ];
 }
 
-pub use acts::{ActType, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput};
+pub use acts::{
+    ActType, InLog, InitOutput, KeyOutput, Log, LogEntry, Outcome, PayloadOutput, Witnessed,
+};
 pub use audit::{
     Audit, Counts, EndorsementView, KeyView, KindCount, Publication, RevokedView, SignOnView,
     Signatory, Standings, VersionView, WithdrawalView,
@@ -114,4 +129,5 @@ pub use inventory::{
     Status, StatusCounts, TextDiff,
 };
 pub use rule::Rule;
+pub use transparency::{Against, CosignOutput, ReceiptVerdict, ReceiptWritten, WitnessKeyOutput};
 pub use verdict::{summary, Broken, Failure, Report};

@@ -76,6 +76,13 @@ rules! {
     Format = "format", "ledger.json names a format this build does not read, or a record needs a newer ledger format than the ledger's";
     /// `allowed_signers` differs from what the key records imply.
     Derived = "derived", "allowed_signers differs from what the key records imply";
+    /// A checkpoint that is not the log's tree head, not signed by the committing editor, or not
+    /// after the one before it; a quorum statement the rules refuse.
+    Checkpoint = "checkpoint", "a checkpoint whose size or root is not the log's at its parent, whose note is not signed by the committing editor's key, or that does not follow the one before it; or a quorum of witnesses that names no registered organization";
+    /// A cosignature not by its witness's key, or not of the checkpoint it names.
+    Cosignature = "cosignature", "a witness cosignature that is not by the key in force of the organization it names, not of the checkpoint at its path, or not in the tlog-cosignature form";
+    /// Two validly signed checkpoints of one ledger that no single history can have.
+    Equivocation = "equivocation", "two checkpoints of this ledger, each validly signed, that are inconsistent (the same size with different roots, or a smaller tree that is not the prefix of the larger): a split view";
     /// A push the server refuses before verifying it.
     Push = "push", "a push the server refuses before verifying it (another ref, a deletion, a forced update)";
 }

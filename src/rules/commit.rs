@@ -3,7 +3,7 @@
 //! state only — the changes are returned, not applied, so nothing in a commit can authorize
 //! something else in it.
 
-use super::{endorsement, registry, rights, signon, statement};
+use super::{endorsement, log, registry, rights, signon, statement};
 use crate::ids::{Principal, Role};
 use crate::layout::{self, Entry};
 use crate::report::{Broken, Rule};
@@ -23,6 +23,32 @@ pub struct File {
     pub blob: Oid,
     /// Content.
     pub bytes: Result<Vec<u8>, Broken>,
+    /// What a reader of history already worked out of the bytes, off the thread that applies
+    /// the rules ([`Prepared`]); `None` when nothing was (a writer's own commit).
+    pub prepared: Option<Box<Prepared>>,
+}
+
+/// The work on one file that does not depend on the ledger's state, done ahead by the threads
+/// that read history so that the thread applying the rules in order does none of it: the
+/// record decoded as its path says, and an act record's own signature parsed and checked over
+/// its payload. Each is exactly what the rule would compute from the same bytes; a rule takes
+/// it instead of computing it ([`super::decode`], [`super::endorsement::check_act`]).
+#[derive(Default)]
+pub struct Prepared {
+    /// The record decoded (`Box<T>` of the record type the path names), or why it is not one.
+    pub record: Option<Result<Box<dyn std::any::Any + Send>, Broken>>,
+    /// An act record's signature: parsed from its armor (namespace checked), and, when it
+    /// parsed, checked over the record's payload with the key it names.
+    pub signature: Option<PreparedSig>,
+}
+
+/// An act record's own signature, parsed and checked ahead ([`Prepared::signature`]).
+pub struct PreparedSig {
+    /// [`crate::keys::ParsedSig::parse`] of the record's `signature`.
+    pub parsed: Result<crate::keys::ParsedSig, crate::keys::SigError>,
+    /// The signature checked over the record's payload ([`crate::signed_data::act_payload`])
+    /// with the key it names; `Ok` when it did not parse (nothing to check).
+    pub valid: Result<(), crate::keys::SigError>,
 }
 
 /// Who signs the commit being judged, and where it stands.
@@ -51,6 +77,9 @@ pub struct Checked {
     pub changes: Vec<Change>,
     /// Broken rules and signatures to check, in the order found.
     pub events: Vec<Event>,
+    /// The commit's leaf of the transparency log, unless it adds only the log's own notes
+    /// ([`crate::log::leaf`]).
+    pub leaf: Option<crate::log::merkle::Hash>,
 }
 
 impl Checked {
@@ -74,7 +103,9 @@ fn order(e: &Entry) -> u8 {
         Entry::VersionMeta { .. } => 4,
         Entry::SignOn { .. } => 5,
         Entry::Act { .. } | Entry::PersonAct { .. } => 6,
-        Entry::AllowedSigners => 7,
+        Entry::Checkpoint { .. } | Entry::Quorum { .. } => 7,
+        Entry::Cosignature { .. } => 8,
+        Entry::AllowedSigners => 9,
     }
 }
 
@@ -97,7 +128,11 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
     let mut out = Checked {
         changes: Vec::new(),
         events: Vec::new(),
+        leaf: leaf_of(files),
     };
+    if let Some(b) = log_notes_alone(files) {
+        out.events.push(Event::Fail(None, b));
+    }
     let mut seen = Seen::default();
     let texts: Texts<'_> = files
         .iter()
@@ -184,6 +219,48 @@ pub fn check_records(state: &State, ctx: &Context<'_>, files: &[File]) -> Checke
 /// The texts a commit adds, by statement, version and language (`None`: the original).
 pub(crate) type Texts<'a> = BTreeMap<(&'a str, u32, Option<&'a str>), &'a File>;
 
+/// The leaf of a commit that adds these files: every file but the derived `allowed_signers`,
+/// unless the commit adds only checkpoints and cosignatures.
+fn leaf_of(files: &[File]) -> Option<crate::log::merkle::Hash> {
+    let parts: Vec<(&str, &[u8])> = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .map(|f| (f.path.as_str(), f.bytes.as_deref().unwrap_or_default()))
+        .collect();
+    let notes_only = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .all(|f| f.entry.is_log_note());
+    (!parts.is_empty() && !notes_only).then(|| crate::log::leaf::leaf_of(parts))
+}
+
+/// A checkpoint or cosignature is a commit of its own: one beside other records would make a
+/// leaf of the log that holds a note about the log.
+fn log_notes_alone(files: &[File]) -> Option<Broken> {
+    let records: Vec<&File> = files
+        .iter()
+        .filter(|f| f.entry != Entry::AllowedSigners)
+        .collect();
+    let notes = records.iter().filter(|f| f.entry.is_log_note()).count();
+    let checkpoints = records
+        .iter()
+        .filter(|f| matches!(f.entry, Entry::Checkpoint { .. }))
+        .count();
+    if notes > 0 && notes < records.len() {
+        return Some(Broken::new(
+            Rule::Checkpoint,
+            "a commit that adds a checkpoint or a cosignature adds nothing else (the log's notes are not acts of the log)",
+        ));
+    }
+    if checkpoints > 1 || (checkpoints == 1 && notes > 1) {
+        return Some(Broken::new(
+            Rule::Checkpoint,
+            "a commit adds one checkpoint, or cosignatures of earlier checkpoints, not both",
+        ));
+    }
+    None
+}
+
 /// One file's own rule: the change it makes and the record signature to check, or why not
 /// (`None` for files judged with another: a version's texts, the derived `allowed_signers`).
 fn check_file(
@@ -240,6 +317,11 @@ fn check_file(
         Entry::SignOn { stmt, seq } => plain(signon::check_signon(state, f, (stmt, *seq), ctx)),
         Entry::Act { stmt, org, seq } => act(Principal::org(org), stmt, *seq),
         Entry::PersonAct { stmt, person, seq } => act(Principal::person(person), stmt, *seq),
+        Entry::Checkpoint { seq } => plain(log::check_checkpoint(state, f, *seq, ctx)),
+        Entry::Cosignature { seq, org } => {
+            plain(log::check_cosignature(state, f, (*seq, org), ctx))
+        }
+        Entry::Quorum { seq } => plain(log::check_quorum(state, f, *seq, ctx)),
     }
 }
 

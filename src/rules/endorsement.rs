@@ -13,7 +13,7 @@ use crate::keys::{ParsedSig, SigError};
 use crate::record::{self, ActKind, ActRecord, Provenance};
 use crate::report::{Broken, Rule};
 use crate::signed_data::{act_payload, SignedData, ACT_NAMESPACE};
-use crate::state::{ActEntry, Change, KeyEntry, State, StatementEntry};
+use crate::state::{ActEntry, ActsSummary, Change, KeyEntry, State, StatementEntry};
 use git2::Oid;
 
 /// Act `seq` of signatory `who` (an organization or an individual) on statement `stmt`.
@@ -45,11 +45,11 @@ pub fn check_act(
         ));
     }
     fields::record_time("signed_at", &r.signed_at, ctx.time)?;
-    if let Some(last) = previous.last() {
-        if r.signed_at <= last.signed_at {
+    if let Some(last) = previous {
+        if r.signed_at <= last.last_signed_at {
             return Err(Broken::new(Rule::Sequence, format!(
-                "signed_at {} is not after the organization's previous act on this statement ({}); an old record cannot be replayed",
-                r.signed_at, last.signed_at
+                "signed_at {} is not after the signatory's previous act on this statement ({}); an old record cannot be replayed",
+                r.signed_at, last.last_signed_at
             )));
         }
     }
@@ -70,7 +70,12 @@ pub fn check_act(
             format!("{record_signer}'s own signature on the record: {e}"),
         )
     };
-    let parsed = ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE).map_err(own)?;
+    let prepared = f.prepared.as_ref().and_then(|p| p.signature.as_ref());
+    let parsed = match prepared {
+        Some(p) => p.parsed.clone(),
+        None => ParsedSig::parse(r.signature.as_bytes(), ACT_NAMESPACE),
+    }
+    .map_err(own)?;
     if parsed.key_raw != key.key.raw {
         return Err(own(SigError::WrongKey {
             found: parsed.key_fingerprint(),
@@ -82,19 +87,7 @@ pub fn check_act(
         bytes: act_payload(&r),
         signer: record_signer.to_string(),
     };
-    let entry = ActEntry {
-        seq,
-        kind: r.act,
-        version: r.version,
-        provenance: r.provenance,
-        attested_by: (r.provenance == Provenance::Attested).then(|| record_signer.id.clone()),
-        key: r.key,
-        signed_at: r.signed_at,
-        reason: r.reason,
-        evidence_sha256: r.evidence_sha256,
-        commit: Oid::ZERO_SHA1,
-        path: f.path.clone(),
-    };
+    let entry = ActEntry::of_record(r, seq, f.path.clone(), Oid::ZERO_SHA1);
     let change = Change::Signatory {
         stmt: stmt.to_string(),
         who: who.clone(),
@@ -103,14 +96,14 @@ pub fn check_act(
     Ok((change, signature))
 }
 
-/// The statement and the signatory's earlier acts on it, when both exist in the parent and
-/// `seq` is the next act's number.
+/// The statement and what the signatory's earlier acts on it come to, when both exist in the
+/// parent and `seq` is the next act's number.
 fn position<'s>(
     state: &'s State,
     stmt: &str,
     who: &Principal,
     seq: u32,
-) -> Result<(&'s StatementEntry, &'s [ActEntry]), Broken> {
+) -> Result<(&'s StatementEntry, Option<&'s ActsSummary>), Broken> {
     let statement = state.statements.get(stmt).ok_or_else(|| {
         Broken::new(
             Rule::Reference,
@@ -127,17 +120,14 @@ fn position<'s>(
             ),
         ));
     }
-    let previous = statement.acts_of(who);
-    if Some(seq)
-        != u32::try_from(previous.len())
-            .ok()
-            .and_then(|n| n.checked_add(1))
-    {
+    let previous = statement.summary_of(who);
+    let count = previous.map_or(0, |p| p.count);
+    if Some(seq) != count.checked_add(1) {
         return Err(Broken::new(
             Rule::Sequence,
             format!(
                 "act number {seq} of {who} on {stmt}, expected {}",
-                previous.len().saturating_add(1)
+                count.saturating_add(1)
             ),
         ));
     }
@@ -150,7 +140,7 @@ fn check_kind(
     statement: &StatementEntry,
     stmt: &str,
     who: &Principal,
-    previous: &[ActEntry],
+    previous: Option<&ActsSummary>,
 ) -> Result<(), Broken> {
     match r.act {
         ActKind::Endorse => {
@@ -199,7 +189,7 @@ fn check_kind(
                     "a withdrawal names no version or text",
                 ));
             }
-            if previous.last().map(|p| p.kind) != Some(ActKind::Endorse) {
+            if previous.map(|p| p.last_kind) != Some(ActKind::Endorse) {
                 return Err(Broken::new(
                     Rule::Reference,
                     format!("{who} has no endorsement of {stmt} in force to withdraw"),

@@ -9,6 +9,7 @@
 //! - [`statement`]: statement versions.
 //! - [`endorsement`]: endorsements and withdrawals, of organizations and individuals alike.
 //! - [`signon`]: sign-on closed and opened again.
+//! - [`log`]: the transparency log's checkpoints, cosignatures and quorum.
 //! - [`check_records`]: all of the above over the files one commit adds.
 //!
 //! Each rule returns a [`Broken`] naming its [`crate::report::Rule`]; the caller places it in
@@ -16,6 +17,7 @@
 
 pub mod endorsement;
 pub mod fields;
+pub mod log;
 pub mod registry;
 pub mod rights;
 pub mod signon;
@@ -25,14 +27,32 @@ mod commit;
 
 pub use commit::{
     check_records, identity, sort_files, time_after_parent, Checked, Context, Event, File,
+    Prepared, PreparedSig,
 };
 
 use crate::report::{Broken, Rule};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Decodes a file's record, or says why it is not one.
-fn decode<T: Serialize + DeserializeOwned>(file: &File) -> Result<T, Broken> {
+/// Decodes a file's record, or says why it is not one: taken from what a reader of history
+/// prepared ([`Prepared::record`]) when it decoded the same bytes as this type.
+fn decode<T: Serialize + DeserializeOwned + Clone + 'static>(file: &File) -> Result<T, Broken> {
+    if let Some(done) = file.prepared.as_ref().and_then(|p| p.record.as_ref()) {
+        match done {
+            Ok(any) => {
+                if let Some(t) = any.downcast_ref::<T>() {
+                    return Ok(t.clone());
+                }
+            }
+            Err(b) => return Err(b.clone()),
+        }
+    }
+    decode_bytes(file)
+}
+
+/// Decodes a file's bytes as a record of type `T` (what [`decode`] does when nothing was
+/// prepared, and what a reader of history prepares).
+pub fn decode_bytes<T: Serialize + DeserializeOwned>(file: &File) -> Result<T, Broken> {
     let bytes = file.bytes.as_ref().map_err(Clone::clone)?;
     crate::record::decode(bytes).map_err(|why| Broken::new(Rule::Record, why))
 }

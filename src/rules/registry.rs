@@ -456,7 +456,10 @@ pub fn check_genesis_shape(files: &[File]) -> Vec<(Option<String>, Broken)> {
             | Entry::VersionMeta { .. }
             | Entry::SignOn { .. }
             | Entry::Act { .. }
-            | Entry::PersonAct { .. } => false,
+            | Entry::PersonAct { .. }
+            | Entry::Checkpoint { .. }
+            | Entry::Cosignature { .. }
+            | Entry::Quorum { .. } => false,
         };
         if !allowed {
             out.push((

@@ -33,7 +33,10 @@ pub fn refuse_add(entry: &Entry, signer: &Principal, genesis: bool) -> Option<St
             | Entry::VersionMeta { .. }
             | Entry::SignOn { .. }
             | Entry::Act { .. }
-            | Entry::PersonAct { .. } => None,
+            | Entry::PersonAct { .. }
+            | Entry::Checkpoint { .. }
+            | Entry::Cosignature { .. }
+            | Entry::Quorum { .. } => None,
         },
         // Organizations and individuals have the same rights, each over its own records.
         Role::Org | Role::Person => signatory_refuses(entry, signer),
@@ -67,6 +70,16 @@ fn signatory_refuses(entry: &Entry, signer: &Principal) -> Option<String> {
         {
             None
         }
+        // A witness (an organization) commits its own cosignature; an editor commits one sent
+        // by mail.
+        Entry::Cosignature { org, .. } if own(Principal::org(org)) => None,
+        Entry::Cosignature { org, .. } => Some(format!(
+            "{signer} may add only its own cosignatures, not those of org/{org}"
+        )),
+        Entry::Checkpoint { .. } | Entry::Quorum { .. } => Some(format!(
+            "{signer} is an {}; only editors sign checkpoints of the log and state its quorum",
+            signer.role.noun()
+        )),
         Entry::OrgKey { .. }
         | Entry::OrgRevocation { .. }
         | Entry::PersonKey { .. }

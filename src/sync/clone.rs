@@ -61,6 +61,21 @@ fn first_missing(path: &Path) -> Option<PathBuf> {
     missing
 }
 
+/// The clone's checkpoints against the largest one this user has seen of the ledger: a split
+/// view writes its proof and refuses the clone ([`Error::Equivocation`]); otherwise the clone's
+/// latest checkpoint is remembered.
+fn split_view(store: &Store, head: Oid, ledger_id: &str, url: &str) -> Result<()> {
+    let state = crate::verify::verified_state(store, head, false)?;
+    if let Some(seen) = crate::local::witness::seen(ledger_id) {
+        crate::ledger::check_against(store, head, ledger_id, &seen, state.log.clone())?;
+    }
+    let from = format!("{url} (head {head})");
+    if let Some(latest) = crate::ledger::latest_seen(&state.log, &from) {
+        let _ = crate::local::witness::remember_seen(ledger_id, &latest);
+    }
+    Ok(())
+}
+
 fn clone_into(
     url: &str,
     dir: &Path,
@@ -105,6 +120,7 @@ fn clone_into(
         });
     }
     let ledger_id = Oid::from_str(&report.ledger_id)?;
+    split_view(&store, head, &report.ledger_id, url)?;
     store.update_worktree(None)?;
     let remembering = |e| {
         Error::io(

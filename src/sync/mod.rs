@@ -52,7 +52,7 @@ struct Session<'l, 'a, 'k> {
 
 /// How a round ended.
 enum Round {
-    Done(SyncReport),
+    Done(Box<SyncReport>),
     /// Another clone pushed first: fetch and rebuild again.
     Lost,
 }
@@ -106,8 +106,10 @@ pub fn sync(
     };
     for attempt in 1..=tries.max(1) {
         match s.round(attempt)? {
-            Round::Done(mut report) => {
+            Round::Done(report) => {
+                let mut report = *report;
                 report.republished = std::mem::take(&mut s.republished);
+                remember_published(store, &report);
                 if let Ok(head) = Oid::from_str(&report.head) {
                     let (versions, stale) = arrivals::arrivals(repo, before, head)?;
                     report.new_versions = versions;
@@ -150,12 +152,21 @@ impl Session<'_, '_, '_> {
                 return Err(Error::PushRefused { why: why.clone() });
             }
         }
-        self.check_not_rewritten(remote_head)?;
+        if let Err(rewritten) = self.check_not_rewritten(remote_head) {
+            // A validly signed other history with checkpoints is more than a rewrite: when the
+            // checkpoints prove a split view, say so with the proof.
+            let what = format!("remote {} (head {remote_head})", self.remote);
+            if check(store, remote_head, self.ledger_id, what, self.progress).is_ok() {
+                self.check_split(remote_head)?;
+            }
+            return Err(rewritten);
+        }
         // Verified every round, whatever the journal says: it travels with the git directory
         // and could name a head that never verified. An unchanged remote resumes from this
         // user's own proof of it, at no cost.
         let what = format!("remote {} (head {remote_head})", self.remote);
         check(store, remote_head, self.ledger_id, what, self.progress)?;
+        self.check_split(remote_head)?;
         if self.journal.verified.as_deref() != Some(remote_head.to_string().as_str()) {
             self.journal.verified = Some(remote_head.to_string());
             self.save_journal()?;
@@ -184,12 +195,12 @@ impl Session<'_, '_, '_> {
         if unpublished.is_empty() || contains(repo, remote_head, local) {
             // Nothing of ours to publish: take the remote's head.
             self.finish(local, remote_head)?;
-            return Ok(Round::Done(self.report(
+            return Ok(Round::Done(Box::new(self.report(
                 remote_head,
                 0,
                 Vec::new(),
                 attempt,
-            )));
+            ))));
         }
         self.publish(local, remote_head, start, &unpublished, attempt)
     }
@@ -230,7 +241,9 @@ impl Session<'_, '_, '_> {
             }
         }
         self.finish(local, tip)?;
-        Ok(Round::Done(self.report(tip, published, dropped, attempt)))
+        Ok(Round::Done(Box::new(
+            self.report(tip, published, dropped, attempt),
+        )))
     }
 
     /// A push that landed before this process (or an earlier one) died: its local commits are
@@ -266,18 +279,58 @@ impl Session<'_, '_, '_> {
                 self.save_journal()?;
                 self.store().local().forget_keys();
                 let published = history_len(self.store().repo(), local)?;
-                Ok(Round::Done(self.report(
+                Ok(Round::Done(Box::new(self.report(
                     local,
                     published,
                     Vec::new(),
                     attempt,
-                )))
+                ))))
             }
             Pushed::Refused(why) => {
                 self.last_refusal = Some((Oid::ZERO_SHA1, why));
                 Ok(Round::Lost)
             }
         }
+    }
+
+    /// The remote's checkpoints against those seen before: this user's largest checkpoint of
+    /// the ledger, and the latest of the history this clone verified on this remote. A split
+    /// view writes its proof and is [`Error::Equivocation`]; otherwise the remote's latest
+    /// checkpoint is remembered.
+    fn check_split(&self, remote_head: Oid) -> Result<()> {
+        let store = self.store();
+        let ledger_id = self.ledger_id.to_string();
+        let remote = crate::verify::verified_state(store, remote_head, false)?;
+        let from = format!("remote {} (head {remote_head})", self.remote);
+        let mut known: Vec<crate::log::equivocation::Seen> =
+            crate::local::witness::seen(&ledger_id)
+                .into_iter()
+                .collect();
+        if let Some(before) = self.journal.verified_id().filter(|v| *v != remote_head) {
+            if let Ok(earlier) = crate::verify::verified_state(store, before, false) {
+                let was = format!(
+                    "remote {} as this clone verified it (head {before})",
+                    self.remote
+                );
+                known.extend(crate::ledger::latest_seen(&earlier.log, &was));
+                if let Some(now) = crate::ledger::latest_seen(&remote.log, &from) {
+                    crate::ledger::check_against(
+                        store,
+                        before,
+                        &ledger_id,
+                        &now,
+                        earlier.log.clone(),
+                    )?;
+                }
+            }
+        }
+        for seen in &known {
+            crate::ledger::check_against(store, remote_head, &ledger_id, seen, remote.log.clone())?;
+        }
+        if let Some(latest) = crate::ledger::latest_seen(&remote.log, &from) {
+            let _ = crate::local::witness::remember_seen(&ledger_id, &latest);
+        }
+        Ok(())
     }
 
     /// A remote whose history no longer holds the head this clone verified there was rewritten.
@@ -335,6 +388,7 @@ impl Session<'_, '_, '_> {
             new_versions: Vec::new(),
             now_stale: Vec::new(),
             republished: Vec::new(),
+            checkpoint: None,
             remote: self.remote.to_string(),
             head: head.to_string(),
             received: self.received,
@@ -386,6 +440,23 @@ fn history_len(repo: &Repository, head: Oid) -> Result<u64> {
 
 fn contains(repo: &Repository, head: Oid, ancestor: Oid) -> bool {
     head == ancestor || repo.graph_descendant_of(head, ancestor).unwrap_or(false)
+}
+
+/// Remembers the latest checkpoint of the head a sync published (what every reader of the
+/// remote now sees), so that a split view shown to this user later is caught.
+fn remember_published(store: &Store, report: &SyncReport) {
+    let Ok(head) = Oid::from_str(&report.head) else {
+        return;
+    };
+    if let Ok(state) = crate::verify::verified_state(store, head, false) {
+        let from = format!("remote {} (head {head})", report.remote);
+        if let (Some(id), Some(latest)) = (
+            state.ledger_id,
+            crate::ledger::latest_seen(&state.log, &from),
+        ) {
+            let _ = crate::local::witness::remember_seen(&id.to_string(), &latest);
+        }
+    }
 }
 
 /// Verifies the history ending at `head` (incrementally, pinned to this ledger), or refuses it

@@ -203,6 +203,16 @@ fn apply(
             ledger.revoke_key(&principal(&r.principal)?, &r.fingerprint, &r.reason, key)?
         }
         Act::RemoveEditor(r) => ledger.remove_editor(&r.editor, &r.reason, key)?,
+        // A checkpoint signs the tree this clone had; on the remote's head the tree is
+        // another, so the checkpoint is made again there (the old note was never published).
+        Act::Checkpoint { .. } => ledger.checkpoint(key)?,
+        Act::Cosign { seq, org, line } => {
+            match ledger.recommit_cosignature(*seq, org, line, key)? {
+                Ok(outcome) => outcome,
+                Err(dropped) => return Ok(Err(dropped)),
+            }
+        }
+        Act::Quorum(q) => ledger.set_quorum(q.k, &q.witnesses, key)?,
     };
     Ok(if outcome.changed {
         Ok(outcome)

@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod checks;
 mod commit;
+mod pipeline;
+mod read;
 mod tree_diff;
 pub(crate) use commit::Verifier;
 
@@ -43,6 +45,9 @@ pub struct VerifyOptions {
     pub jobs: usize,
     /// Told how far the pass is ([`crate::progress`]).
     pub progress: Option<crate::progress::Progress>,
+    /// Keep every leaf hash of the log ([`crate::log::LogState::leaves`]), for proofs of
+    /// inclusion and consistency: the pass then starts from genesis.
+    pub leaves: bool,
 }
 
 /// Everything one pass produces.
@@ -88,9 +93,19 @@ pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repor
     Ok(report)
 }
 
-/// [`replay`] of the history that ends at `head`.
+/// [`replay`] of the history that ends at `head`. The pass keeps of each signatory's acts
+/// only what the rules need; the acts themselves, which audits and lists show, are then read
+/// from the tree of `head` ([`crate::state::read_acts`]).
 pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
-    run(store, head, opts, true)
+    let mut replay = run(store, head, opts, true)?;
+    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, None) {
+        if replay.report.ok {
+            return Err(e);
+        }
+        // A history that does not verify may hold trees that cannot be read: its report says
+        // so, and what follows of it is not to be trusted anyway.
+    }
+    Ok(replay)
 }
 
 /// Judges one new commit (`id`, whose parent's state is `parent`) exactly as a pass over
@@ -103,22 +118,48 @@ pub(crate) fn check_new_commit(
     genesis: bool,
 ) -> Result<Vec<Failure>> {
     let commit = repo.find_commit(id)?;
-    let tree = commit.tree()?;
     let parent_commit = if genesis {
         None
     } else {
         Some(commit.parent(0)?)
     };
-    let parent_tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
-    let mut v = Verifier::new(repo, parent, 1, false);
-    let at = parent_tree
-        .as_ref()
-        .zip(parent_commit.as_ref().map(|c| c.time().seconds()));
-    v.check_commit(&commit, at, &tree, genesis)?;
-    let found = v.checker.finish();
-    v.failures.extend(found);
+    let mut v = Verifier::new(parent, false);
+    let cache = tree_diff::TreeCache::new();
+    let read = read::Reader::new(repo, &cache)?.read(id, parent_commit.as_ref().map(|c| c.id()));
+    if let Err(e) = &read.read {
+        // A writer's own commit whose objects cannot be read: an error, not a verdict.
+        return Err(Error::Git(git2::Error::from_str(e)));
+    }
+    v.decide(read, parent_commit.map(|c| c.time().seconds()), genesis);
     v.failures.sort_by_key(|(seq, _)| *seq);
     Ok(v.failures.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The state at `head` of a history that verifies (resuming from a proof unless every leaf
+/// hash is wanted), with the statements the commits after the proof touched; or
+/// [`Error::Unverified`]. What the log's own acts and the log's readers build on: a
+/// checkpoint, a cosignature and a receipt speak for a verified log only.
+pub fn verified_state(store: &Store, head: Oid, leaves: bool) -> Result<State> {
+    let opts = VerifyOptions {
+        pin: false,
+        incremental: true,
+        prove: true,
+        leaves,
+        ..VerifyOptions::default()
+    };
+    let run = run(store, head, &opts, false)?;
+    let run = if run.report.ok || run.report.resumed_from.is_none() {
+        run
+    } else {
+        self::run(store, head, &opts, true)?
+    };
+    if !run.report.ok {
+        return Err(Error::Unverified {
+            what: format!("the ledger at {head}"),
+            failures: run.report.failures,
+        });
+    }
+    Ok(run.state)
 }
 
 /// Where a pass starts: from genesis, or from a proved commit with the statements it needs.
@@ -142,7 +183,7 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
         state: State::default(),
         files: BTreeMap::new(),
     };
-    if !opts.incremental {
+    if !opts.incremental || opts.leaves {
         return Ok(genesis);
     }
     let Some((mut p, after)) = proofs::find(store.repo(), head, usize::MAX) else {
@@ -172,7 +213,8 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
 /// The first-parent chain from `head` back to `start` (exclusive), oldest first. Merges are
 /// reported, not walked.
 fn chain(
-    v: &mut Verifier<'_>,
+    repo: &Repository,
+    v: &mut Verifier,
     head: Oid,
     start: &Start,
     progress: Option<&Progress>,
@@ -186,7 +228,7 @@ fn chain(
         if Some(id) == start.from {
             break;
         }
-        let Some((parents, first)) = parents_of(v.repo, id) else {
+        let Some((parents, first)) = parents_of(repo, id) else {
             v.fail(id, None, Broken::new(Rule::Object, format!(
                 "commit {id} cannot be read from the repository (a damaged or missing object; `git fsck` names it); no history before it is checked, so the ledger's genesis is unknown"
             )));
@@ -237,94 +279,20 @@ fn parents_of(repo: &Repository, id: Oid) -> Option<(usize, Option<Oid>)> {
     ))
 }
 
-/// Why a commit cannot be read: a date no reader handles (`time`), or else (`object`).
-fn unreadable(repo: &Repository, id: Oid, e: &git2::Error) -> Broken {
-    let raw = repo
-        .odb()
-        .and_then(|odb| odb.read(id).map(|o| o.data().to_vec()))
-        .unwrap_or_default();
-    for who in [&b"author"[..], b"committer"] {
-        for value in crate::commit_object::header_values(&raw, who) {
-            let bad = match crate::commit_object::ident_time(value) {
-                Ok(secs) if crate::timefmt::secs_in_range(secs) => continue,
-                Ok(secs) => secs.to_string(),
-                Err(text) => text,
-            };
-            return Broken::new(Rule::Time, format!(
-                "commit is dated {bad:?}, which is not a time git and ssh-keygen handle (the years 1970 to 9999); history after it is not checked"
-            ));
-        }
-    }
-    Broken::new(
-        Rule::Object,
-        format!(
-            "a git object of this commit cannot be read ({e}); history after it is not checked"
-        ),
-    )
-}
-
-/// Judges each commit of `chain` in order; stops at a commit whose objects cannot be read.
-fn walk(
-    v: &mut Verifier<'_>,
-    chain: &[Oid],
-    from: Option<Oid>,
-    progress: Option<&Progress>,
-) -> Result<()> {
-    let total = Some(chain.len() as u64);
-    let repo = v.repo;
-    let mut parent: Option<(Tree<'_>, i64)> = match from {
-        Some(s) => {
-            let c = repo.find_commit(s)?;
-            Some((c.tree()?, c.time().seconds()))
-        }
-        None => None,
-    };
-    for (i, id) in chain.iter().enumerate() {
-        if i % 64 == 0 {
-            report_progress(progress, Stage::Checking, i as u64, total);
-        }
-        let genesis = from.is_none() && i == 0;
-        let commit = match repo.find_commit(*id) {
-            Ok(c) => c,
-            Err(e) => {
-                let broken = unreadable(repo, *id, &e);
-                v.fail(*id, None, broken);
-                break;
-            }
-        };
-        let checked = commit.tree().and_then(|tree| {
-            let at = parent.as_ref().map(|(t, time)| (t, *time));
-            v.check_commit(&commit, at, &tree, genesis)
-                .map_err(|e| match e {
-                    Error::Git(g) => g,
-                    other => git2::Error::from_str(&other.to_string()),
-                })?;
-            Ok(tree)
-        });
-        match checked {
-            Ok(tree) => parent = Some((tree, commit.time().seconds())),
-            Err(e) => {
-                v.fail(*id, None, Broken::new(Rule::Object, format!(
-                    "a git object of this commit cannot be read ({e}); history after it is not checked"
-                )));
-                break;
-            }
-        }
-    }
-    Ok(())
-}
-
 fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Replay> {
     let repo = store.repo();
     let mut s = start(store, head, opts, whole_state)?;
-    let mut v = Verifier::new(repo, std::mem::take(&mut s.state), opts.jobs, whole_state);
+    let mut v = Verifier::new(std::mem::take(&mut s.state), whole_state);
+    if opts.leaves {
+        v.state.log.leaves = Some(Vec::new());
+    }
     v.endorsements = s.counts.1;
     v.withdrawals = s.counts.2;
     let progress = opts.progress.as_ref();
     let Chain {
         commits: chain,
         complete,
-    } = chain(&mut v, head, &s, progress)?;
+    } = chain(repo, &mut v, head, &s, progress)?;
     if !complete {
         return Ok(broken_chain(store, v, &s, head, chain.len() as u64));
     }
@@ -339,15 +307,13 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
             "this ledger's genesis is {genesis}, not the trusted ledger id {t}; it is another ledger or a replaced history"
         )));
     }
-    walk(&mut v, &chain, s.from, progress)?;
-    let found = v.checker.finish();
+    pipeline::walk(store, &mut v, &chain, s.from, opts.jobs, progress)?;
     report_progress(
         progress,
         Stage::Checking,
         chain.len() as u64,
         Some(chain.len() as u64),
     );
-    v.failures.extend(found);
     v.failures.sort_by_key(|(seq, _)| *seq);
     if opts.pin {
         if let Some(f) = crate::local::pin::check(repo, genesis, head) {
@@ -378,7 +344,7 @@ fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Res
 /// The report of a pass that could not read its way back to a genesis: only the failures
 /// found on the way, under the ledger id this repository was pinned to (or none), and no
 /// proof left standing.
-fn broken_chain(store: &Store, v: Verifier<'_>, s: &Start, head: Oid, read: u64) -> Replay {
+fn broken_chain(store: &Store, v: Verifier, s: &Start, head: Oid, read: u64) -> Replay {
     let repo = store.repo();
     proofs::clear(repo);
     let pinned = crate::local::pin::read(repo).map(|p| p.ledger_id);
@@ -400,7 +366,7 @@ fn broken_chain(store: &Store, v: Verifier<'_>, s: &Start, head: Oid, read: u64)
 
 /// The report of a pass, counting statements the proof holds but this run did not load.
 fn report(
-    v: &Verifier<'_>,
+    v: &Verifier,
     start: &Start,
     genesis: Oid,
     head: Oid,

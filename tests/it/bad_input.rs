@@ -1424,3 +1424,56 @@ fn non_utf8_argument_is_a_usage_error() {
     }
     assert_eq!(w.snapshot(), before);
 }
+
+/// Evidence that holds nothing proves nothing: attest and an attested withdrawal refuse it,
+/// naming the file, and the ledger is left as it was.
+#[test]
+fn empty_evidence_is_refused() {
+    let w = World::new();
+    w.standard();
+    let e = w.key_arg("editor");
+    let empty = w.write_file("empty.eml", "");
+    let before = w.snapshot();
+    for args in [
+        vec![
+            "attest",
+            "icc",
+            "--org",
+            "quiet",
+            "--evidence",
+            &empty,
+            "--key",
+            &e,
+        ],
+        vec![
+            "withdraw",
+            "icc",
+            "--org",
+            "quiet",
+            "--evidence",
+            &empty,
+            "--key",
+            &e,
+        ],
+    ] {
+        let out = w.run(&args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 2, "{args:?}: {err}");
+        assert!(
+            err.contains("empty.eml") && err.contains("is empty"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(w.snapshot(), before, "{args:?} changed the ledger");
+    }
+    let some = w.write_file("consent.eml", "From: quiet\n\nWe sign.\n");
+    w.ok(&[
+        "attest",
+        "icc",
+        "--org",
+        "quiet",
+        "--evidence",
+        &some,
+        "--key",
+        &e,
+    ]);
+}

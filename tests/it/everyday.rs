@@ -376,6 +376,15 @@ fn sign_shows_the_text_or_the_diff_and_asks_on_a_terminal() {
         "{screen}"
     );
 
+    // Signing again what it endorses: no question (there is nothing to confirm), a no-op.
+    let before = w.snapshot();
+    let o = on_tty(&w, &["sign", "icc", "--org", "hrw", "--key", &hrw], "", &[]).expect("tty");
+    let screen = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(code(&o), 0, "{screen}");
+    assert!(!screen.contains("Sign version"), "{screen}");
+    assert!(screen.contains("already endorses version 2"), "{screen}");
+    assert_eq!(w.snapshot(), before);
+
     // --yes on a terminal: no question.
     let fidh = w.key_arg("fidh");
     let o = on_tty(
@@ -956,4 +965,37 @@ fn the_hook_finds_its_binary_or_says_it_is_missing() {
     let o = push(&format!("{}:{plain_path}", s(bin_dir)));
     assert!(o.status.success(), "{}", said(&o));
     assert_eq!(git_in(&w, &srv, &["rev-parse", "main"]), w.head());
+}
+
+/// key new makes missing directories for the user alone (as ssh-keygen keeps ~/.ssh), and a
+/// private key others can read is refused before any passphrase is asked or tried: a key that
+/// may be someone else's is not opened at all.
+#[test]
+fn key_files_are_private_and_checked_before_the_passphrase() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    let k = w.path().join("fresh/keys/editor");
+    let pass = w.write_file("pass.txt", "right\n");
+    w.ok(&["key", "new", s(&k), "--passphrase-file", &pass]);
+    for dir in [w.path().join("fresh"), w.path().join("fresh/keys")] {
+        let mode = std::fs::metadata(&dir).expect("dir").permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+    }
+    std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let wrong = w.write_file("wrong.txt", "wrong\n");
+    let o = w.run(&[
+        "init",
+        "--name",
+        "X",
+        "--key",
+        s(&k),
+        "--passphrase-file",
+        &wrong,
+    ]);
+    assert_eq!(code(&o), 2, "{}", said(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("readable by others") && !err.contains("wrong passphrase"),
+        "{err}"
+    );
 }

@@ -21,6 +21,7 @@ mod readme;
 mod signatories;
 mod stock_audit;
 mod times;
+mod transparency;
 mod vectors;
 mod verify_failures;
 mod workflow;

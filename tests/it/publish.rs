@@ -7,7 +7,7 @@
 //!
 //! Chromium is required (`.ci/run` installs it): a test that needs it fails when it is absent.
 
-use crate::common::{s, said, World};
+use crate::common::{code, s, said, World};
 use base64ct::Encoding;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -1222,4 +1222,228 @@ fn the_site_is_a_function_of_the_ledger_head_and_source_date_epoch() {
         );
     }
     assert_eq!(data_of(&a, DEMO).generated_at, "2027-01-15T08:00:00.000Z");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transparency log on the page
+// ---------------------------------------------------------------------------------------------
+
+/// `log`, `bad` or `` for the log mark inside the element with this id.
+fn log_mark_of<'a>(dom: &'a str, id: &str) -> &'a str {
+    let at = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no element {id} in the page"));
+    let rest = &dom[at..];
+    let end = rest.find("</li>").unwrap_or(rest.len());
+    let rest = &rest[..end];
+    let Some(m) = rest.find("class=\"logmark") else {
+        return "";
+    };
+    let class = &rest[m + "class=\"".len()..];
+    let class = &class[..class.find('"').expect("end of class")];
+    class.strip_prefix("logmark").unwrap_or(class).trim()
+}
+
+/// The log summary's attribute `name`.
+fn log_attr(dom: &str, name: &str) -> String {
+    let at = dom.find("id=\"log-summary\"").expect("log summary");
+    let rest = &dom[at..];
+    let rest = &rest[..rest.find('>').expect("end of tag")];
+    let key = format!("data-{name}=\"");
+    let v = &rest[rest
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {key} in {rest}"))
+        + key.len()..];
+    v[..v.find('"').expect("end of value")].to_string()
+}
+
+/// The demo with a checkpoint cosigned by one witness, published.
+fn demo_site_with_log(w: &World) -> PathBuf {
+    w.ok(&["demo", "--dir", s(w.path())]);
+    let witness = "international-federation-of-human-rights";
+    w.ok(&["checkpoint", "--key", s(&w.path().join("keys/coordinator"))]);
+    w.ok(&[
+        "witness",
+        "cosign",
+        "--org",
+        witness,
+        "--key",
+        s(&w.path().join("keys").join(witness)),
+    ]);
+    let site = w.path().join("site");
+    w.ok(&["publish", "--out", s(&site)]);
+    site
+}
+
+/// `publish --checkpoint-key` signs and commits a checkpoint only when the log grew past the
+/// latest one, so the page covers every entry; without the flag `publish` commits nothing.
+#[test]
+fn publish_with_a_checkpoint_key_signs_one_only_when_the_log_grew() {
+    let w = World::new();
+    w.ok(&["demo", "--dir", s(w.path())]);
+    let editor = w.path().join("keys/coordinator");
+    let site = w.path().join("site");
+    let checkpoints = |w: &World| {
+        w.git_ok(&[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "refs/heads/main",
+            "log/checkpoints",
+        ])
+        .lines()
+        .count()
+    };
+    let before = w.head();
+    w.ok(&["publish", "--out", s(&site)]);
+    assert_eq!(w.head(), before, "publish without the flag commits nothing");
+    assert!(data_of(&site, DEMO).log.is_none(), "no checkpoint, no log");
+
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(checkpoints(&w), 1, "the log grew: one checkpoint signed");
+    let data = data_of(&site, DEMO);
+    let log = data
+        .log
+        .as_ref()
+        .expect("the page carries the new checkpoint");
+    assert_eq!(log.seq, 1);
+    let first_size = log.size;
+    assert!(
+        data.signatories.iter().all(|e| e.receipt.is_some()),
+        "the checkpoint covers every entry"
+    );
+    let signed = w.head();
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(
+        w.head(),
+        signed,
+        "nothing new in the log: no second checkpoint"
+    );
+
+    w.ok(&[
+        "org",
+        "add",
+        "newcomer",
+        "--name",
+        "A newcomer",
+        "--key",
+        s(&editor),
+    ]);
+    w.ok(&["publish", "--out", s(&site), "--checkpoint-key", s(&editor)]);
+    assert_eq!(
+        checkpoints(&w),
+        2,
+        "the log grew again: a second checkpoint"
+    );
+    let log = data_of(&site, DEMO).log.expect("the page carries it");
+    assert_eq!(log.seq, 2);
+    assert_eq!(
+        log.size,
+        first_size + 1,
+        "the new checkpoint covers the one new act"
+    );
+    assert_eq!(code(&w.run(&["verify", "--full"])), 0);
+}
+
+#[test]
+fn the_page_checks_the_checkpoint_and_each_entrys_inclusion_and_offers_its_receipt() {
+    let w = World::new();
+    let site = demo_site_with_log(&w);
+    let html = page(&site, DEMO);
+    let data = data_of(&site, DEMO);
+    let log = data.log.as_ref().expect("the page carries the checkpoint");
+    assert_eq!(log.witnesses.len(), 1);
+    let id = w
+        .git_ok(&["rev-list", "--max-parents=0", "refs/heads/main"])
+        .trim()
+        .to_string();
+    // Every entry has its receipt as a file beside the page, which the CLI verifies offline.
+    for e in data
+        .signatories
+        .iter()
+        .chain(&data.stale)
+        .chain(&data.withdrawn)
+    {
+        let r = e.receipt.as_ref().expect("each entry is in the checkpoint");
+        let file = site.join(DEMO).join(&r.file);
+        assert!(
+            html.contains(&format!("href=\"{}\" download", r.file)),
+            "{}",
+            r.file
+        );
+        let out = w.run(&["--json", "receipt", "verify", s(&file), "--trust", &id]);
+        assert_eq!(code(&out), 0, "{}: {}", r.file, said(&out));
+    }
+    let dom = dom(&file_url(&site.join(DEMO).join("index.html")));
+    assert_eq!(log_attr(&dom, "checkpoint"), "ok", "{dom}");
+    let n = data.signatories.len() + data.stale.len() + data.withdrawn.len();
+    assert_eq!(log_attr(&dom, "included"), n.to_string());
+    assert_eq!(log_attr(&dom, "failed"), "0");
+    assert!(
+        dom.contains("cosigned by 1 witness"),
+        "the witness was checked"
+    );
+    for i in 1..=data.signatories.len() {
+        assert_eq!(log_mark_of(&dom, &format!("sig-{i}")), "ok", "sig-{i}");
+    }
+    // The signatures' own check is unchanged.
+    assert_eq!(summary(&dom).failed, 0);
+}
+
+#[test]
+fn the_page_marks_a_flipped_inclusion_hash_and_a_damaged_checkpoint() {
+    let w = World::new();
+    let site = demo_site_with_log(&w);
+    let html = page(&site, DEMO);
+    let data = embedded(&html);
+    // One hash of the third signatory's inclusion path flipped: exactly that entry fails.
+    let mut one = data.clone();
+    let h = one["signatories"][2]["receipt"]["path"][0]
+        .as_str()
+        .expect("path")
+        .to_string();
+    let mut raw = base64ct::Base64::decode_vec(&h).expect("base64");
+    raw[0] ^= 1;
+    one["signatories"][2]["receipt"]["path"][0] =
+        Value::String(base64ct::Base64::encode_string(&raw));
+    let broken = site.join(DEMO).join("flipped-path.html");
+    std::fs::write(&broken, with_embedded(&html, &one)).expect("write");
+    let shown = dom(&file_url(&broken));
+    assert_eq!(log_attr(&shown, "checkpoint"), "ok");
+    assert_eq!(log_attr(&shown, "failed"), "1", "{shown}");
+    assert_eq!(log_mark_of(&shown, "sig-3"), "bad");
+    assert_eq!(log_mark_of(&shown, "sig-2"), "ok");
+    // A checkpoint whose root was changed fails as a whole, and every entry with it.
+    let mut two = data.clone();
+    let root = two["log"]["root"].as_str().expect("root").to_string();
+    let mut raw = base64ct::Base64::decode_vec(&root).expect("base64");
+    raw[5] ^= 1;
+    two["log"]["root"] = Value::String(base64ct::Base64::encode_string(&raw));
+    let broken = site.join(DEMO).join("flipped-root.html");
+    std::fs::write(&broken, with_embedded(&html, &two)).expect("write");
+    let shown = dom(&file_url(&broken));
+    assert_eq!(log_attr(&shown, "checkpoint"), "bad", "{shown}");
+    assert!(shown.contains("The checkpoint FAILED"));
+    // A cosignature with one bit flipped: the witness is not counted, the checkpoint fails.
+    let mut three = data;
+    let note = three["log"]["checkpoint"]
+        .as_str()
+        .expect("note")
+        .to_string();
+    let last = note
+        .trim_end()
+        .rsplit('\n')
+        .next()
+        .expect("witness line")
+        .to_string();
+    let (name, sig) = last.rsplit_once(' ').expect("line");
+    let mut raw = base64ct::Base64::decode_vec(sig).expect("base64");
+    raw[40] ^= 1;
+    let flipped = format!("{name} {}", base64ct::Base64::encode_string(&raw));
+    three["log"]["checkpoint"] = Value::String(note.replace(&last, &flipped));
+    let broken = site.join(DEMO).join("flipped-cosig.html");
+    std::fs::write(&broken, with_embedded(&html, &three)).expect("write");
+    let shown = dom(&file_url(&broken));
+    assert_eq!(log_attr(&shown, "checkpoint"), "bad", "{shown}");
+    assert!(shown.contains("does not verify"), "{shown}");
 }

@@ -201,6 +201,166 @@ const Undersigned = (() => {
     return ok ? { ok: true, why: '' } : fail('the signature does not match the record');
   }
 
+  // ---- The transparency log: the checkpoint (C2SP signed note), its witnesses' cosignatures
+  // (C2SP tlog-cosignature) and each entry's inclusion under its root (RFC 9162 2.1.3.2), as
+  // undersigned's src/log/ does.
+
+  async function sha256(bytes) {
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  }
+
+  // A signed note: the text up to the last blank line, then "— name base64" lines.
+  function parseNote(note) {
+    if (!note.endsWith('\n')) throw new Error('a note ends with a newline');
+    const split = note.lastIndexOf('\n\n');
+    if (split < 0) throw new Error('no blank line before the signatures');
+    const text = note.slice(0, split + 1);
+    const sigs = note.slice(split + 2).split('\n').filter((l) => l !== '').map((l) => {
+      const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(l);
+      if (!m) throw new Error('malformed signature line');
+      const blob = base64(m[2]);
+      return { name: m[1], id: blob.subarray(0, 4), bytes: blob.subarray(4) };
+    });
+    return { text, sigs };
+  }
+
+  // SHA-256(name || 0x0A || type || key)[:4]
+  async function keyId(name, type, raw) {
+    return (await sha256(concat([utf8.encode(name + '\n'), new Uint8Array([type]), raw]))).subarray(0, 4);
+  }
+
+  async function ed25519(raw, sig, msg) {
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+    return crypto.subtle.verify({ name: 'Ed25519' }, key, sig, msg);
+  }
+
+  // The checkpoint: this ledger's origin, the size and root the page states, the editor's
+  // signature, and each witness's cosignature. Resolves to { ok, why, witnessed }.
+  async function checkCheckpoint(log, data) {
+    const fail = (why) => ({ ok: false, why, witnessed: 0 });
+    const note = parseNote(log.checkpoint);
+    const lines = note.text.split('\n');
+    const origin = 'undersigned/' + data.ledger.id;
+    if (lines.length !== 4 || lines[0] !== origin) return fail('the checkpoint is not of this ledger');
+    if (lines[1] !== String(log.size) || lines[2] !== log.root) return fail('the checkpoint does not state the size and root shown');
+    const editor = parsePublicKey(log.signer_key).raw;
+    const id = await keyId(origin, 1, editor);
+    const sig = note.sigs.find((s) => s.name === origin && equal(s.id, id));
+    if (!sig || !(await ed25519(editor, sig.bytes, utf8.encode(note.text)))) return fail('the checkpoint is not signed by ' + log.signer + "'s registered key");
+    let witnessed = 0;
+    for (const w of log.witnesses) {
+      const name = 'org/' + w.org;
+      const raw = parsePublicKey(w.public_key).raw;
+      const wid = await keyId(name, 4, raw);
+      const c = note.sigs.find((s) => s.name === name && equal(s.id, wid));
+      if (!c || c.bytes.length !== 72) return fail('no cosignature of ' + name + ' by its registered key');
+      let time = 0n;
+      for (const b of c.bytes.subarray(0, 8)) time = (time << 8n) | BigInt(b);
+      if (String(time) !== String(w.time)) return fail('the cosignature of ' + name + ' states another time');
+      const msg = utf8.encode('cosignature/v1\ntime ' + time + '\n' + note.text);
+      if (!(await ed25519(raw, c.bytes.subarray(8), msg))) return fail('the cosignature of ' + name + ' does not verify');
+      witnessed++;
+    }
+    return { ok: true, why: '', witnessed };
+  }
+
+  // The files a leaf encodes: "undersigned log leaf v1\n", then path\nlength\nbytes\n each.
+  function leafFiles(leaf) {
+    const magic = utf8.encode('undersigned log leaf v1\n');
+    if (!equal(leaf.subarray(0, magic.length), magic)) throw new Error('not a leaf');
+    const files = new Map();
+    let at = magic.length;
+    const line = () => {
+      const end = leaf.indexOf(10, at);
+      if (end < 0) throw new Error('truncated leaf');
+      const s = new TextDecoder('utf-8', { fatal: true }).decode(leaf.subarray(at, end));
+      at = end + 1;
+      return s;
+    };
+    while (at < leaf.length) {
+      const path = line();
+      const n = Number(line());
+      files.set(path, leaf.subarray(at, at + n));
+      at += n + 1;
+    }
+    return files;
+  }
+
+  // The entry's record is in the leaf, and the leaf is at its index under the root.
+  async function checkInclusion(entry, log) {
+    const r = entry.receipt;
+    const leaf = base64(r.leaf);
+    const file = leafFiles(leaf).get(entry.path);
+    if (!file) return 'the receipt is of another act';
+    const rec = JSON.parse(new TextDecoder().decode(file));
+    if (rec.signature !== entry.record.signature || rec.signed_at !== entry.record.signed_at) return 'the receipt is of another record';
+    let h = await sha256(concat([new Uint8Array([0]), leaf]));
+    let fn = r.index;
+    let sn = log.size - 1;
+    if (!(fn <= sn)) return 'the act is not in the checkpoint';
+    for (const p64 of r.path) {
+      const p = base64(p64);
+      if (sn === 0) return 'the inclusion proof is too long';
+      if (fn % 2 === 1 || fn === sn) {
+        h = await sha256(concat([new Uint8Array([1]), p, h]));
+        while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else {
+        h = await sha256(concat([new Uint8Array([1]), h, p]));
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    if (sn !== 0 || !equal(h, base64(log.root))) return 'the inclusion proof does not lead to the checkpoint\'s root';
+    return '';
+  }
+
+  function setLogMark(id, ok, why) {
+    const li = document.getElementById(id);
+    const mark = li && li.querySelector('.logmark');
+    if (!mark) return;
+    mark.textContent = ok ? '✓' : '✗';
+    mark.className = 'logmark ' + (ok ? 'ok' : 'bad');
+    const label = ok ? 'inclusion in the checkpoint checked in your browser' : 'inclusion check FAILED: ' + why;
+    mark.setAttribute('title', label);
+    mark.setAttribute('aria-label', label);
+    mark.removeAttribute('aria-hidden');
+  }
+
+  async function runLog(data, jobs) {
+    const out = document.getElementById('log-summary');
+    if (!data.log || !out) return;
+    const say = (text, ok) => { out.textContent = text; out.className = 'log-summary ' + (ok ? 'ok' : 'bad'); };
+    let cp;
+    try {
+      cp = await checkCheckpoint(data.log, data);
+    } catch (e) {
+      cp = { ok: false, why: 'error: ' + e.message };
+    }
+    let included = 0;
+    let failed = 0;
+    for (const [, id, e] of jobs) {
+      if (!e.receipt) continue;
+      let why;
+      try {
+        why = cp.ok ? await checkInclusion(e, data.log) : 'the checkpoint did not verify';
+      } catch (err) {
+        why = 'error: ' + err.message;
+      }
+      setLogMark(id, why === '', why);
+      if (why === '') included++; else failed++;
+    }
+    out.dataset.checkpoint = cp.ok ? 'ok' : 'bad';
+    out.dataset.included = String(included);
+    out.dataset.failed = String(failed);
+    if (!cp.ok) {
+      say('✗ The checkpoint FAILED its check in your browser: ' + cp.why + '.', false);
+    } else if (failed) {
+      say('✗ The checkpoint verifies, but ' + failed + ' entr' + (failed === 1 ? 'y is' : 'ies are') + ' not shown to be in it.', false);
+    } else {
+      say('✓ Checked in your browser: checkpoint ' + data.log.seq + ' is signed by ' + data.log.signer + "'s registered key" + (cp.witnessed ? ' and cosigned by ' + cp.witnessed + ' witness' + (cp.witnessed === 1 ? '' : 'es') : '') + ', and ' + included + ' entr' + (included === 1 ? 'y is' : 'ies are') + ' in it (each one\'s receipt can be downloaded).', true);
+    }
+  }
+
   // RFC 8032 test 1: a browser that cannot verify this has no usable Ed25519.
   async function hasEd25519() {
     if (!globalThis.crypto || !crypto.subtle) return false;
@@ -316,6 +476,7 @@ const Undersigned = (() => {
         await sleep();
       }
     }
+    await runLog(data, jobs);
     const ms = Math.round(performance.now() - started);
     const total = jobs.length;
     const okCount = total - failed.length;
@@ -334,7 +495,7 @@ const Undersigned = (() => {
     }
   }
 
-  return { actPayload, parseSshsig, parsePublicKey, signedData, checkRecord, hasEd25519, hex, run };
+  return { actPayload, parseSshsig, parsePublicKey, signedData, checkRecord, checkCheckpoint, checkInclusion, hasEd25519, hex, run };
 })();
 
 if (typeof document !== 'undefined' && document.getElementById('undersigned-data')) {
