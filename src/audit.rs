@@ -41,13 +41,12 @@ pub fn audit(state: &State, stmt: &str, text_of: &dyn Fn(u32) -> Option<String>)
     let mut versions = version_views(st, text_of);
     let mut standings = Standings::default();
     for (who, acts) in &st.acts {
+        let since = acts.len() - in_force(acts).len();
         for (i, a) in acts.iter().enumerate() {
             let Some(v) = a.version.filter(|_| a.kind == ActKind::Endorse) else {
                 continue;
             };
-            let in_force = !acts[i + 1..]
-                .iter()
-                .any(|later| later.kind == ActKind::Withdraw);
+            let in_force = i >= since;
             let langs = st.version(v).map(|ver| ver.langs()).unwrap_or_default();
             let slot = v
                 .checked_sub(1)

@@ -347,15 +347,7 @@ pub enum Standing {
     Withdrawn,
 }
 
-/// The acts since the last withdrawal: the endorsements in force.
-pub fn in_force(acts: &[ActEntry]) -> &[ActEntry] {
-    let since = acts
-        .iter()
-        .rposition(|a| a.kind == ActKind::Withdraw)
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    &acts[since..]
-}
+pub use crate::rules::endorsement::in_force;
 
 /// The standing that `acts` (one organization's, in order) give it when `current` is the
 /// current version, or `None` when it never acted.

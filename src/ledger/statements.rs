@@ -371,17 +371,13 @@ impl Ledger {
             count,
         })?;
         let acts = view.signatory_acts(stmt, who)?;
-        let since = acts
-            .iter()
-            .rposition(|a| a.act == ActKind::Withdraw)
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        let earlier = acts[since..]
+        let endorsed = crate::rules::endorsement::in_force(&acts);
+        let earlier = endorsed
             .iter()
             .filter_map(|a| a.version)
             .filter(|n| *n < v)
             .max();
-        let already = acts[since..].iter().any(|a| a.version == Some(v));
+        let already = endorsed.iter().any(|a| a.version == Some(v));
         let previous = match earlier {
             Some(n) => text_of(n)?.map(|(_, t)| (n, t)),
             None => None,

@@ -134,6 +134,34 @@ fn position<'s>(
     Ok((statement, previous))
 }
 
+/// An act on a statement, as the record (`ActRecord`) or as the state keeps it (`ActEntry`).
+pub trait StatementAct {
+    /// Endorse or withdraw.
+    fn act_kind(&self) -> ActKind;
+}
+
+impl StatementAct for ActRecord {
+    fn act_kind(&self) -> ActKind {
+        self.act
+    }
+}
+
+impl StatementAct for ActEntry {
+    fn act_kind(&self) -> ActKind {
+        self.kind
+    }
+}
+
+/// The acts of one signatory on one statement (in order) since its last withdrawal: its
+/// endorsements in force. The one definition that writers, sync, audits and lists share.
+pub fn in_force<T: StatementAct>(acts: &[T]) -> &[T] {
+    let since = acts
+        .iter()
+        .rposition(|a| a.act_kind() == ActKind::Withdraw)
+        .map_or(0, |i| i + 1);
+    &acts[since..]
+}
+
 /// What an endorsement or a withdrawal must and must not carry.
 fn check_kind(
     r: &ActRecord,

@@ -91,12 +91,9 @@ pub(super) fn arrivals(
 
 /// True when the acts (one organization's, in order) endorse `version` in force.
 fn endorses(acts: &[ActRecord], version: u32) -> bool {
-    let since = acts
+    crate::rules::endorsement::in_force(acts)
         .iter()
-        .rposition(|a| a.act == ActKind::Withdraw)
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    acts[since..].iter().any(|a| a.version == Some(version))
+        .any(|a| a.version == Some(version))
 }
 
 fn latest_endorsed(acts: &[ActRecord]) -> u32 {
