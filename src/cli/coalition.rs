@@ -236,7 +236,7 @@ pub fn request(ctx: &Ctx, a: RequestArgs) -> anyhow::Result<Done> {
     let req = mail::request(&ledger, &a.stmt, a.version, who.as_ref(), &key)?;
     match (&a.output, &who) {
         (None, _) => {
-            print!("{}", request_json(&req)?);
+            super::out::put(request_json(&req)?.as_bytes())?;
         }
         (Some(path), None) => {
             write_new(path, request_json(&req)?.as_bytes())?;

@@ -178,7 +178,7 @@ pub fn main() -> ExitCode {
                     failures,
                 };
                 if let Ok(text) = serde_json::to_string(&out) {
-                    println!("{text}");
+                    let _ = out::put(format!("{text}\n").as_bytes());
                 }
             }
             eprintln!(
@@ -269,16 +269,16 @@ impl Ctx {
         human: impl FnOnce() -> String,
     ) -> anyhow::Result<()> {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+            out::put(format!("{}\n", serde_json::to_string_pretty(value)?).as_bytes())?;
         } else {
             // What a command prints for people quotes the ledger; nothing in it may reach the
             // terminal as a control sequence.
             let text = human();
-            let text = undersigned::text::escape_text(&text);
-            print!("{text}");
+            let mut text = undersigned::text::escape_text(&text).into_owned();
             if !text.ends_with('\n') {
-                println!();
+                text.push('\n');
             }
+            out::put(text.as_bytes())?;
         }
         Ok(())
     }

@@ -8,6 +8,17 @@ use undersigned::diff::{Change, Segment};
 use undersigned::progress::{Event, Progress, Stage};
 use undersigned::Outcome;
 
+/// Writes `bytes` to standard output. A reader that stopped reading (`| head`) is not an
+/// error: the rest is dropped and the command's exit status stays what its work decided (a
+/// failed verify still exits 1), where `print!` would panic.
+pub fn put(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 /// Asks `question` on the terminal (stderr) and reads a yes from stdin.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
     eprint!("{question} [y/N] ");

@@ -2,7 +2,7 @@
 
 use super::{short, Ctx, Done};
 use clap::Args;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use undersigned::audit;
 use undersigned::record::Provenance;
 use undersigned::report::{PayloadOutput, Report};
@@ -295,7 +295,7 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
             verify_time: undersigned::timefmt::verify_time(&record.signed_at),
             ssh_keygen: command,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        super::out::put(format!("{}\n", serde_json::to_string_pretty(&out)?).as_bytes())?;
     } else {
         let bytes = if a.signature {
             format!("{}\n", record.signature).into_bytes()
@@ -314,9 +314,9 @@ pub fn payload(ctx: &Ctx, a: PayloadArgs) -> anyhow::Result<Done> {
         if std::io::stdout().is_terminal() {
             // For a person, escaped; the exact bytes are for a pipe or a file (`> payload`).
             let shown = String::from_utf8_lossy(&bytes);
-            print!("{}", undersigned::text::escape_text(&shown));
+            super::out::put(undersigned::text::escape_text(&shown).as_bytes())?;
         } else {
-            std::io::stdout().write_all(&bytes)?;
+            super::out::put(&bytes)?;
         }
     }
     Ok(Done::Ok)

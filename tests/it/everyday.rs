@@ -999,3 +999,44 @@ fn key_files_are_private_and_checked_before_the_passphrase() {
         "{err}"
     );
 }
+
+/// A reader that stops reading (`undersigned log | head -1`) is no error: the command does not
+/// panic, says nothing on stderr, and exits as its work decided — 0 for a log, 1 for a verify
+/// that failed — whatever it could not print.
+#[test]
+fn a_closed_pipe_on_stdout_is_not_a_crash() {
+    use std::process::Stdio;
+    let w = World::new();
+    w.standard();
+    for (args, expected) in [
+        (vec!["log"], 0),
+        (vec!["--json", "log"], 0),
+        (vec!["audit", "icc"], 0),
+        (
+            vec![
+                "verify",
+                "--trust",
+                "0123456789abcdef0123456789abcdef01234567",
+            ],
+            1,
+        ),
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("undersigned"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", w.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("UNDERSIGNED_LEDGER", w.ledger())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // The reader goes away before the command has written anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(expected), "{args:?}: {err}");
+    }
+}
