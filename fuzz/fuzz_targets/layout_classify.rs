@@ -3,6 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use undersigned::ids::Principal;
 use undersigned::layout::{self, Entry};
 
 fn rebuild(e: &Entry) -> String {
@@ -21,6 +22,16 @@ fn rebuild(e: &Entry) -> String {
         Entry::VersionText { stmt, n } => layout::version_text(stmt, *n),
         Entry::VersionMeta { stmt, n } => layout::version_meta(stmt, *n),
         Entry::Act { stmt, org, seq } => layout::act_path(stmt, org, *seq),
+        Entry::Person { id } => format!("{}/person.json", layout::person_dir(id)),
+        Entry::PersonKey { id, seq } => layout::key_path(&layout::person_dir(id), *seq),
+        Entry::PersonRevocation { id, seq } => {
+            layout::revocation_path(&layout::person_dir(id), *seq)
+        }
+        Entry::TranslationText { stmt, n, lang } => layout::translation_text(stmt, *n, lang),
+        Entry::PersonAct { stmt, person, seq } => {
+            layout::signatory_act_path(stmt, &Principal::person(person), *seq)
+        }
+        Entry::SignOn { stmt, seq } => layout::signon_path(stmt, *seq),
         Entry::Checkpoint { seq } => layout::checkpoint_path(*seq),
         Entry::Cosignature { seq, org } => layout::cosignature_path(*seq, org),
         Entry::Quorum { seq } => layout::quorum_path(*seq),
