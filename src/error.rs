@@ -70,6 +70,10 @@ pub enum Error {
     #[error("{path}: {why}")]
     Key { path: PathBuf, why: String },
 
+    /// A file given as a private key is not an OpenSSH private key at all.
+    #[error("{path}: not an OpenSSH private key ({why})")]
+    NotAPrivateKey { path: PathBuf, why: String },
+
     /// A key file to create exists already; key files are never overwritten.
     #[error(
         "{path}: already exists; undersigned never overwrites a key file — choose another name"

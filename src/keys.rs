@@ -54,10 +54,9 @@ impl SigningKey {
                 "this is a public key; pass the private key file (without .pub)".into(),
             ));
         }
-        let key = PrivateKey::from_openssh(text.as_bytes()).map_err(|e| {
-            key_err(format!(
-                "not an OpenSSH private key ({e}); make one with `undersigned key new FILE` or `ssh-keygen -t ed25519 -f FILE`"
-            ))
+        let key = PrivateKey::from_openssh(text.as_bytes()).map_err(|e| Error::NotAPrivateKey {
+            path: path.to_path_buf(),
+            why: e.to_string(),
         })?;
         if key.algorithm() != Algorithm::Ed25519 {
             return Err(key_err(format!(

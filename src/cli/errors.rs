@@ -57,6 +57,12 @@ impl Flags {
 
 /// The one line printed after `undersigned: error: `.
 pub fn message(e: &anyhow::Error, flags: Flags) -> String {
+    if let Some(p) = e.downcast_ref::<undersigned::publish::PublishError>() {
+        return match publish_advice(p) {
+            Some(a) => format!("{e:#}; {a}"),
+            None => format!("{e:#}"),
+        };
+    }
     let Some(err) = e.downcast_ref::<Error>() else {
         return format!("{e:#}");
     };
@@ -70,9 +76,24 @@ pub fn message(e: &anyhow::Error, flags: Flags) -> String {
     }
 }
 
+/// What to do about a publish error, in this command line's terms.
+fn publish_advice(e: &undersigned::publish::PublishError) -> Option<&'static str> {
+    use undersigned::publish::PublishError;
+    match e {
+        PublishError::Unverified { .. } => Some("run `undersigned verify` to see why"),
+        PublishError::Foreign { .. } => {
+            Some("choose another --out directory or move the file away")
+        }
+        _ => None,
+    }
+}
+
 /// What to do, in this command line's terms.
 fn advice(e: &Error) -> Option<String> {
     Some(match e {
+        Error::NotAPrivateKey { .. } => {
+            "make one with `undersigned key new FILE` or `ssh-keygen -t ed25519 -f FILE`".into()
+        }
         Error::NotALedger { .. } => {
             "create one with `undersigned init` or pass --ledger DIR".into()
         }

@@ -90,11 +90,12 @@ pub fn run(ctx: &Ctx, a: PublishArgs) -> anyhow::Result<Done> {
     let (ledger, replay) = load(ctx)?;
     if !replay.report.ok {
         eprint!("{}", super::render::report(&replay.report));
+        let e = anyhow::Error::new(PublishError::Unverified {
+            failures: replay.report.failures.len(),
+        });
         eprintln!(
             "undersigned: error: {}",
-            PublishError::Unverified {
-                failures: replay.report.failures.len()
-            }
+            super::errors::message(&e, super::errors::Flags::Default)
         );
         return Ok(Done::VerificationFailed);
     }

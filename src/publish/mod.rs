@@ -42,7 +42,7 @@ pub enum PublishError {
     #[error(transparent)]
     Ledger(#[from] crate::Error),
     /// The ledger does not verify: a page would vouch for what cannot be trusted.
-    #[error("the ledger does not verify ({failures} failure(s)); publish refuses to vouch for it — run `undersigned verify` to see why")]
+    #[error("the ledger does not verify ({failures} failure(s)); publish refuses to vouch for it")]
     Unverified {
         /// Number of failures `verify` reports.
         failures: usize,
@@ -88,7 +88,7 @@ pub enum PublishError {
         source: std::io::Error,
     },
     /// A file publish would replace was not written by publish.
-    #[error("{}: exists and was not written by `undersigned publish`; choose another --out directory or move the file away", path.display())]
+    #[error("{}: exists and was not written by publish", path.display())]
     Foreign {
         /// The file.
         path: PathBuf,

@@ -366,6 +366,8 @@ fn key_file_of_random_text_is_refused() {
     w.standard();
     let key = w.write_file("not-a-key", "hello, I am not a key\n");
     key_refused(&w, &key, "not an OpenSSH private key");
+    // The advice is the command line's own.
+    key_refused(&w, &key, "make one with `undersigned key new FILE`");
 }
 
 #[test]

@@ -673,7 +673,12 @@ fn publish_names_statements_replaces_its_own_files_and_refuses_others() {
     std::fs::write(foreign.join("index.html"), "<html>our homepage</html>").expect("write");
     let out = w.run(&["publish", "--out", s(&foreign)]);
     assert_eq!(out.status.code(), Some(2), "{}", said(&out));
-    assert!(crate::common::stderr(&out).contains("was not written by `undersigned publish`"));
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("was not written by publish")
+            && err.contains("choose another --out directory"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read_to_string(foreign.join("index.html")).expect("read"),
         "<html>our homepage</html>"
@@ -697,7 +702,12 @@ fn publish_names_statements_replaces_its_own_files_and_refuses_others() {
     let fresh = w.path().join("fresh");
     let out = w.run(&["publish", "--out", s(&fresh)]);
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
-    assert!(crate::common::stderr(&out).contains("publish refuses to vouch for it"));
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("publish refuses to vouch for it")
+            && err.contains("run `undersigned verify` to see why"),
+        "{err}"
+    );
     assert!(!fresh.exists(), "nothing written");
 }
 
