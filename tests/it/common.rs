@@ -266,6 +266,12 @@ pub fn stderr(out: &Output) -> String {
 
 // Helpers of the tamper tests: run verify, and pick failures out of its report.
 
+/// The command was refused as bad input (exit 2) with `fragment` in its message.
+pub fn assert_refused(out: &Output, fragment: &str) {
+    assert_eq!(code(out), 2, "{}", said(out));
+    assert!(stderr(out).contains(fragment), "{}", said(out));
+}
+
 pub fn is_hex40(s: &str) -> bool {
     s.len() == 40
         && s.bytes()

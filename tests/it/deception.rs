@@ -274,8 +274,7 @@ fn a_signing_request_is_checked_like_a_record_before_anything_is_shown() {
         s(&end),
         "--yes",
     ]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(stderr(&out).contains("title"), "{}", said(&out));
+    assert_refused(&out, "title");
     assert!(
         !out.stderr.contains(&0x1b),
         "the refusal printed the escape raw: {}",

@@ -329,12 +329,7 @@ fn an_individual_acting_for_another_is_refused() {
         &w.key_arg("ada"),
         "--yes",
     ]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(
-        stderr(&out).contains("not the key of person/bob"),
-        "{}",
-        said(&out)
-    );
+    assert_refused(&out, "not the key of person/bob");
     assert_eq!(w.head(), before);
     assert_eq!(verify(&w, &[]).0, 0);
 }
@@ -520,12 +515,7 @@ fn an_endorsement_while_closed_is_refused_and_a_withdrawal_is_not() {
         &w.key_arg("bob"),
         "--yes",
     ]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(
-        stderr(&out).contains("sign-on of icc is closed"),
-        "{}",
-        said(&out)
-    );
+    assert_refused(&out, "sign-on of icc is closed");
     assert_eq!(w.head(), close);
     // Committed by hand, verify names the commit and the close act.
     let r = person_endorsement(&w, &id, "bob", "bob", 1, texts_of(&w, 1));
@@ -770,12 +760,7 @@ fn names_of_individuals_cannot_pass_for_another_signatory() {
         "--key",
         &e,
     ]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(
-        stderr(&out).contains("looks like the name of org/hrw"),
-        "{}",
-        said(&out)
-    );
+    assert_refused(&out, "looks like the name of org/hrw");
     // Another Ada Lovelace of the same university cannot be told apart.
     let out = w.run(&[
         "person",
@@ -801,8 +786,7 @@ fn names_of_individuals_cannot_pass_for_another_signatory() {
         "--key",
         &e,
     ]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(stderr(&out).contains("--affiliation"), "{}", said(&out));
+    assert_refused(&out, "--affiliation");
     assert_eq!(w.head(), before);
     // Two people may share a name when their affiliations tell them apart.
     w.ok(&[
@@ -1074,12 +1058,7 @@ fn a_format_1_ledger_made_before_individuals_verifies_unchanged() {
     let e = w.key_arg("editor");
     let before = w.head();
     let out = w.run(&["person", "add", "ada", "--name", "Ada", "--key", &e]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(
-        stderr(&out).contains("this ledger is format 1"),
-        "{}",
-        said(&out)
-    );
+    assert_refused(&out, "this ledger is format 1");
     let out = w.run(&["statement", "close", "statement-1", "--key", &e]);
     assert_eq!(code(&out), 2, "{}", said(&out));
     assert_eq!(w.head(), before);

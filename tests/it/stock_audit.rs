@@ -399,12 +399,7 @@ fn outside_a_repository_it_refuses() {
     // A directory inside a ledger is not a ledger either: no looking upwards.
     for dir in [plain, w.ledger().join("statements")] {
         let out = audit_at(&w, &dir, &[]);
-        assert_eq!(code(&out), 2, "{}", said(&out));
-        assert!(
-            stderr(&out).contains("not a git repository"),
-            "{}",
-            said(&out)
-        );
+        assert_refused(&out, "not a git repository");
         assert!(!stdout(&out).contains("all good"), "{}", said(&out));
     }
 }
@@ -419,14 +414,12 @@ fn empty_or_missing_directory_and_bad_arguments_are_usage_errors() {
         (w.path().join("missing"), "no such directory"),
     ] {
         let out = audit_at(&w, &dir, &[]);
-        assert_eq!(code(&out), 2, "{}", said(&out));
-        assert!(stderr(&out).contains(says), "{}", said(&out));
+        assert_refused(&out, says);
     }
     let out = std::process::Command::new(script())
         .output()
         .expect("the script runs");
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(stderr(&out).contains("usage"), "{}", said(&out));
+    assert_refused(&out, "usage");
     let out = audit_at(&w, w.path(), &["not-an-id"]);
     assert_eq!(code(&out), 2, "{}", said(&out));
 
@@ -435,8 +428,7 @@ fn empty_or_missing_directory_and_bad_arguments_are_usage_errors() {
     let out = w.git_at(w.path(), &["init", "-q", "-b", "other", s(&repo)]);
     assert!(out.status.success(), "{}", said(&out));
     let out = audit_at(&w, &repo, &[]);
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(stderr(&out).contains("no branch main"), "{}", said(&out));
+    assert_refused(&out, "no branch main");
 }
 
 #[test]
@@ -462,8 +454,7 @@ fn a_missing_tool_is_named() {
         .env("HOME", w.home())
         .output()
         .expect("the script runs");
-    assert_eq!(code(&out), 2, "{}", said(&out));
-    assert!(stderr(&out).contains("missing tools: jq"), "{}", said(&out));
+    assert_refused(&out, "missing tools: jq");
 }
 
 #[test]

@@ -553,62 +553,51 @@ fn cosignatures_that_break_a_rule_fail_verify_by_name() {
     assert_eq!(code, 0, "{good}: {report:#}");
     back_to(&w, &base);
 
+    // Commits `line` at `path` (by `by`, else the editor), returns the reason verify gives
+    // under `rule` at that path, and goes back to the base.
+    let broken = |path: &str, line: String, by: Option<&str>, rule: &str| {
+        let c = commit_file(&w, path, &line, by);
+        let why = fails_with(&w, &c, rule, Some(path));
+        back_to(&w, &base);
+        why
+    };
+    let (hrw, fidh) = (w.key("hrw"), w.key("fidh"));
+
     // By someone else's key: fidh's key signs as org/hrw.
-    let c = commit_file(
-        &w,
+    let why = broken(
         hrw_path,
-        &cosig_line(&w.key("fidh"), "org/hrw", now, &body),
+        cosig_line(&fidh, "org/hrw", now, &body),
         None,
+        "cosignature",
     );
-    assert!(fails_with(&w, &c, "cosignature", Some(hrw_path)).contains("not org/hrw's cosignature"));
-    back_to(&w, &base);
+    assert!(why.contains("not org/hrw's cosignature"), "{why}");
 
     // For a checkpoint it did not see: another tree head under checkpoint 1's path.
     let other = body.replacen('\n', "\n9", 1);
-    let c = commit_file(
-        &w,
-        hrw_path,
-        &cosig_line(&w.key("hrw"), "org/hrw", now, &other),
-        Some("hrw"),
-    );
-    fails_with(&w, &c, "cosignature", Some(hrw_path));
-    back_to(&w, &base);
+    let line = cosig_line(&hrw, "org/hrw", now, &other);
+    broken(hrw_path, line, Some("hrw"), "cosignature");
 
     // Of a checkpoint that does not exist.
-    let c = commit_file(
-        &w,
+    let line = cosig_line(&hrw, "org/hrw", now, &body);
+    broken(
         "log/cosignatures/0000/0002/hrw.sig",
-        &cosig_line(&w.key("hrw"), "org/hrw", now, &body),
+        line,
         Some("hrw"),
-    );
-    fails_with(
-        &w,
-        &c,
         "reference",
-        Some("log/cosignatures/0000/0002/hrw.sig"),
     );
-    back_to(&w, &base);
 
     // An organization may add only its own.
-    let fidh_path = "log/cosignatures/0000/0001/fidh.sig";
-    let c = commit_file(
-        &w,
-        fidh_path,
-        &cosig_line(&w.key("fidh"), "org/fidh", now, &body),
+    let line = cosig_line(&fidh, "org/fidh", now, &body);
+    broken(
+        "log/cosignatures/0000/0001/fidh.sig",
+        line,
         Some("hrw"),
+        "rights",
     );
-    fails_with(&w, &c, "rights", Some(fidh_path));
-    back_to(&w, &base);
 
     // Under another witness's name.
-    let c = commit_file(
-        &w,
-        hrw_path,
-        &cosig_line(&w.key("hrw"), "org/fidh", now, &body),
-        Some("hrw"),
-    );
-    fails_with(&w, &c, "cosignature", Some(hrw_path));
-    back_to(&w, &base);
+    let line = cosig_line(&hrw, "org/fidh", now, &body);
+    broken(hrw_path, line, Some("hrw"), "cosignature");
 }
 
 #[test]
@@ -717,8 +706,7 @@ fn with_receipt(w: &World) -> (String, PathBuf, String) {
     // Not published yet: no receipt.
     let r = w.path().join("hrw.tlog-proof");
     let early = w.run(&["receipt", "icc", "--org", "hrw", "-o", s(&r)]);
-    assert_eq!(code(&early), 2, "{}", said(&early));
-    assert!(stderr(&early).contains("published"), "{}", said(&early));
+    assert_refused(&early, "published");
     w.ok(&["sync"]);
     let written = w.json(&["receipt", "icc", "--org", "hrw", "-o", s(&r)]);
     assert_eq!(written["format"], "undersigned-receipt-written/1");
