@@ -89,26 +89,3 @@ pub mod hex32 {
         Ok(out)
     }
 }
-
-/// `Vec<Oid>` as a list of hex strings.
-pub mod vec {
-    use super::*;
-    use serde::ser::SerializeSeq;
-
-    /// As a list of hex.
-    pub fn serialize<S: Serializer>(ids: &[Oid], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(ids.len()))?;
-        for id in ids {
-            seq.serialize_element(&id.to_string())?;
-        }
-        seq.end()
-    }
-
-    /// From a list of hex.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Oid>, D::Error> {
-        Vec::<String>::deserialize(d)?
-            .iter()
-            .map(|s| parse(s))
-            .collect()
-    }
-}

