@@ -34,6 +34,9 @@ pub(super) struct RawTree {
     data: Vec<u8>,
     /// Per entry: mode, and where its name starts and ends (the 20-byte id follows the NUL).
     entries: Vec<(u32, u32, u32)>,
+    /// The entries are strictly increasing in git's order: found once when the tree is read,
+    /// since a tree is compared as the new side of one commit and the old side of the next.
+    sorted: bool,
 }
 
 impl RawTree {
@@ -63,7 +66,13 @@ impl RawTree {
             entries.push((mode, u32::try_from(start).ok()?, u32::try_from(nul).ok()?));
             at = nul + 21;
         }
-        Some(RawTree { data, entries })
+        let mut tree = RawTree {
+            data,
+            entries,
+            sorted: false,
+        };
+        tree.sorted = tree.in_order();
+        Some(tree)
     }
 
     fn len(&self) -> usize {
@@ -101,14 +110,21 @@ impl RawTree {
 
     /// True when the entries are strictly increasing in git's order.
     fn sorted(&self) -> bool {
-        (1..self.len()).all(|i| {
-            git_cmp(
-                self.name(i - 1),
-                self.is_tree(i - 1),
-                self.name(i),
-                self.is_tree(i),
-            ) == Ordering::Less
-        })
+        self.sorted
+    }
+
+    /// Whether entries `i - 1` and `i` are in git's order.
+    fn ordered_at(&self, i: usize) -> bool {
+        git_cmp(
+            self.name(i - 1),
+            self.is_tree(i - 1),
+            self.name(i),
+            self.is_tree(i),
+        ) == Ordering::Less
+    }
+
+    fn in_order(&self) -> bool {
+        (1..self.len()).all(|i| self.ordered_at(i))
     }
 }
 
@@ -234,10 +250,7 @@ impl<'c> Trees<'c> {
         let mut pair = Pairing::new(old, new);
         for i in 0..new.len() {
             let raw = new.name(i);
-            if i > 0
-                && git_cmp(new.name(i - 1), new.is_tree(i - 1), raw, new.is_tree(i))
-                    != Ordering::Less
-            {
+            if i > 0 && !new.sorted() && !new.ordered_at(i) {
                 out.bad.push((
                     shown(raw),
                     format!(
@@ -248,6 +261,9 @@ impl<'c> Trees<'c> {
             }
             let before = pair.before(i);
             let (id, mode) = (new.id(i), new.mode(i));
+            if before.is_some_and(|(b_id, b_mode, _)| b_id == id && b_mode == mode) {
+                continue; // unchanged (a bad name was reported on the commit that added it)
+            }
             let Some(name) = std::str::from_utf8(raw).ok().filter(|n| valid_component(n)) else {
                 if before.is_some_and(|(b_id, _, _)| b_id == id) {
                     continue; // reported on the commit that added it
@@ -258,9 +274,6 @@ impl<'c> Trees<'c> {
                 ));
                 continue;
             };
-            if before.is_some_and(|(b_id, b_mode, _)| b_id == id && b_mode == mode) {
-                continue;
-            }
             let path = format!("{prefix}{name}");
             match (kind_of(mode), mode) {
                 (ObjectType::Tree, DIR) => {
@@ -390,11 +403,17 @@ pub(super) fn read_tree(odb: &Odb<'_>, id: Oid) -> Result<RawTree, String> {
 }
 
 /// git's order of tree entries: by name, a directory compared as if its name ended in `/`.
+/// The common length is compared as slices (one `memcmp`); only where one name is a prefix of
+/// the other does the `/` come in.
 fn git_cmp(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
-    let slash = |t: bool| if t { &b"/"[..] } else { &b""[..] };
-    a.iter()
-        .chain(slash(a_tree))
-        .cmp(b.iter().chain(slash(b_tree)))
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let slash = |t: bool| if t { &b"/"[..] } else { &b""[..] };
+        a[n..]
+            .iter()
+            .chain(slash(a_tree))
+            .cmp(b[n..].iter().chain(slash(b_tree)))
+    })
 }
 
 /// A name git accepts as one path component, and that cannot mean something else on disk.
@@ -418,6 +437,26 @@ mod tests {
         assert_eq!(git_cmp(b"a", false, b"a-b", false), Ordering::Less);
         assert_eq!(git_cmp(b"a", false, b"a", false), Ordering::Equal);
         assert_eq!(git_cmp(b"a", false, b"a", true), Ordering::Less);
+    }
+
+    #[test]
+    fn git_order_by_slices_is_the_order_of_the_names_with_their_slash() {
+        let names: [&[u8]; 9] = [b"", b"a", b"a-b", b"a0", b"ab", b"a/", b"b", b"\xff", b"aa"];
+        for a in names {
+            for b in names {
+                for (at, bt) in [(false, false), (false, true), (true, false), (true, true)] {
+                    let mut x = a.to_vec();
+                    let mut y = b.to_vec();
+                    if at {
+                        x.push(b'/');
+                    }
+                    if bt {
+                        y.push(b'/');
+                    }
+                    assert_eq!(git_cmp(a, at, b, bt), x.cmp(&y), "{a:?} {at} {b:?} {bt}");
+                }
+            }
+        }
     }
 
     fn tree(entries: &[(&str, &str, u8)]) -> RawTree {
