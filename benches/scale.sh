@@ -3,7 +3,8 @@
 # (generated once and kept in target/scale/E; REGENERATE=1 makes it again), packed as a ledger
 # in use is, then measured:
 #
-#   - full `verify --full` with 2 threads, the median of RUNS runs (default 3): wall time,
+#   - full `verify --full` with 2 threads, the median of RUNS runs (default 3; 1 from
+#     1,000,000 endorsements up, where one run takes minutes): wall time,
 #     endorsements/s, and peak memory (GNU time's maximum resident set);
 #   - the floor: the same number of bare ed25519 `verify_strict` checks (a commit signature and
 #     a record signature per endorsement, one per other commit) on 2 threads
@@ -30,7 +31,7 @@ SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
 MAX_ORGS=${MAX_ORGS:-2500}
 SEED=${SEED:-1}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-}
 GIT_SAMPLE=${GIT_SAMPLE:-200}
 THREADS=2
 OUT=$ROOT/target/scale
@@ -123,7 +124,8 @@ for E in "${SIZES[@]}"; do
 
     # Full verify: the median of RUNS runs (the last one leaves the proof the next run uses).
     secs=() kbs=()
-    for _ in $(seq "$RUNS"); do
+    runs=${RUNS:-$((E >= 1000000 ? 1 : 3))}
+    for _ in $(seq "$runs"); do
         run_verify "$dir" --full --jobs "$THREADS"
         secs+=("$V_SECS")
         kbs+=("$V_KB")
