@@ -950,8 +950,8 @@ pub fn read_acts(
             continue;
         }
         st.acts.clear();
-        for (who, summary) in &st.signatories {
-            let records = view.signatory_acts(id, who)?;
+        for (who, records) in view.statement_acts(id, st.signatories.keys())? {
+            let summary = &st.signatories[who];
             let acts: Vec<ActEntry> = records
                 .into_iter()
                 .enumerate()

@@ -16,7 +16,7 @@ use crate::state::{
     StatementEntry, TranslationEntry, VersionEntry,
 };
 use crate::store::{list_dir, read_blob};
-use git2::{Oid, Repository, Tree};
+use git2::{ObjectType, Oid, Repository, Tree};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -195,15 +195,83 @@ impl<'a> View<'a> {
     /// A signatory's (organization's or individual's) acts on a statement, in order.
     pub fn signatory_acts(&self, stmt: &str, who: &Principal) -> Result<Vec<ActRecord>> {
         let dir = layout::signatory_acts_dir(stmt, who);
-        let seqs = self.seqs(&dir)?;
+        match self.subtree(&dir)? {
+            Some(tree) => self.acts_in(&tree, &dir),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The act records of one signatory's directory `tree` (at `dir`), in order: each read
+    /// by its entry's id, so that many acts cost one walk to their directory, not one from
+    /// the root each (a statement with thousands of signatories has large trees on the way).
+    fn acts_in(&self, tree: &Tree<'_>, dir: &str) -> Result<Vec<ActRecord>> {
+        let mut seqs: Vec<(u32, Oid)> = tree
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .filter_map(|e| {
+                let seq = e
+                    .name()
+                    .ok()?
+                    .strip_suffix(".json")
+                    .and_then(layout::parse_seq)?;
+                Some((seq, e.id()))
+            })
+            .collect();
+        seqs.sort_unstable();
         let mut out = Vec::with_capacity(seqs.len());
-        for seq in seqs {
-            let path = layout::signatory_act_path(stmt, who, seq);
-            if let Some(r) = self.record::<ActRecord>(&path)? {
-                out.push(r);
-            }
+        for (seq, id) in seqs {
+            let blob = self.repo.find_blob(id)?;
+            let r = record::decode(blob.content()).map_err(|why| Error::DamagedRecord {
+                commit: self.commit.to_string(),
+                path: format!("{dir}/{}.json", layout::seq_name(seq)),
+                why,
+            })?;
+            out.push(r);
         }
         Ok(out)
+    }
+
+    /// Every signatory's acts on `stmt` for the signatories `who`, read under one walk of
+    /// the statement's directories (each parent directory read once): what audits and lists
+    /// need for a whole statement.
+    pub fn statement_acts<'w>(
+        &self,
+        stmt: &str,
+        who: impl Iterator<Item = &'w Principal>,
+    ) -> Result<Vec<(&'w Principal, Vec<ActRecord>)>> {
+        let mut parents: std::collections::HashMap<String, Option<Tree<'a>>> =
+            std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for p in who {
+            let dir = layout::signatory_acts_dir(stmt, p);
+            let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir.as_str()));
+            if !parents.contains_key(parent) {
+                let tree = self.subtree(parent)?;
+                parents.insert(parent.to_string(), tree);
+            }
+            let Some(parent_tree) = parents.get(parent).and_then(Option::as_ref) else {
+                out.push((p, Vec::new()));
+                continue;
+            };
+            let acts = match parent_tree.get_name(name) {
+                Some(e) if e.kind() == Some(ObjectType::Tree) => {
+                    self.acts_in(&self.repo.find_tree(e.id())?, &dir)?
+                }
+                _ => Vec::new(),
+            };
+            out.push((p, acts));
+        }
+        Ok(out)
+    }
+
+    /// The directory at `path`, or `None` when there is none.
+    fn subtree(&self, path: &str) -> Result<Option<Tree<'a>>> {
+        match self.tree.get_path(Path::new(path)) {
+            Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(self.repo.find_tree(e.id())?)),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A statement's sign-on records, in order.

@@ -101,8 +101,11 @@ fn render_statements(list: &StatementList) -> String {
 }
 
 pub fn status(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<Done> {
-    let (_ledger, replay) = load(ctx, true)?;
-    let status = undersigned::inventory::status(&replay.state, &a.stmt, &replay.report.head)?;
+    let wanted = std::collections::BTreeSet::from([a.stmt.clone()]);
+    let (ledger, replay) = super::read::load_statements(ctx, &wanted)?;
+    let head = git2::Oid::from_str(&replay.report.head)?;
+    let status =
+        undersigned::inventory::status_loaded(ledger.store().repo(), &replay.state, &a.stmt, head)?;
     ctx.emit(&status, || render_status(&status))?;
     Ok(done(&replay.report))
 }

@@ -2,6 +2,7 @@
 
 use super::{short, Ctx, Done};
 use clap::Args;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use undersigned::audit;
 use undersigned::record::Provenance;
@@ -102,13 +103,35 @@ pub(super) fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned:
         ..VerifyOptions::default()
     };
     let replay = replay(ledger.store(), &opts)?;
+    warn_unverified(&replay);
+    Ok((ledger, replay))
+}
+
+/// [`load`] of the state of a few statements only (`status`): at any size it costs those
+/// statements, not the ledger.
+pub(super) fn load_statements(
+    ctx: &Ctx,
+    statements: &BTreeSet<String>,
+) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+    let ledger = ctx.open()?;
+    let opts = VerifyOptions {
+        pin: true,
+        incremental: true,
+        prove: true,
+        ..VerifyOptions::default()
+    };
+    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, statements)?;
+    warn_unverified(&replay);
+    Ok((ledger, replay))
+}
+
+fn warn_unverified(replay: &Replay) {
     if !replay.report.ok {
         eprintln!(
             "undersigned: warning: this ledger does NOT verify ({} failure(s)); what follows cannot be trusted — run `undersigned verify`",
             replay.report.failures.len()
         );
     }
-    Ok((ledger, replay))
 }
 
 pub fn verify(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<Done> {

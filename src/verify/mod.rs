@@ -83,12 +83,12 @@ fn branch_head(store: &Store) -> Result<Oid> {
 /// Only the verdict is wanted, so a run that resumes from a proof loads only the statements
 /// the new commits touch: one act costs one statement's state, not the ledger's.
 pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Report> {
-    let report = run(store, head, opts, false)?.report;
+    let report = run(store, head, opts, Scope::Touched)?.report;
     if !report.ok && report.resumed_from.is_some() {
         // A malformed commit can touch a statement in ways the partial load does not foresee
         // (a duplicated directory entry, say): judge a failing history again with every
         // statement loaded, so its failures are exactly those of a full run.
-        return Ok(run(store, head, opts, true)?.report);
+        return Ok(run(store, head, opts, Scope::All)?.report);
     }
     Ok(report)
 }
@@ -97,13 +97,38 @@ pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repor
 /// only what the rules need; the acts themselves, which audits and lists show, are then read
 /// from the tree of `head` ([`crate::state::read_acts`]).
 pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
-    let mut replay = run(store, head, opts, true)?;
+    let mut replay = run(store, head, opts, Scope::All)?;
     if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, None) {
         if replay.report.ok {
             return Err(e);
         }
         // A history that does not verify may hold trees that cannot be read: its report says
         // so, and what follows of it is not to be trusted anyway.
+    }
+    Ok(replay)
+}
+
+/// [`replay`] for a command about a few statements (`status`): of a proof, it loads only
+/// `statements` and those the commits after the proof touch, and reads back only their acts,
+/// so that it costs those statements, not the ledger. The state holds every principal and
+/// key, but of the statements only those loaded; a name the ledger does not have is not
+/// there (its absence is the answer). A failing history is judged again whole, so that its
+/// report is a full run's.
+pub fn replay_statements(
+    store: &Store,
+    opts: &VerifyOptions,
+    statements: &BTreeSet<String>,
+) -> Result<Replay> {
+    let head = branch_head(store)?;
+    let mut replay = run(store, head, opts, Scope::With(statements))?;
+    if !replay.report.ok && replay.report.resumed_from.is_some() {
+        replay = run(store, head, opts, Scope::All)?;
+    }
+    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, Some(statements))
+    {
+        if replay.report.ok {
+            return Err(e);
+        }
     }
     Ok(replay)
 }
@@ -147,11 +172,11 @@ pub fn verified_state(store: &Store, head: Oid, leaves: bool) -> Result<State> {
         leaves,
         ..VerifyOptions::default()
     };
-    let run = run(store, head, &opts, false)?;
+    let run = run(store, head, &opts, Scope::Touched)?;
     let run = if run.report.ok || run.report.resumed_from.is_none() {
         run
     } else {
-        self::run(store, head, &opts, true)?
+        self::run(store, head, &opts, Scope::All)?
     };
     if !run.report.ok {
         return Err(Error::Unverified {
@@ -175,7 +200,7 @@ struct Start {
     files: BTreeMap<String, StatementFile>,
 }
 
-fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Start> {
+fn start(store: &Store, head: Oid, opts: &VerifyOptions, scope: Scope<'_>) -> Result<Start> {
     let genesis = Start {
         from: None,
         after: Vec::new(),
@@ -193,10 +218,11 @@ fn start(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> R
         return Ok(genesis);
     }
     let from = Oid::from_str(&p.head)?;
-    let which = if whole_state {
-        None
-    } else {
-        touched_statements(store.repo(), from, &after)
+    let which = match scope {
+        Scope::All => None,
+        Scope::Touched => touched_statements(store.repo(), from, &after),
+        Scope::With(wanted) => touched_statements(store.repo(), from, &after)
+            .map(|touched| touched.into_iter().chain(wanted.iter().cloned()).collect()),
     };
     if !p.load_statements(store.repo(), which.as_ref()) {
         return Ok(genesis);
@@ -279,10 +305,22 @@ fn parents_of(repo: &Repository, id: Oid) -> Option<(usize, Option<Oid>)> {
     ))
 }
 
-fn run(store: &Store, head: Oid, opts: &VerifyOptions, whole_state: bool) -> Result<Replay> {
+/// Which of a proof's statements a pass loads.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Every one: the whole state at the head is wanted, and the acts in order.
+    All,
+    /// Those the commits after the proof touch: only the verdict is wanted.
+    Touched,
+    /// Those, and the named ones: the state of a few statements is wanted.
+    With(&'a BTreeSet<String>),
+}
+
+fn run(store: &Store, head: Oid, opts: &VerifyOptions, scope: Scope<'_>) -> Result<Replay> {
     let repo = store.repo();
-    let mut s = start(store, head, opts, whole_state)?;
-    let mut v = Verifier::new(std::mem::take(&mut s.state), whole_state);
+    let mut s = start(store, head, opts, scope)?;
+    let keep_log = matches!(scope, Scope::All);
+    let mut v = Verifier::new(std::mem::take(&mut s.state), keep_log);
     if opts.leaves {
         v.state.log.leaves = Some(Vec::new());
     }

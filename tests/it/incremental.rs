@@ -374,3 +374,46 @@ fn a_resumed_verify_says_where_it_resumed_and_a_full_one_does_not() {
     let full = w.ok(&["verify", "--full"]);
     assert!(!full.contains("resumed"), "{full}");
 }
+
+/// `status STMT` resumes from the proof with that statement alone (and those the commits after
+/// the proof touched): a million endorsements over hundreds of statements cost it one
+/// statement's state and acts, and it answers as a run from genesis does. The witness that it
+/// read no other statement: another statement's file, deleted, is still missing afterwards
+/// (a load of that statement would miss it, replay from genesis and write its state again).
+#[test]
+fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
+    let w = proved_with_two_statements();
+    sign(&w, "icc", "hrw");
+    report(&w, &[]);
+    let dir = proved_dir(&w).join("statements");
+    let (icc_name, _) = statement_files(&w)
+        .into_iter()
+        .find(|(_, b)| String::from_utf8_lossy(b).contains("\"id\":\"icc\""))
+        .expect("icc's file");
+    std::fs::remove_file(dir.join(&icc_name)).expect("delete");
+    // An act on `other` after the proof: the resumed run loads it as touched, and as wanted.
+    sign(&w, "other", "hrw");
+    let icc_files = |w: &World| {
+        statement_files(w)
+            .values()
+            .filter(|b| String::from_utf8_lossy(b).contains("\"id\":\"icc\""))
+            .count()
+    };
+    let kept = icc_files(&w);
+
+    let scoped = w.json(&["status", "other"]);
+    assert_eq!(
+        icc_files(&w),
+        kept,
+        "status other wrote no state of icc's: it did not load it"
+    );
+    assert_eq!(scoped["counts"]["current"], 2, "{scoped:#}");
+
+    std::fs::remove_dir_all(proved_dir(&w)).expect("forget every proof");
+    assert_eq!(w.json(&["status", "other"]), scoped, "as from genesis");
+    assert_eq!(w.json(&["status", "icc"])["counts"]["current"], 1);
+    // Unknown: the statements there are, from the head, though only one was loaded.
+    let o = w.run(&["status", "nope"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("icc, other"), "{}", said(&o));
+}
