@@ -9,7 +9,6 @@ use crate::report::{
     StatementSummary, Status, StatusCounts,
 };
 use crate::state::{in_force, Standing, State, StatementEntry};
-use git2::{Oid, Repository};
 
 /// Every registered organization, in slug order.
 pub fn org_list(state: &State, head: &str) -> OrgList {
@@ -75,28 +74,6 @@ pub fn statement_list(state: &State, head: &str) -> StatementList {
                 })
             })
             .collect(),
-    }
-}
-
-/// [`status`] from a replay that loaded only `stmt` ([`crate::verify::replay_statements`]),
-/// which is what makes `status` cost one statement at any size: an unknown statement's error
-/// then names the statements of the tree at `head`, which such a state does not hold.
-pub fn status_loaded(repo: &Repository, state: &State, stmt: &str, head: Oid) -> Result<Status> {
-    match status(state, stmt, &head.to_string()) {
-        Err(Error::Unknown { kind, id, .. }) => {
-            let tree = repo.find_commit(head)?.tree()?;
-            let view = crate::view::View {
-                repo,
-                tree: &tree,
-                commit: head,
-            };
-            Err(Error::Unknown {
-                kind,
-                id,
-                known: view.statements()?,
-            })
-        }
-        done => done,
     }
 }
 

@@ -101,11 +101,8 @@ fn render_statements(list: &StatementList) -> String {
 }
 
 pub fn status(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<Done> {
-    let wanted = std::collections::BTreeSet::from([a.stmt.clone()]);
-    let (ledger, replay) = super::read::load_statements(ctx, &wanted)?;
-    let head = git2::Oid::from_str(&replay.report.head)?;
-    let status =
-        undersigned::inventory::status_loaded(ledger.store().repo(), &replay.state, &a.stmt, head)?;
+    let (_ledger, replay) = super::read::load_statement(ctx, &a.stmt)?;
+    let status = undersigned::inventory::status(&replay.state, &a.stmt, &replay.report.head)?;
     ctx.emit(&status, || render_status(&status))?;
     Ok(done(&replay.report))
 }

@@ -107,20 +107,31 @@ pub(super) fn load(ctx: &Ctx, incremental: bool) -> anyhow::Result<(undersigned:
     Ok((ledger, replay))
 }
 
-/// [`load`] of the state of a few statements only (`status`): at any size it costs those
-/// statements, not the ledger.
-pub(super) fn load_statements(
+/// [`load`] for a command about one statement (`status`, `audit`, `show`): an unknown name is
+/// said before any replay, with the statements there are, and the replay loads that statement
+/// alone from the proof, so that at any size it costs one statement, not the ledger.
+pub(super) fn load_statement(
     ctx: &Ctx,
-    statements: &BTreeSet<String>,
+    stmt: &str,
 ) -> anyhow::Result<(undersigned::Ledger, Replay)> {
     let ledger = ctx.open()?;
+    let known = ledger.statement_ids()?;
+    if !known.iter().any(|k| k == stmt) {
+        return Err(undersigned::Error::Unknown {
+            kind: "statement",
+            id: stmt.to_string(),
+            known,
+        }
+        .into());
+    }
     let opts = VerifyOptions {
         pin: true,
         incremental: true,
         prove: true,
         ..VerifyOptions::default()
     };
-    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, statements)?;
+    let wanted = BTreeSet::from([stmt.to_string()]);
+    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, &wanted)?;
     warn_unverified(&replay);
     Ok((ledger, replay))
 }
@@ -174,7 +185,7 @@ fn text_of(ledger: &undersigned::Ledger, replay: &Replay, stmt: &str, v: u32) ->
 }
 
 pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
-    let (ledger, replay) = load(ctx, true)?;
+    let (ledger, replay) = load_statement(ctx, &a.stmt)?;
     let audit = audit::audit(&replay.state, &a.stmt, &|v| {
         text_of(&ledger, &replay, &a.stmt, v)
     })?;
@@ -183,7 +194,7 @@ pub fn audit(ctx: &Ctx, a: AuditArgs) -> anyhow::Result<Done> {
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<Done> {
-    let (ledger, replay) = load(ctx, true)?;
+    let (ledger, replay) = load_statement(ctx, &a.stmt)?;
     let repo = ledger.store().repo();
     let read = |blob: git2::Oid| -> undersigned::Result<String> {
         let b = repo.find_blob(blob)?;

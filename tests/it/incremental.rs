@@ -375,7 +375,7 @@ fn a_resumed_verify_says_where_it_resumed_and_a_full_one_does_not() {
     assert!(!full.contains("resumed"), "{full}");
 }
 
-/// `status STMT` resumes from the proof with that statement alone (and those the commits after
+/// `status STMT` (and `audit`, `show`) resumes from the proof with that statement alone (and those the commits after
 /// the proof touched): a million endorsements over hundreds of statements cost it one
 /// statement's state and acts, and it answers as a run from genesis does. The witness that it
 /// read no other statement: another statement's file, deleted, is still missing afterwards
@@ -408,12 +408,24 @@ fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
         "status other wrote no state of icc's: it did not load it"
     );
     assert_eq!(scoped["counts"]["current"], 2, "{scoped:#}");
+    // So do `audit` and `show`, which are about one statement too.
+    let audit = w.json(&["audit", "other"]);
+    let shown = w.json(&["show", "other"]);
+    assert_eq!(
+        icc_files(&w),
+        kept,
+        "audit and show other did not load icc's state"
+    );
 
     std::fs::remove_dir_all(proved_dir(&w)).expect("forget every proof");
     assert_eq!(w.json(&["status", "other"]), scoped, "as from genesis");
+    assert_eq!(w.json(&["audit", "other"]), audit, "as from genesis");
+    assert_eq!(w.json(&["show", "other"]), shown, "as from genesis");
     assert_eq!(w.json(&["status", "icc"])["counts"]["current"], 1);
-    // Unknown: the statements there are, from the head, though only one was loaded.
-    let o = w.run(&["status", "nope"]);
-    assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("icc, other"), "{}", said(&o));
+    // Unknown: the statements there are, from the head, though only one is ever loaded.
+    for cmd in ["status", "audit", "show"] {
+        let o = w.run(&[cmd, "nope"]);
+        assert_eq!(code(&o), 2, "{cmd}");
+        assert!(stderr(&o).contains("icc, other"), "{cmd}: {}", said(&o));
+    }
 }
