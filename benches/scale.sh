@@ -58,7 +58,8 @@ now() { echo "$EPOCHREALTIME"; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 div() { awk -v a="$1" -v b="$2" -v f="${3:-%.0f}" 'BEGIN { printf f, (b > 0 ? a / b : 0) }'; }
-thousands() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
+# Digits grouped by three with commas, whatever the locale (printf's %'d groups in none of C's).
+thousands() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
 # Waits for a `git gc` running in a repository (it leaves gc.pid while it runs).
 wait_gc() {
