@@ -22,7 +22,7 @@ fn done(report: &undersigned::report::Report) -> Done {
 }
 
 pub fn org_list(ctx: &Ctx) -> anyhow::Result<Done> {
-    let (_ledger, replay) = load(ctx, true)?;
+    let (_ledger, replay) = super::read::load_registry(ctx)?;
     let list = undersigned::inventory::org_list(&replay.state, &replay.report.head);
     ctx.emit(&list, || render_orgs(&list))?;
     Ok(done(&replay.report))
@@ -48,7 +48,7 @@ fn render_orgs(list: &OrgList) -> String {
 }
 
 pub fn person_list(ctx: &Ctx) -> anyhow::Result<Done> {
-    let (_ledger, replay) = load(ctx, true)?;
+    let (_ledger, replay) = super::read::load_registry(ctx)?;
     let list = undersigned::inventory::person_list(&replay.state, &replay.report.head);
     ctx.emit(&list, || {
         let mut out = format!("{} individual(s):\n", list.people.len());

@@ -124,16 +124,30 @@ pub(super) fn load_statement(
         }
         .into());
     }
+    let replay = replay_of(&ledger, &BTreeSet::from([stmt.to_string()]))?;
+    Ok((ledger, replay))
+}
+
+/// [`load`] for a command that reads the registry alone (`org list`, `person list`): no
+/// statement is loaded but those the commits after the proof touch, and no act is read back.
+pub(super) fn load_registry(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+    let ledger = ctx.open()?;
+    let replay = replay_of(&ledger, &BTreeSet::new())?;
+    Ok((ledger, replay))
+}
+
+/// The replay of the ledger with the state of the statements `wanted` (and of those touched
+/// after the proof) and the whole registry; warns when it does not verify.
+fn replay_of(ledger: &undersigned::Ledger, wanted: &BTreeSet<String>) -> anyhow::Result<Replay> {
     let opts = VerifyOptions {
         pin: true,
         incremental: true,
         prove: true,
         ..VerifyOptions::default()
     };
-    let wanted = BTreeSet::from([stmt.to_string()]);
-    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, &wanted)?;
+    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, wanted)?;
     warn_unverified(&replay);
-    Ok((ledger, replay))
+    Ok(replay)
 }
 
 fn warn_unverified(replay: &Replay) {

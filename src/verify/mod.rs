@@ -108,7 +108,8 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
     Ok(replay)
 }
 
-/// [`replay`] for a command about a few statements (`status`): of a proof, it loads only
+/// [`replay`] for a command about a few statements (`status`), or none (`org list`, with an
+/// empty set: the registry is always whole): of a proof, it loads only
 /// `statements` and those the commits after the proof touch, and reads back only their acts,
 /// so that it costs those statements, not the ledger. The state holds every principal and
 /// key, but of the statements only those loaded; a name the ledger does not have is not

@@ -375,11 +375,12 @@ fn a_resumed_verify_says_where_it_resumed_and_a_full_one_does_not() {
     assert!(!full.contains("resumed"), "{full}");
 }
 
-/// `status STMT` (and `audit`, `show`) resumes from the proof with that statement alone (and those the commits after
-/// the proof touched): a million endorsements over hundreds of statements cost it one
-/// statement's state and acts, and it answers as a run from genesis does. The witness that it
-/// read no other statement: another statement's file, deleted, is still missing afterwards
-/// (a load of that statement would miss it, replay from genesis and write its state again).
+/// `status STMT`, `audit STMT` and `show STMT` resume from the proof with that statement alone
+/// (and those the commits after the proof touched), `org list` and `person list` with none: a
+/// million endorsements over hundreds of statements cost them one statement's state and acts,
+/// and they answer as a run from genesis does. The witness that they read no other statement:
+/// another statement's file, deleted, is still missing afterwards (a load of that statement
+/// would miss it, replay from genesis and write its state again).
 #[test]
 fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
     let w = proved_with_two_statements();
@@ -401,6 +402,9 @@ fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
     };
     let kept = icc_files(&w);
 
+    let orgs = w.json(&["org", "list"]);
+    let people = w.json(&["person", "list"]);
+    assert_eq!(icc_files(&w), kept, "the lists did not load icc's state");
     let scoped = w.json(&["status", "other"]);
     assert_eq!(
         icc_files(&w),
@@ -417,10 +421,25 @@ fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
         "audit and show other did not load icc's state"
     );
 
+    // What they left resumes to the counts of a full run.
+    let resumed = report(&w, &[]);
+    let full = report(&w, &["--full"]);
+    for field in ["statements", "versions", "endorsements", "organizations"] {
+        assert_eq!(resumed[field], full[field], "{field}");
+    }
+
     std::fs::remove_dir_all(proved_dir(&w)).expect("forget every proof");
     assert_eq!(w.json(&["status", "other"]), scoped, "as from genesis");
     assert_eq!(w.json(&["audit", "other"]), audit, "as from genesis");
     assert_eq!(w.json(&["show", "other"]), shown, "as from genesis");
+    assert_eq!(w.json(&["org", "list"]), orgs, "as from genesis");
+    assert_eq!(w.json(&["person", "list"]), people, "as from genesis");
+    assert!(
+        orgs["organizations"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty()),
+        "{orgs:#}"
+    );
     assert_eq!(w.json(&["status", "icc"])["counts"]["current"], 1);
     // Unknown: the statements there are, from the head, though only one is ever loaded.
     for cmd in ["status", "audit", "show"] {
