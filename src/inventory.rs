@@ -63,18 +63,56 @@ pub fn statement_list(state: &State, head: &str) -> StatementList {
         statements: state
             .statements
             .iter()
-            .filter_map(|(id, st)| {
-                let current = st.current()?;
-                Some(StatementSummary {
-                    id: id.clone(),
-                    title: current.title.clone(),
-                    current_version: current.n,
-                    text_sha256: current.text_sha256.clone(),
-                    counts: standings(state, st, Role::Org).counts,
-                })
-            })
+            .filter_map(|(id, st)| summary(state, id, st))
             .collect(),
     }
+}
+
+/// [`statement_list`] of a state whose statements hold no acts yet (a pass keeps none):
+/// each statement's acts are read back from the tree of `head`, counted and dropped in turn,
+/// so that the list holds one statement's acts at a time, not the ledger's. With `verified`
+/// false (a history that does not verify, whose trees may not read), a statement whose acts
+/// cannot be read is counted without them.
+pub fn statement_list_read(
+    repo: &git2::Repository,
+    state: &mut State,
+    head: git2::Oid,
+    verified: bool,
+) -> Result<StatementList> {
+    let ids: Vec<String> = state.statements.keys().cloned().collect();
+    let mut statements = Vec::with_capacity(ids.len());
+    for id in ids {
+        let one = std::collections::BTreeSet::from([id.clone()]);
+        if let Err(e) = crate::state::read_acts(repo, head, state, Some(&one)) {
+            if verified {
+                return Err(e);
+            }
+        }
+        if let Some(st) = state.statements.get(&id) {
+            statements.extend(summary(state, &id, st));
+        }
+        if let Some(st) = state.statements.get_mut(&id) {
+            st.acts.clear();
+        }
+    }
+    Ok(StatementList {
+        format: formats::STATEMENT_LIST.into(),
+        ledger_id: ledger_id(state),
+        head: head.to_string(),
+        statements,
+    })
+}
+
+/// One statement's line of the list, or `None` while it has no version.
+fn summary(state: &State, id: &str, st: &StatementEntry) -> Option<StatementSummary> {
+    let current = st.current()?;
+    Some(StatementSummary {
+        id: id.to_string(),
+        title: current.title.clone(),
+        current_version: current.n,
+        text_sha256: current.text_sha256.clone(),
+        counts: standings(state, st, Role::Org).counts,
+    })
 }
 
 /// Who stands where on `stmt`.

@@ -1,7 +1,6 @@
 //! The inventory: `org list`, `statement list`, `status STMT`, and `statement diff STMT A B`.
 
 use super::out::render_diff;
-use super::read::load;
 use super::{Ctx, Done};
 use clap::Args;
 use undersigned::report::{formats, DiffSegment, OrgList, StatementList, Status, TextDiff};
@@ -76,8 +75,14 @@ pub fn person_list(ctx: &Ctx) -> anyhow::Result<Done> {
 }
 
 pub fn statement_list(ctx: &Ctx) -> anyhow::Result<Done> {
-    let (_ledger, replay) = load(ctx, true)?;
-    let list = undersigned::inventory::statement_list(&replay.state, &replay.report.head);
+    let (ledger, mut replay) = super::read::load_summaries(ctx)?;
+    let head = git2::Oid::from_str(&replay.report.head)?;
+    let list = undersigned::inventory::statement_list_read(
+        ledger.store().repo(),
+        &mut replay.state,
+        head,
+        replay.report.ok,
+    )?;
     ctx.emit(&list, || render_statements(&list))?;
     Ok(done(&replay.report))
 }

@@ -136,18 +136,30 @@ pub(super) fn load_registry(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, R
     Ok((ledger, replay))
 }
 
+/// [`load`] without the acts read back (`statement list` reads them a statement at a time).
+pub(super) fn load_summaries(ctx: &Ctx) -> anyhow::Result<(undersigned::Ledger, Replay)> {
+    let ledger = ctx.open()?;
+    let replay = undersigned::verify::replay_summaries(ledger.store(), &resuming())?;
+    warn_unverified(&replay);
+    Ok((ledger, replay))
+}
+
 /// The replay of the ledger with the state of the statements `wanted` (and of those touched
 /// after the proof) and the whole registry; warns when it does not verify.
 fn replay_of(ledger: &undersigned::Ledger, wanted: &BTreeSet<String>) -> anyhow::Result<Replay> {
-    let opts = VerifyOptions {
+    let replay = undersigned::verify::replay_statements(ledger.store(), &resuming(), wanted)?;
+    warn_unverified(&replay);
+    Ok(replay)
+}
+
+/// A replay that resumes from the proof and leaves one for the next run.
+fn resuming() -> VerifyOptions {
+    VerifyOptions {
         pin: true,
         incremental: true,
         prove: true,
         ..VerifyOptions::default()
-    };
-    let replay = undersigned::verify::replay_statements(ledger.store(), &opts, wanted)?;
-    warn_unverified(&replay);
-    Ok(replay)
+    }
 }
 
 fn warn_unverified(replay: &Replay) {

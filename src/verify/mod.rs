@@ -108,6 +108,13 @@ pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repla
     Ok(replay)
 }
 
+/// [`replay`] without the acts read back: every statement's state as a pass keeps it (the
+/// per-signatory summaries), for a caller that reads the acts a statement at a time
+/// ([`crate::inventory::statement_list_read`]).
+pub fn replay_summaries(store: &Store, opts: &VerifyOptions) -> Result<Replay> {
+    run(store, branch_head(store)?, opts, Scope::All)
+}
+
 /// [`replay`] for a command about a few statements (`status`), or none (`org list`, with an
 /// empty set: the registry is always whole): of a proof, it loads only
 /// `statements` and those the commits after the proof touch, and reads back only their acts,

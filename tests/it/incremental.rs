@@ -428,7 +428,16 @@ fn status_loads_only_its_statement_and_answers_as_a_full_replay() {
         assert_eq!(resumed[field], full[field], "{field}");
     }
 
+    // `statement list` reads each statement's acts in turn (one statement's in memory at once).
+    let listed = w.json(&["statement", "list"]);
+    let current: Vec<&Value> = listed["statements"]
+        .as_array()
+        .map(|a| a.iter().map(|s| &s["counts"]["current"]).collect())
+        .unwrap_or_default();
+    assert_eq!(current, [1, 2], "icc, other: {listed:#}");
+
     std::fs::remove_dir_all(proved_dir(&w)).expect("forget every proof");
+    assert_eq!(w.json(&["statement", "list"]), listed, "as from genesis");
     assert_eq!(w.json(&["status", "other"]), scoped, "as from genesis");
     assert_eq!(w.json(&["audit", "other"]), audit, "as from genesis");
     assert_eq!(w.json(&["show", "other"]), shown, "as from genesis");
