@@ -54,22 +54,8 @@ pub fn person_list(state: &State, head: &str) -> PersonList {
     }
 }
 
-/// Every statement with its counts, in slug order.
-pub fn statement_list(state: &State, head: &str) -> StatementList {
-    StatementList {
-        format: formats::STATEMENT_LIST.into(),
-        ledger_id: ledger_id(state),
-        head: head.to_string(),
-        statements: state
-            .statements
-            .iter()
-            .filter_map(|(id, st)| summary(state, id, st))
-            .collect(),
-    }
-}
-
-/// [`statement_list`] of a state whose statements hold no acts yet (a pass keeps none):
-/// each statement's acts are read back from the tree of `head`, counted and dropped in turn,
+/// Every statement with its counts, in slug order, from a state whose statements hold no acts
+/// yet (a pass keeps none, [`crate::verify::replay_summaries`]): each statement's acts are read back from the tree of `head`, counted and dropped in turn,
 /// so that the list holds one statement's acts at a time, not the ledger's. With `verified`
 /// false (a history that does not verify, whose trees may not read), a statement whose acts
 /// cannot be read is counted without them.

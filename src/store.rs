@@ -596,16 +596,25 @@ pub fn read_blob(repo: &Repository, tree: &Tree<'_>, path: &str) -> Result<Optio
 
 /// Names in the directory at `path` of `tree` (empty when there is none).
 pub fn list_dir(repo: &Repository, tree: &Tree<'_>, path: &str) -> Result<Vec<String>> {
-    let sub = match tree.get_path(Path::new(path)) {
-        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => repo.find_tree(entry.id())?,
-        Ok(_) => return Ok(Vec::new()),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e.into()),
+    let Some(sub) = subtree(repo, tree, path)? else {
+        return Ok(Vec::new());
     };
     Ok(sub
         .iter()
         .filter_map(|e| e.name().ok().map(str::to_string))
         .collect())
+}
+
+/// The directory at `path` of `tree`, or `None` when there is none (or a file is there).
+pub fn subtree<'r>(repo: &'r Repository, tree: &Tree<'_>, path: &str) -> Result<Option<Tree<'r>>> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+            Ok(Some(repo.find_tree(entry.id())?))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Inserts `files` (path components, blob id) under `base`, touching only the trees on their

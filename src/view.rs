@@ -17,7 +17,7 @@ use crate::state::{
 };
 use crate::store::{list_dir, read_blob};
 use git2::{ObjectType, Oid, Repository, Tree};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// The ledger at one commit, read lazily.
@@ -39,14 +39,21 @@ impl<'a> View<'a> {
     ) -> Result<Option<T>> {
         match read_blob(self.repo, self.tree, path)? {
             None => Ok(None),
-            Some(bytes) => record::decode(&bytes)
-                .map(Some)
-                .map_err(|why| Error::DamagedRecord {
-                    commit: self.commit.to_string(),
-                    path: path.to_string(),
-                    why,
-                }),
+            Some(bytes) => self.decode(&bytes, path).map(Some),
         }
+    }
+
+    /// Decodes the record read from `path`, naming the commit and path when it is damaged.
+    fn decode<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+        path: &str,
+    ) -> Result<T> {
+        record::decode(bytes).map_err(|why| Error::DamagedRecord {
+            commit: self.commit.to_string(),
+            path: path.to_string(),
+            why,
+        })
     }
 
     /// Raw bytes at `path`.
@@ -221,57 +228,59 @@ impl<'a> View<'a> {
         let mut out = Vec::with_capacity(seqs.len());
         for (seq, id) in seqs {
             let blob = self.repo.find_blob(id)?;
-            let r = record::decode(blob.content()).map_err(|why| Error::DamagedRecord {
-                commit: self.commit.to_string(),
-                path: format!("{dir}/{}.json", layout::seq_name(seq)),
-                why,
-            })?;
-            out.push(r);
+            let path = format!("{dir}/{}.json", layout::seq_name(seq));
+            out.push(self.decode(blob.content(), &path)?);
         }
         Ok(out)
     }
 
-    /// Every signatory's acts on `stmt` for the signatories `who`, read under one walk of
-    /// the statement's directories (each parent directory read once): what audits and lists
+    /// Every signatory's acts on `stmt` for the signatories `who`, each directory on the way
+    /// read once and found in its parent (not by a walk from the root): what audits and lists
     /// need for a whole statement.
     pub fn statement_acts<'w>(
         &self,
         stmt: &str,
         who: impl Iterator<Item = &'w Principal>,
     ) -> Result<Vec<(&'w Principal, Vec<ActRecord>)>> {
-        let mut parents: std::collections::HashMap<String, Option<Tree<'a>>> =
-            std::collections::HashMap::new();
+        let mut dirs = HashMap::new();
         let mut out = Vec::new();
         for p in who {
             let dir = layout::signatory_acts_dir(stmt, p);
-            let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir.as_str()));
-            if !parents.contains_key(parent) {
-                let tree = self.subtree(parent)?;
-                parents.insert(parent.to_string(), tree);
-            }
-            let Some(parent_tree) = parents.get(parent).and_then(Option::as_ref) else {
-                out.push((p, Vec::new()));
-                continue;
-            };
-            let acts = match parent_tree.get_name(name) {
-                Some(e) if e.kind() == Some(ObjectType::Tree) => {
-                    self.acts_in(&self.repo.find_tree(e.id())?, &dir)?
-                }
-                _ => Vec::new(),
+            let acts = match self.dir_in(&mut dirs, &dir)? {
+                Some(tree) => self.acts_in(&tree, &dir)?,
+                None => Vec::new(),
             };
             out.push((p, acts));
         }
         Ok(out)
     }
 
+    /// The directory at `path`, its parent looked up in (and kept in) `dirs`, which holds the
+    /// parents already read; `None` when there is none.
+    fn dir_in(
+        &self,
+        dirs: &mut HashMap<String, Option<Tree<'a>>>,
+        path: &str,
+    ) -> Result<Option<Tree<'a>>> {
+        let Some((parent, name)) = path.rsplit_once('/') else {
+            return self.subtree(path);
+        };
+        if !dirs.contains_key(parent) {
+            let tree = self.dir_in(dirs, parent)?;
+            dirs.insert(parent.to_string(), tree);
+        }
+        let Some(Some(parent_tree)) = dirs.get(parent) else {
+            return Ok(None);
+        };
+        match parent_tree.get_name(name) {
+            Some(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(self.repo.find_tree(e.id())?)),
+            _ => Ok(None),
+        }
+    }
+
     /// The directory at `path`, or `None` when there is none.
     fn subtree(&self, path: &str) -> Result<Option<Tree<'a>>> {
-        match self.tree.get_path(Path::new(path)) {
-            Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(self.repo.find_tree(e.id())?)),
-            Ok(_) => Ok(None),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        crate::store::subtree(self.repo, self.tree, path)
     }
 
     /// A statement's sign-on records, in order.

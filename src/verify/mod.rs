@@ -97,8 +97,19 @@ pub fn verify_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Repor
 /// only what the rules need; the acts themselves, which audits and lists show, are then read
 /// from the tree of `head` ([`crate::state::read_acts`]).
 pub fn replay_at(store: &Store, head: Oid, opts: &VerifyOptions) -> Result<Replay> {
-    let mut replay = run(store, head, opts, Scope::All)?;
-    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, None) {
+    let replay = run(store, head, opts, Scope::All)?;
+    with_acts(store, head, replay, None)
+}
+
+/// `replay` with the acts of the statements `which` (all with `None`) read back from the tree
+/// of `head`.
+fn with_acts(
+    store: &Store,
+    head: Oid,
+    mut replay: Replay,
+    which: Option<&BTreeSet<String>>,
+) -> Result<Replay> {
+    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, which) {
         if replay.report.ok {
             return Err(e);
         }
@@ -132,13 +143,7 @@ pub fn replay_statements(
     if !replay.report.ok && replay.report.resumed_from.is_some() {
         replay = run(store, head, opts, Scope::All)?;
     }
-    if let Err(e) = crate::state::read_acts(store.repo(), head, &mut replay.state, Some(statements))
-    {
-        if replay.report.ok {
-            return Err(e);
-        }
-    }
-    Ok(replay)
+    with_acts(store, head, replay, Some(statements))
 }
 
 /// Judges one new commit (`id`, whose parent's state is `parent`) exactly as a pass over
